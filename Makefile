@@ -1,0 +1,83 @@
+# ngx_news_module: build against Debian's nginx-dev, test, demo.
+#
+#   make deps    install the Debian packages the build and tests need
+#   make         objs/ngx_http_news_module.so and objs/newsctl
+#   make test    everything under t/ with prove
+#   make demo    a demo site on http://127.0.0.1:8080/
+
+SHELL        = /bin/bash
+NGX_SRC     ?= /usr/share/nginx/src
+NGINX       ?= /usr/sbin/nginx
+CC          ?= cc
+CFLAGS      ?= -O2 -g
+WARN         = -Wall -Wextra -Wno-unused-parameter -Werror
+DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev sqlite3 \
+               libjson-pp-perl perl make gcc
+
+MODULE_SRCS  = $(wildcard ngx_news_module/*.c include/*.h) config
+NEWSCTL_SRCS = $(wildcard newsctl/*.c newsctl/*.h)
+
+all: objs/ngx_http_news_module.so objs/newsctl
+
+# installs only what is missing, so a ready machine pays nothing
+deps:
+	@missing=""; for p in $(DEPS_PKGS); do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+# nginx-dev ships the configure tree Debian's nginx was built with: a module
+# configured with the same flags has the same binary signature
+objs/nginx/Makefile: config
+	rm -rf objs/nginx
+	mkdir -p objs
+	cp -r $(NGX_SRC) objs/nginx
+	cd objs/nginx && . ./conf_flags && \
+	    ./configure "$${NGX_CONF_FLAGS[@]}" \
+	        --with-cc-opt="$(NGX_CC_OPT)" \
+	        --add-dynamic-module=$(CURDIR) >configure.log 2>&1 \
+	    || { tail -20 configure.log; exit 1; }
+
+NGX_CC_OPT   = -g -O2 -fPIC -Werror $(NEWS_CC_OPT)
+
+objs/ngx_http_news_module.so: objs/nginx/Makefile $(MODULE_SRCS)
+	$(MAKE) -C objs/nginx -f objs/Makefile modules
+	cp objs/nginx/objs/ngx_http_news_module.so $@
+
+objs/news_schema.h: sql/schema.sql
+	@mkdir -p objs
+	{ echo 'static const char news_schema_sql[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
+	  echo '    ;'; } > $@
+
+objs/newsctl: $(NEWSCTL_SRCS) objs/news_schema.h
+	$(CC) $(CFLAGS) $(WARN) -Iobjs -Inewsctl -o $@ newsctl/*.c -lsqlite3
+
+# C unit tests: TAP programs that prove runs through t/unit.t
+UNIT_SRCS    = $(wildcard t/unit/*.c)
+UNIT_BINS    = $(patsubst t/unit/%.c,objs/unit/%,$(UNIT_SRCS))
+
+objs/unit/%: t/unit/%.c ngx_news_module/news_parse.c include/news_parse.h \
+             $(NEWSCTL_SRCS)
+	@mkdir -p objs/unit
+	$(CC) $(CFLAGS) $(WARN) -Iinclude -Inewsctl -o $@ $< \
+	    ngx_news_module/news_parse.c \
+	    $(filter-out newsctl/newsctl.c,$(wildcard newsctl/*.c))
+
+unit: $(UNIT_BINS)
+
+test: deps
+	$(MAKE) all unit
+	prove -r t
+
+demo: deps
+	$(MAKE) all
+	conf/demo.sh
+
+clean:
+	rm -rf objs
+
+.PHONY: all deps unit test demo clean
