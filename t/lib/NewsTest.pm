@@ -1,0 +1,779 @@
+package NewsTest;
+
+# Test harness for ngx_news_module, in the manner of nginx-tests: each test
+# gets a private prefix, port and database, writes its own nginx.conf, runs
+# the real nginx and talks HTTP to it over a socket.  Core Perl modules only.
+#
+#   my $t = NewsTest->new;
+#   plan skip_all => 'module not built' unless $t->has_module;
+#   $t->db_init;
+#   $t->import($t->post_file(title => 'Hello', info_code => 'NW1234567890'));
+#   $t->write_conf($t->conf_server);
+#   $t->run;
+#   my $r = $t->get('/html_News/NewsShare.html?infoCode=NW1234567890');
+#   is($r->{status}, 302);
+#
+# Set TEST_NEWS_LEAVE=1 to keep the prefix (nginx.conf, error.log, news.db)
+# of each test for a look after it ran; its path is printed as a diag.
+
+use strict;
+use warnings;
+
+use Cwd qw(abs_path);
+use Errno qw(EINTR);
+use File::Basename qw(dirname);
+use File::Spec;
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use JSON::PP;
+use POSIX qw(:sys_wait_h);
+use Scalar::Util qw(weaken);
+use Test::More;
+use Time::HiRes qw(sleep time);
+
+our $NGINX = $ENV{TEST_NEWS_NGINX} || '/usr/sbin/nginx';
+our $SQLITE3 = $ENV{TEST_NEWS_SQLITE3} || 'sqlite3';
+
+# the repository root: this file is <repo>/t/lib/NewsTest.pm
+my $REPO = abs_path(File::Spec->catdir(dirname(abs_path(__FILE__)),
+    File::Spec->updir, File::Spec->updir));
+
+# every instance that started an nginx, so that END can stop them all even
+# when a test died half way; weak, so that DESTROY still comes first
+my %RUNNING;
+
+my $SEQ = 0;
+
+###############################################################################
+
+sub new {
+    my ($class, %opt) = @_;
+
+    my $leave = $ENV{TEST_NEWS_LEAVE};
+    my $prefix = tempdir('news-test-XXXXXX', TMPDIR => 1,
+        CLEANUP => !$leave);
+    chmod 0755, $prefix or die "chmod $prefix: $!\n";
+    $prefix = abs_path($prefix);
+    diag("prefix $prefix") if $leave;
+
+    my $self = bless {
+        prefix => $prefix,
+        port => _free_port(),
+        owner => $$,
+        pid => undef,
+        db => "$prefix/news.db",
+        module_line => exists $opt{module} ? $opt{module} : 1,
+        timeout => $opt{timeout} || 5,
+        posts => 0,
+    }, $class;
+
+    mkdir "$prefix/posts" or die "mkdir: $!\n";
+    mkdir "$prefix/temp" or die "mkdir: $!\n";
+
+    return $self;
+}
+
+# a port nobody listens on now: the kernel picks one for a socket bound to
+# port 0; nginx binds it a moment later
+sub _free_port {
+    my $s = IO::Socket::INET->new(
+        LocalAddr => '127.0.0.1',
+        LocalPort => 0,
+        Proto => 'tcp',
+        Listen => 1,
+        ReuseAddr => 1,
+    ) or die "cannot bind a free port: $@\n";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+sub prefix { $_[0]{prefix} }
+sub port { $_[0]{port} }
+sub repo { $REPO }
+sub module { "$REPO/objs/ngx_http_news_module.so" }
+sub newsctl { "$REPO/objs/newsctl" }
+sub templates { "$REPO/conf/templates" }
+sub pid { $_[0]{pid} }
+
+sub has_module {
+    my ($self) = @_;
+    return -f $self->module && -x $self->newsctl;
+}
+
+# the skip test files use while the build output is missing
+sub skip_unless_built {
+    my ($self) = @_;
+    return if $self->has_module;
+    plan(skip_all => 'objs/ngx_http_news_module.so or objs/newsctl '
+        . 'not built (run make)');
+}
+
+sub db {
+    my ($self, $path) = @_;
+    $self->{db} = $path if defined $path;
+    return $self->{db};
+}
+
+# an absolute URL on this server, as a page would print it
+sub url {
+    my ($self, $path) = @_;
+    return "http://localhost:$self->{port}$path";
+}
+
+# a pattern for an absolute URL to this server with the given path: the
+# module builds absolute URLs from the request's Host, which is "localhost"
+# (or "localhost:PORT" when the port is added as in nginx's own redirects)
+sub url_re {
+    my ($self, $path, $host) = @_;
+    $host = 'localhost' unless defined $host;
+    return qr{http://\Q$host\E(?::$self->{port})?\Q$path\E};
+}
+
+###############################################################################
+
+# files
+
+sub write_file {
+    my ($self, $name, $content) = @_;
+    my $path = $name =~ m{^/} ? $name : "$self->{prefix}/$name";
+    open my $fh, '>:raw', $path or die "cannot write $path: $!\n";
+    print $fh $content;
+    close $fh or die "cannot write $path: $!\n";
+    return $path;
+}
+
+sub read_file {
+    my ($self, $name) = @_;
+    my $path = $name =~ m{^/} ? $name : "$self->{prefix}/$name";
+    open my $fh, '<:raw', $path or return '';
+    local $/;
+    my $text = <$fh>;
+    close $fh;
+    return defined $text ? $text : '';
+}
+
+###############################################################################
+
+# posts in the seed's format (../shared/seeds/): Jekyll front matter, the
+# HTML body, the share link line and the breadcrumb line
+#
+#   title       text; quoted as the quote field says (default "double")
+#   quote       double: "..." with " and \ escaped; single: '...' with ''
+#               for '; none: bare
+#   date        "2022-03-04 20:46:41 +0800" by default
+#   categories  a slug, or an arrayref: the category path from the top
+#               level down, e.g. [qw(finance banking digital-banking)]
+#   category_name  the display name of the post's own (last) category, for
+#               the breadcrumb line; default: its slug
+#   tags        a scalar or an arrayref (none by default)
+#   body        HTML; default a paragraph naming the post
+#   info_code   default NW + the date + a sequence number
+#   list_style  flow ([a, b]) or block ("- a" lines); default flow
+#   file        the file name under <prefix>/posts/, default <info_code>.md
+#
+# Returns the file's path.  The UTF-8 text fields are Perl byte strings, as
+# written in a test file without "use utf8".
+
+sub post_file {
+    my ($self, %f) = @_;
+
+    my $n = ++$self->{posts};
+    my $date = defined $f{date} ? $f{date} : '2022-03-04 20:46:41 +0800';
+    (my $digits = $date) =~ s/[^0-9]//g;
+    my $code = defined $f{info_code} ? $f{info_code}
+        : sprintf('NW%s%06d', substr($digits, 0, 8), $n);
+    my $title = defined $f{title} ? $f{title} : "Test post $n";
+    my $cats = defined $f{categories} ? $f{categories} : 'xinhuawang';
+    my @cats = ref $cats ? @$cats : ($cats);
+    my $name = defined $f{category_name} ? $f{category_name} : $cats[-1];
+    my $body = defined $f{body} ? $f{body} : "<p>Body of post $n.</p>";
+    my $quote = $f{quote} || 'double';
+    my $style = $f{list_style} || 'flow';
+
+    my $qtitle;
+    if ($quote eq 'double') {
+        ($qtitle = $title) =~ s/(["\\])/\\$1/g;
+        $qtitle = "\"$qtitle\"";
+    } elsif ($quote eq 'single') {
+        ($qtitle = $title) =~ s/'/''/g;
+        $qtitle = "'$qtitle'";
+    } elsif ($quote eq 'none') {
+        $qtitle = $title;
+    } else {
+        die "post_file: unknown quote style $quote\n";
+    }
+
+    my $fm = "---\n"
+        . "layout: post\n"
+        . "title: $qtitle\n"
+        . "date: $date\n"
+        . _yaml_list('categories', $cats, $style);
+    $fm .= _yaml_list('tags', $f{tags}, $style) if defined $f{tags};
+    $fm .= "---\n";
+
+    my $text = $fm . $body . "\n\n"
+        . "<http://finews.zning.xyz/html_News/NewsShare.html?infoCode=$code>"
+        . "\n\n"
+        . "[返回$name](//finews.withounder.com/category/$cats[-1].html)"
+        . "｜[返回首页](//finews.withounder.com/)\n";
+
+    my $file = defined $f{file} ? $f{file} : "$code.md";
+    return $self->write_file("posts/$file", $text);
+}
+
+sub _yaml_list {
+    my ($key, $v, $style) = @_;
+
+    return "$key: $v\n" unless ref $v;
+    return "$key: [" . join(', ', @$v) . "]\n" if $style eq 'flow';
+    return "$key:\n" . join('', map { "  - $_\n" } @$v);
+}
+
+###############################################################################
+
+# commands: (exit code, stdout, stderr) of a program run without a shell
+
+sub run_cmd {
+    my ($self, $stdin, @argv) = @_;
+
+    my $id = ++$SEQ;
+    my ($in, $out, $err) = map { "$self->{prefix}/temp/cmd$id.$_" }
+        qw(in out err);
+    $self->write_file($in, defined $stdin ? $stdin : '');
+
+    my $pid = fork;
+    die "fork: $!\n" unless defined $pid;
+    if ($pid == 0) {
+        open STDIN, '<', $in or POSIX::_exit(126);
+        open STDOUT, '>', $out or POSIX::_exit(126);
+        open STDERR, '>', $err or POSIX::_exit(126);
+        { no warnings q(exec); exec { $argv[0] } @argv; }
+        print STDERR "cannot run $argv[0]: $!\n";
+        POSIX::_exit(127);
+    }
+    waitpid($pid, 0);
+    my $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
+
+    my @res = ($rc, $self->read_file($out), $self->read_file($err));
+    unlink $in, $out, $err;
+    return @res;
+}
+
+sub db_init {
+    my ($self) = @_;
+    my ($rc, $out, $err) = $self->run_cmd(undef, $self->newsctl, 'init',
+        '--db', $self->{db});
+    die "newsctl init --db $self->{db} failed ($rc): $err$out" if $rc;
+    return $self;
+}
+
+sub import {
+    my ($self, @files) = @_;
+
+    # "use NewsTest" calls NewsTest->import(): nothing to do then
+    return unless ref $self;
+
+    my ($rc, $out, $err) = $self->run_cmd(undef, $self->newsctl, 'import',
+        '--db', $self->{db}, @files);
+    die "newsctl import failed ($rc): $err$out" if $rc;
+    return $self;
+}
+
+# sql statements through the sqlite3 shell; dies on the first error
+sub sql {
+    my ($self, $sql) = @_;
+    my ($rc, $out, $err) = $self->run_cmd($sql, $SQLITE3, '-bail',
+        $self->{db});
+    die "sqlite3 failed ($rc): $err\nSQL: $sql\n" if $rc || $err =~ /\S/;
+    return $out;
+}
+
+# one value from the database, without the trailing newline
+sub sql_value {
+    my ($self, $sql) = @_;
+    my $v = $self->sql($sql);
+    $v =~ s/\n\z//;
+    return $v;
+}
+
+###############################################################################
+
+# configuration
+
+# the http block body is the test's; the rest keeps nginx inside the prefix
+sub write_conf {
+    my ($self, $http) = @_;
+
+    my $p = $self->{prefix};
+    my $load = $self->{module_line} ? 'load_module ' . $self->module . ";\n"
+        : '';
+    my $user = $> == 0 ? "user root;\n" : '';
+
+    my $conf = <<"EOF";
+${load}
+daemon off;
+master_process on;
+worker_processes 1;
+${user}
+error_log $p/error.log info;
+pid $p/nginx.pid;
+
+events {
+    worker_connections 64;
+}
+
+http {
+    access_log off;
+
+    client_body_temp_path $p/temp/client_body;
+    proxy_temp_path $p/temp/proxy;
+    fastcgi_temp_path $p/temp/fastcgi;
+    uwsgi_temp_path $p/temp/uwsgi;
+    scgi_temp_path $p/temp/scgi;
+
+$http
+}
+EOF
+
+    $self->write_file('nginx.conf', $self->expand($conf));
+    return $self;
+}
+
+sub expand {
+    my ($self, $text) = @_;
+    my %v = (
+        PORT => $self->{port},
+        PREFIX => $self->{prefix},
+        DB => $self->{db},
+        REPO => $REPO,
+    );
+    $text =~ s/%%(PORT|PREFIX|DB|REPO)%%/$v{$1}/g;
+    return $text;
+}
+
+# a typical server block: the news_db, the four templates and the standard
+# locations.  $extra goes at the end of the server block (directives or
+# more locations).  Options:
+#   db          the news_db path (default %%DB%%); undef leaves it out
+#   template    { article => PATH, ... } overrides of the default templates
+#   server      directives at the start of the server block
+#   share, article, category, index
+#               directives inside that standard location
+#   http        directives before the server block
+sub conf_server {
+    my ($self, $extra, %o) = @_;
+
+    $extra = '' unless defined $extra;
+    my $db = exists $o{db} ? $o{db} : '%%DB%%';
+    my %tpl = map { $_ => "%%REPO%%/conf/templates/$_.html" }
+        qw(article category index error);
+    %tpl = (%tpl, %{ $o{template} || {} });
+    my %in = map { $_ => defined $o{$_} ? $o{$_} : '' }
+        qw(server share article category index http);
+
+    my $conf = $in{http} . "\n"
+        . "    server {\n"
+        . "        listen 127.0.0.1:%%PORT%%;\n"
+        . "        server_name localhost;\n\n"
+        . (defined $db ? "        news_db $db;\n" : '')
+        . join('', map { "        news_template $_ $tpl{$_};\n" }
+            qw(article category index error))
+        . "\n        $in{server}\n\n"
+        . "        location = /html_News/NewsShare.html {\n"
+        . "            news_share;\n            $in{share}\n        }\n"
+        . "        location /category/ {\n"
+        . "            news_category;\n            $in{category}\n        }\n"
+        . "        location = / {\n"
+        . "            news_index;\n            $in{index}\n        }\n"
+        . "        location / {\n"
+        . "            news_article;\n            $in{article}\n        }\n"
+        . "\n$extra\n"
+        . "    }\n";
+
+    return $conf;
+}
+
+###############################################################################
+
+# nginx
+
+sub _nginx_argv {
+    my ($self, @more) = @_;
+    my $p = $self->{prefix};
+    return ($NGINX, '-p', "$p/", '-c', "$p/nginx.conf", '-e',
+        "$p/error.log", @more);
+}
+
+# nginx -t: (exit code, output)
+sub test_conf {
+    my ($self) = @_;
+    my ($rc, $out, $err) = $self->run_cmd(undef, $self->_nginx_argv('-t'));
+    return ($rc, $err . $out);
+}
+
+sub run {
+    my ($self) = @_;
+
+    die "nginx already running\n" if $self->{pid};
+
+    my $p = $self->{prefix};
+    my $pid = fork;
+    die "fork: $!\n" unless defined $pid;
+
+    if ($pid == 0) {
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>>', "$p/stderr.log";
+        open STDERR, '>>', "$p/stderr.log";
+        { no warnings q(exec); exec { $NGINX } $self->_nginx_argv; }
+        print STDERR "cannot run $NGINX: $!\n";
+        POSIX::_exit(127);
+    }
+
+    $self->{pid} = $pid;
+    $RUNNING{$pid} = $self;
+    weaken($RUNNING{$pid});
+
+    my $deadline = time + $self->{timeout};
+    while (time < $deadline) {
+        if (waitpid($pid, WNOHANG) == $pid) {
+            my $status = $?;
+            delete $RUNNING{$pid};
+            $self->{pid} = undef;
+            die "nginx exited ($status) at start:\n" . $self->error_log
+                . $self->read_file('stderr.log');
+        }
+        my $s = IO::Socket::INET->new(
+            PeerAddr => '127.0.0.1',
+            PeerPort => $self->{port},
+            Proto => 'tcp',
+            Timeout => 1,
+        );
+        if ($s) {
+            close $s;
+            return $self;
+        }
+        sleep 0.02;
+    }
+
+    $self->stop;
+    die "nginx did not listen on port $self->{port} in $self->{timeout}s:\n"
+        . $self->error_log;
+}
+
+sub _count_starts {
+    my ($self) = @_;
+    my @n = $self->error_log =~ /start worker process/g;
+    return scalar @n;
+}
+
+# HUP, then wait for the new worker; false when the new configuration was
+# refused (the old workers go on)
+sub reload {
+    my ($self) = @_;
+
+    die "nginx not running\n" unless $self->{pid};
+
+    my $before = $self->_count_starts;
+    my $mark = length $self->error_log;
+    kill 'HUP', $self->{pid} or die "kill HUP $self->{pid}: $!\n";
+
+    my $deadline = time + $self->{timeout};
+    while (time < $deadline) {
+        if ($self->_count_starts > $before) {
+            # the old worker closes its listening sockets as it is told to
+            # quit, right after the new one starts
+            sleep 0.1;
+            return 1;
+        }
+        my $new = substr($self->error_log, $mark);
+        return 0 if $new =~ /\[emerg\]/;
+        sleep 0.02;
+    }
+    return 0;
+}
+
+sub stop {
+    my ($self) = @_;
+
+    my $pid = $self->{pid};
+    return $self unless $pid;
+    return $self unless $self->{owner} == $$;
+
+    kill 'QUIT', $pid;
+
+    my $deadline = time + $self->{timeout};
+    my $gone = 0;
+    while (time < $deadline) {
+        my $w = waitpid($pid, WNOHANG);
+        if ($w == $pid || $w == -1) {
+            $gone = 1;
+            last;
+        }
+        sleep 0.02;
+    }
+
+    unless ($gone) {
+        diag("nginx $pid did not quit in $self->{timeout}s, killing it");
+        kill 'KILL', $pid;
+        waitpid($pid, 0);
+        # workers of a killed master exit when they notice it is gone;
+        # do not leave them holding the port
+        $self->_kill_orphans;
+    }
+
+    delete $RUNNING{$pid};
+    $self->{pid} = undef;
+    return $self;
+}
+
+# workers whose master was killed: their pids are in the error log ("start
+# worker process N"); each still alive as an nginx worker is killed by pid
+sub _kill_orphans {
+    my ($self) = @_;
+    for my $pid ($self->error_log =~ /start worker process (\d+)/g) {
+        open my $fh, '<', "/proc/$pid/cmdline" or next;
+        my $cmd = <$fh>;
+        close $fh;
+        kill 'KILL', $pid if defined $cmd && $cmd =~ /^nginx: worker/;
+    }
+}
+
+sub DESTROY {
+    my ($self) = @_;
+    local ($?, $@, $!);
+    $self->stop if $self->{pid} && $self->{owner} == $$;
+}
+
+END {
+    local $?;
+    for my $t (values %RUNNING) {
+        $t->stop if $t && $t->{owner} == $$;
+    }
+}
+
+sub error_log {
+    my ($self) = @_;
+    return $self->read_file('error.log');
+}
+
+# the error log from a mark on: my $m = $t->log_mark; ...;
+# $t->error_log_since($m)
+sub log_mark {
+    my ($self) = @_;
+    return length $self->error_log;
+}
+
+sub error_log_since {
+    my ($self, $mark) = @_;
+    my $log = $self->error_log;
+    return length $log > $mark ? substr($log, $mark) : '';
+}
+
+# the worker processes died of a signal (a crash) since start
+sub crashed {
+    my ($self) = @_;
+    return $self->error_log =~ /exited on signal/;
+}
+
+###############################################################################
+
+# HTTP/1.1 with Connection: close, so that nginx's gzip (HTTP/1.1 and up by
+# default) applies and the response ends with the connection
+
+sub get {
+    my ($self, $uri, %h) = @_;
+    return $self->request('GET', $uri, %h);
+}
+
+sub head {
+    my ($self, $uri, %h) = @_;
+    return $self->request('HEAD', $uri, %h);
+}
+
+# headers as name => value; Host is "localhost" unless given; a "-body"
+# pseudo header is the request body
+sub request {
+    my ($self, $method, $uri, %h) = @_;
+
+    my $body = delete $h{-body};
+    my %lc = map { lc($_) => $_ } keys %h;
+    $h{Host} = 'localhost' unless exists $lc{host};
+    $h{Connection} = 'close' unless exists $lc{connection};
+    $h{'Content-Length'} = length $body
+        if defined $body && !exists $lc{'content-length'};
+
+    my $req = "$method $uri HTTP/1.1\r\n"
+        . join('', map { "$_: $h{$_}\r\n" } sort keys %h)
+        . "\r\n" . (defined $body ? $body : '');
+
+    return $self->raw($req, head => $method eq 'HEAD');
+}
+
+# bytes as they are; the response parsed
+sub raw {
+    my ($self, $bytes, %o) = @_;
+
+    my $data = '';
+    eval {
+        local $SIG{ALRM} = sub { die "timeout\n" };
+        local $SIG{PIPE} = 'IGNORE';
+        alarm $self->{timeout};
+
+        my $s = IO::Socket::INET->new(
+            PeerAddr => '127.0.0.1',
+            PeerPort => $self->{port},
+            Proto => 'tcp',
+        ) or die "connect to 127.0.0.1:$self->{port}: $@\n";
+        binmode $s;
+        $s->autoflush(1);
+        print $s $bytes;
+
+        while (1) {
+            my $n = sysread($s, $data, 65536, length $data);
+            next if !defined $n && $! == EINTR;
+            last unless $n;
+        }
+        close $s;
+        alarm 0;
+    };
+    alarm 0;
+    if ($@) {
+        return { status => 0, headers => {}, body => '', raw => $data,
+            error => $@ };
+    }
+
+    return parse_response($data, %o);
+}
+
+sub parse_response {
+    my ($data, %o) = @_;
+
+    my $r = { status => 0, headers => {}, header_list => [], body => '',
+        raw => $data };
+
+    my $end = index($data, "\r\n\r\n");
+    return $r if $end < 0;
+
+    my @lines = split /\r\n/, substr($data, 0, $end);
+    my $body = substr($data, $end + 4);
+
+    my $status = shift @lines;
+    ($r->{status}, $r->{reason}) = $status =~ m{^HTTP/\d\.\d (\d{3}) ?(.*)};
+    $r->{status} ||= 0;
+
+    for my $line (@lines) {
+        my ($name, $value) = $line =~ /^([^:]+):\s*(.*?)\s*$/ or next;
+        $name = lc $name;
+        push @{ $r->{header_list} }, [$name, $value];
+        $r->{headers}{$name} = exists $r->{headers}{$name}
+            ? "$r->{headers}{$name}, $value" : $value;
+    }
+
+    if (!$o{head} && ($r->{headers}{'transfer-encoding'} || '') =~ /chunked/i)
+    {
+        $body = _dechunk($body);
+        $r->{chunked} = 1;
+    }
+
+    $r->{body} = $body;
+    return $r;
+}
+
+sub _dechunk {
+    my ($in) = @_;
+    my $out = '';
+    while ($in =~ s/^([0-9a-fA-F]+)[^\r\n]*\r\n//) {
+        my $size = hex $1;
+        last if $size == 0;
+        $out .= substr($in, 0, $size);
+        substr($in, 0, $size + 2) = '';
+    }
+    return $out;
+}
+
+###############################################################################
+
+# helpers for assertions
+
+sub gunzip {
+    my ($data) = @_;
+    require IO::Uncompress::Gunzip;
+    my $out;
+    IO::Uncompress::Gunzip::gunzip(\$data => \$out)
+        or die "gunzip: " . do { no warnings q(once); $IO::Uncompress::Gunzip::GunzipError } . "\n";
+    return $out;
+}
+
+# the JSON in each <script type="application/ld+json">, raw and parsed:
+# ([$text, $data], ...); $data is undef (and $@ says why) when it does not
+# parse
+sub jsonld {
+    my ($html) = @_;
+    my @out;
+    while ($html =~ m{<script[^>]*type="application/ld\+json"[^>]*>(.*?)</script>}gs)
+    {
+        my $text = $1;
+        my $data = eval { JSON::PP->new->utf8->decode($text) };
+        push @out, [$text, $data];
+    }
+    return @out;
+}
+
+# href values of the <a> links in some HTML, in order
+sub links {
+    my ($html) = @_;
+    return $html =~ /<a\b[^>]*?\bhref="([^"]*)"/g;
+}
+
+# the value of an attribute of the first tag matching a pattern, e.g.
+# attr($html, qr/<link[^>]*rel="canonical"[^>]*>/, 'href')
+sub attr {
+    my ($html, $tag_re, $name) = @_;
+    my ($tag) = $html =~ /($tag_re)/ or return undef;
+    my ($v) = $tag =~ /\b\Q$name\E="([^"]*)"/ or return undef;
+    return $v;
+}
+
+# the content of <meta property="NAME" content="...">
+sub meta {
+    my ($html, $prop) = @_;
+    for my $tag ($html =~ /(<meta\b[^>]*>)/g) {
+        next unless $tag =~ /\b(?:property|name)="\Q$prop\E"/;
+        my ($v) = $tag =~ /\bcontent="([^"]*)"/;
+        return $v;
+    }
+    return undef;
+}
+
+# the href of a <link rel="REL" ...>
+sub link_rel {
+    my ($html, $rel) = @_;
+    for my $tag ($html =~ /(<link\b[^>]*>)/g) {
+        next unless $tag =~ /\brel="\Q$rel\E"/;
+        my ($v) = $tag =~ /\bhref="([^"]*)"/;
+        return $v;
+    }
+    # a rel on an <a> counts as well (pagers)
+    for my $tag ($html =~ /(<a\b[^>]*>)/g) {
+        next unless $tag =~ /\brel="\Q$rel\E"/;
+        my ($v) = $tag =~ /\bhref="([^"]*)"/;
+        return $v;
+    }
+    return undef;
+}
+
+# entities back to characters, for comparing attribute values
+sub unescape_html {
+    my ($s) = @_;
+    return undef unless defined $s;
+    $s =~ s/&lt;/</g;
+    $s =~ s/&gt;/>/g;
+    $s =~ s/&quot;/"/g;
+    $s =~ s/&#0*39;/'/g;
+    $s =~ s/&#x0*27;/'/gi;
+    $s =~ s/&amp;/&/g;
+    return $s;
+}
+
+1;
