@@ -177,12 +177,41 @@ sub read_file {
 
 sub post_file {
     my ($self, %f) = @_;
+    my ($code, $text) = $self->_post_text(%f);
+    my $file = defined $f{file} ? $f{file} : "$code.md";
+    return $self->write_file("posts/$file", $text);
+}
 
-    my $n = ++$self->{posts};
+# posts written and imported in one newsctl run; their info codes, in order:
+#   my ($a, $b) = $t->add_posts({ title => 'A' }, { title => 'B' });
+sub add_posts {
+    my ($self, @posts) = @_;
+    my (@codes, @files);
+    for my $p (@posts) {
+        my %f = %$p;
+        $f{info_code} = $self->_default_code(%f)
+            unless defined $f{info_code};
+        push @codes, $f{info_code};
+        push @files, $self->post_file(%f);
+    }
+    $self->import(@files);
+    return wantarray ? @codes : $codes[0];
+}
+
+sub _default_code {
+    my ($self, %f) = @_;
     my $date = defined $f{date} ? $f{date} : '2022-03-04 20:46:41 +0800';
     (my $digits = $date) =~ s/[^0-9]//g;
+    return sprintf('NW%s%06d', substr($digits, 0, 8), $self->{posts} + 1);
+}
+
+sub _post_text {
+    my ($self, %f) = @_;
+
     my $code = defined $f{info_code} ? $f{info_code}
-        : sprintf('NW%s%06d', substr($digits, 0, 8), $n);
+        : $self->_default_code(%f);
+    my $n = ++$self->{posts};
+    my $date = defined $f{date} ? $f{date} : '2022-03-04 20:46:41 +0800';
     my $title = defined $f{title} ? $f{title} : "Test post $n";
     my $cats = defined $f{categories} ? $f{categories} : 'xinhuawang';
     my @cats = ref $cats ? @$cats : ($cats);
@@ -218,8 +247,7 @@ sub post_file {
         . "[返回$name](//finews.withounder.com/category/$cats[-1].html)"
         . "｜[返回首页](//finews.withounder.com/)\n";
 
-    my $file = defined $f{file} ? $f{file} : "$code.md";
-    return $self->write_file("posts/$file", $text);
+    return ($code, $text);
 }
 
 sub _yaml_list {
@@ -774,6 +802,56 @@ sub unescape_html {
     $s =~ s/&#x0*27;/'/gi;
     $s =~ s/&amp;/&/g;
     return $s;
+}
+
+# the path of a link that stays on this server: "/x" as it is, or
+# "http://localhost[:PORT]/x" without its scheme and host; undef for any
+# other host or for a protocol-relative "//host/x"
+sub local_path {
+    my ($self, $href) = @_;
+    return undef unless defined $href;
+    $href = unescape_html($href);
+    return $href if $href =~ m{^/(?!/)};
+    return $1 if $href =~ m{^http://localhost(?::$self->{port})?(/(?!/).*)$}s;
+    return '/' if $href =~ m{^http://localhost(?::$self->{port})?$};
+    return undef;
+}
+
+# bytes of UTF-8 text as characters, to compare with decoded JSON
+sub chars {
+    my ($s) = @_;
+    utf8::decode($s);
+    return $s;
+}
+
+# a value of the database exactly, through hex() so that no newline of
+# the sqlite3 shell is added or lost
+sub sql_bytes {
+    my ($self, $sql) = @_;
+    my $hex = $self->sql_value("SELECT hex(($sql));");
+    return pack('H*', $hex);
+}
+
+# the article path the module should serve a post at, from the database:
+# /<slug>/<yyyy>/<mm>/<dd>/<code>.html, the date as stored (its own offset)
+sub article_path {
+    my ($self, $code) = @_;
+    my $row = $self->sql_value("SELECT c.slug || ' ' || "
+        . "replace(substr(p.published_at, 1, 10), '-', '/') "
+        . "FROM posts p JOIN categories c ON c.id = p.category_id "
+        . "WHERE p.info_code = '$code';");
+    my ($slug, $date) = split / /, $row;
+    die "no post $code\n" unless $date;
+    return "/$slug/$date/$code.html";
+}
+
+# the text of an HTML fragment without tags, whitespace squeezed
+sub text_of {
+    my ($html) = @_;
+    $html =~ s/<script\b.*?<\/script>//gs;
+    $html =~ s/<[^>]*>//g;
+    $html =~ s/\s+/ /g;
+    return $html;
 }
 
 1;
