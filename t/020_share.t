@@ -19,7 +19,7 @@ $t->skip_unless_built;
 my $SEED = 'NW202203042297567012';
 
 $t->db_init;
-my ($draft, $deleted, $late, $west, $short) = $t->add_posts(
+my (undef, $draft, $deleted, $late, $west, $short) = $t->add_posts(
     { info_code => $SEED, title => '交通银行携手世界技能大赛',
       categories => 'xinhuawang', category_name => '新华网新闻',
       tags => '新华网新闻' },
@@ -173,5 +173,6 @@ like($r->{headers}{location},
     'share: Location host from the request');
 
 ok(!$t->crashed, 'no worker crashed');
+is($t->alerts, '', 'no alerts in the error log');
 
 done_testing;

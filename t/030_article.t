@@ -229,5 +229,6 @@ like($r->{body}, qr{<h1[^>]*>\s*say &quot;hi&quot; \\ ok\s*</h1>},
     'quoted title from front matter');
 
 ok(!$t->crashed, 'no worker crashed');
+is($t->alerts, '', 'no alerts in the error log');
 
 done_testing;

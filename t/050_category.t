@@ -225,5 +225,6 @@ for my $p ('/category/nope.html', '/category/', '/category/banking',
 }
 
 ok(!$t->crashed, 'no worker crashed');
+is($t->alerts, '', 'no alerts in the error log');
 
 done_testing;

@@ -217,5 +217,6 @@ ok(!$t->reload, 'reload with a broken template refused');
 like($t->get('/')->{body}, qr/EDITED/, 'old template still serves');
 
 ok(!$t->crashed, 'no worker crashed');
+is($t->alerts, '', 'no alerts in the error log');
 
 done_testing;

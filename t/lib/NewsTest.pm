@@ -15,6 +15,8 @@ package NewsTest;
 #
 # Set TEST_NEWS_LEAVE=1 to keep the prefix (nginx.conf, error.log, news.db)
 # of each test for a look after it ran; its path is printed as a diag.
+# TEST_NEWS_NGINX names another nginx binary, TEST_NEWS_TEMPLATES another
+# directory of default templates.
 
 use strict;
 use warnings;
@@ -394,8 +396,8 @@ sub conf_server {
 
     $extra = '' unless defined $extra;
     my $db = exists $o{db} ? $o{db} : '%%DB%%';
-    my %tpl = map { $_ => "%%REPO%%/conf/templates/$_.html" }
-        qw(article category index error);
+    my $dir = $ENV{TEST_NEWS_TEMPLATES} || '%%REPO%%/conf/templates';
+    my %tpl = map { $_ => "$dir/$_.html" } qw(article category index error);
     %tpl = (%tpl, %{ $o{template} || {} });
     my %in = map { $_ => defined $o{$_} ? $o{$_} : '' }
         qw(server share article category index http);
@@ -491,7 +493,7 @@ sub run {
 
 sub _count_starts {
     my ($self) = @_;
-    my @n = $self->error_log =~ /start worker process/g;
+    my @n = $self->error_log =~ /start worker process \d+/g;
     return scalar @n;
 }
 
@@ -602,6 +604,14 @@ sub error_log_since {
 sub crashed {
     my ($self) = @_;
     return $self->error_log =~ /exited on signal/;
+}
+
+# the error log's [alert] lines: nginx's own complaints about a module
+# misbehaving ("header already sent" and the like); '' when none
+sub alerts {
+    my ($self) = @_;
+    return join '', grep { /\[alert\]/ }
+        split /^/m, $self->error_log;
 }
 
 ###############################################################################
