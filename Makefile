@@ -31,7 +31,7 @@ deps:
 
 # nginx-dev ships the configure tree Debian's nginx was built with: a module
 # configured with the same flags has the same binary signature
-objs/nginx/Makefile: config
+objs/nginx/objs/Makefile: config
 	rm -rf objs/nginx
 	mkdir -p objs
 	cp -r $(NGX_SRC) objs/nginx
@@ -43,7 +43,7 @@ objs/nginx/Makefile: config
 
 NGX_CC_OPT   = -g -O2 -fPIC -Werror $(NEWS_CC_OPT)
 
-objs/ngx_http_news_module.so: objs/nginx/Makefile $(MODULE_SRCS)
+objs/ngx_http_news_module.so: objs/nginx/objs/Makefile $(MODULE_SRCS)
 	$(MAKE) -C objs/nginx -f objs/Makefile modules
 	cp objs/nginx/objs/ngx_http_news_module.so $@
 

@@ -1,0 +1,236 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * Types shared by the files of ngx_http_news_module.
+ */
+
+
+#ifndef _NGX_HTTP_NEWS_H_INCLUDED_
+#define _NGX_HTTP_NEWS_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <sqlite3.h>
+#include <news_parse.h>
+
+
+#define NGX_HTTP_NEWS_SCHEMA_VERSION  1
+
+#define NGX_HTTP_NEWS_STATUS_PUBLISHED  0
+#define NGX_HTTP_NEWS_STATUS_DRAFT      1
+#define NGX_HTTP_NEWS_STATUS_DELETED    2
+
+#define NGX_HTTP_NEWS_GONE              410
+
+
+typedef enum {
+    NGX_HTTP_NEWS_TPL_ARTICLE = 0,
+    NGX_HTTP_NEWS_TPL_CATEGORY,
+    NGX_HTTP_NEWS_TPL_INDEX,
+    NGX_HTTP_NEWS_TPL_ERROR,
+    NGX_HTTP_NEWS_TPL_MAX
+} ngx_http_news_tpl_kind_e;
+
+
+/* template placeholders; ngx_http_news_template.c names them */
+typedef enum {
+    NGX_HTTP_NEWS_V_LITERAL = 0,
+    NGX_HTTP_NEWS_V_TITLE,
+    NGX_HTTP_NEWS_V_DESCRIPTION,
+    NGX_HTTP_NEWS_V_CANONICAL_URL,
+    NGX_HTTP_NEWS_V_PUBLISHED,
+    NGX_HTTP_NEWS_V_PUBLISHED_ISO,
+    NGX_HTTP_NEWS_V_SOURCE,
+    NGX_HTTP_NEWS_V_BODY,
+    NGX_HTTP_NEWS_V_TAGS,
+    NGX_HTTP_NEWS_V_BREADCRUMB,
+    NGX_HTTP_NEWS_V_BREADCRUMB_JSONLD,
+    NGX_HTTP_NEWS_V_CATEGORY_NAME,
+    NGX_HTTP_NEWS_V_CATEGORY_URL,
+    NGX_HTTP_NEWS_V_HOME_URL,
+    NGX_HTTP_NEWS_V_SUBCATEGORIES,
+    NGX_HTTP_NEWS_V_POSTS,
+    NGX_HTTP_NEWS_V_PAGER,
+    NGX_HTTP_NEWS_V_PAGE,
+    NGX_HTTP_NEWS_V_CATEGORIES,
+    NGX_HTTP_NEWS_V_STATUS,
+    NGX_HTTP_NEWS_V_MESSAGE,
+    NGX_HTTP_NEWS_V_MAX
+} ngx_http_news_var_e;
+
+
+typedef struct {
+    ngx_str_t                   text;       /* a literal */
+    ngx_uint_t                  var;        /* or a placeholder */
+} ngx_http_news_tpl_seg_t;
+
+
+typedef struct {
+    ngx_str_t                   file;
+    ngx_array_t                 segs;       /* ngx_http_news_tpl_seg_t */
+} ngx_http_news_tpl_t;
+
+
+typedef enum {
+    NGX_HTTP_NEWS_STMT_POST = 0,
+    NGX_HTTP_NEWS_STMT_TAGS,
+    NGX_HTTP_NEWS_STMT_CHAIN,
+    NGX_HTTP_NEWS_STMT_CATEGORY,
+    NGX_HTTP_NEWS_STMT_CHILDREN,
+    NGX_HTTP_NEWS_STMT_CATEGORY_POSTS,
+    NGX_HTTP_NEWS_STMT_LATEST_POSTS,
+    NGX_HTTP_NEWS_STMT_CATEGORIES,
+    NGX_HTTP_NEWS_STMT_DATA_VERSION,
+    NGX_HTTP_NEWS_STMT_MAX
+} ngx_http_news_stmt_e;
+
+
+/* one content database, opened read-only in each worker */
+typedef struct {
+    ngx_str_t                   path;       /* null-terminated */
+    sqlite3                    *conn;
+    sqlite3_stmt               *stmt[NGX_HTTP_NEWS_STMT_MAX];
+    ngx_file_uniq_t             uniq;       /* inode of the open file */
+    dev_t                       dev;
+    time_t                      checked;    /* last stat() or open */
+    time_t                      changed;    /* data_version last moved */
+    int64_t                     data_version;
+    ngx_msec_t                  busy_timeout;
+} ngx_http_news_db_t;
+
+
+typedef struct {
+    ngx_str_t                   slug;
+    ngx_str_t                   name;
+    int64_t                     id;
+    ngx_uint_t                  depth;
+} ngx_http_news_cat_t;
+
+
+typedef struct {
+    int64_t                     id;
+    ngx_str_t                   info_code;
+    ngx_str_t                   title;
+    ngx_str_t                   published_at;
+    ngx_str_t                   summary;
+    ngx_str_t                   body;
+    ngx_str_t                   source_name;
+    ngx_str_t                   source_url;
+    ngx_uint_t                  status;
+    time_t                      updated;
+    int64_t                     category_id;
+    ngx_uint_t                  has_category;
+    ngx_str_t                   category_slug;
+    ngx_str_t                   category_name;
+} ngx_http_news_post_t;
+
+
+typedef struct {
+    ngx_array_t                 dbs;        /* ngx_http_news_db_t * */
+    ngx_regex_t                *default_re;
+    ngx_http_news_tpl_t        *default_tpl[NGX_HTTP_NEWS_TPL_MAX];
+} ngx_http_news_main_conf_t;
+
+
+typedef struct {
+    ngx_http_news_db_t         *db;
+    ngx_regex_t                *info_code_re;
+    ngx_uint_t                  share_redirect;   /* 0: render in place */
+    ngx_uint_t                  page_size;
+    ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
+    ngx_http_handler_pt         handler;
+} ngx_http_news_loc_conf_t;
+
+
+/* a growing output string in the request pool */
+typedef struct {
+    ngx_pool_t                 *pool;
+    u_char                     *start;
+    u_char                     *pos;
+    u_char                     *end;
+    ngx_uint_t                  failed;
+} ngx_http_news_out_t;
+
+
+extern ngx_module_t  ngx_http_news_module;
+
+
+/* ngx_http_news_db.c */
+ngx_http_news_db_t *ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path);
+ngx_int_t ngx_http_news_db_open_all(ngx_cycle_t *cycle);
+void ngx_http_news_db_close_all(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log);
+ngx_int_t ngx_http_news_db_post(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *code, ngx_http_news_post_t *post);
+ngx_int_t ngx_http_news_db_tags(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, int64_t post_id, ngx_array_t *tags);
+ngx_int_t ngx_http_news_db_chain(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, int64_t category_id, ngx_array_t *chain);
+ngx_int_t ngx_http_news_db_category(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *slug, ngx_http_news_cat_t *cat);
+ngx_int_t ngx_http_news_db_children(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, int64_t category_id, ngx_array_t *cats);
+ngx_int_t ngx_http_news_db_categories(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_array_t *cats);
+ngx_int_t ngx_http_news_db_posts(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, int64_t category_id, ngx_uint_t limit,
+    ngx_uint_t offset, ngx_array_t *posts);
+
+/* ngx_http_news_template.c */
+char *ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_uint_t kind, ngx_http_news_tpl_t **tpl);
+ngx_int_t ngx_http_news_template_render(ngx_http_request_t *r,
+    ngx_http_news_tpl_t *tpl, ngx_str_t *vars, ngx_chain_t **out,
+    off_t *len, uint32_t *crc);
+
+/* ngx_http_news_render.c */
+void ngx_http_news_out_init(ngx_http_news_out_t *out, ngx_pool_t *pool,
+    size_t size);
+void ngx_http_news_out_add(ngx_http_news_out_t *out, u_char *data,
+    size_t len);
+void ngx_http_news_out_html(ngx_http_news_out_t *out, ngx_str_t *s);
+void ngx_http_news_out_json(ngx_http_news_out_t *out, ngx_str_t *s);
+void ngx_http_news_out_uint(ngx_http_news_out_t *out, ngx_uint_t n);
+ngx_int_t ngx_http_news_out_str(ngx_http_news_out_t *out, ngx_str_t *s);
+
+#define ngx_http_news_out_lit(out, s)                                        \
+    ngx_http_news_out_add(out, (u_char *) s, sizeof(s) - 1)
+
+ngx_int_t ngx_http_news_html(ngx_pool_t *pool, ngx_str_t *src,
+    ngx_str_t *dst);
+ngx_int_t ngx_http_news_base_url(ngx_http_request_t *r, ngx_str_t *url);
+ngx_int_t ngx_http_news_article_path(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_str_t *path);
+ngx_int_t ngx_http_news_published(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_str_t *vars);
+ngx_int_t ngx_http_news_render_breadcrumb(ngx_http_request_t *r,
+    ngx_array_t *chain, ngx_str_t *leaf_name, ngx_str_t *leaf_url,
+    ngx_str_t *vars);
+ngx_int_t ngx_http_news_render_post_list(ngx_http_request_t *r,
+    ngx_array_t *posts, ngx_uint_t limit, ngx_str_t *html);
+ngx_int_t ngx_http_news_render_category_list(ngx_http_request_t *r,
+    ngx_array_t *cats, ngx_str_t *html);
+
+/* ngx_http_news_handler.c */
+ngx_int_t ngx_http_news_article_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_category_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_index_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_render_article(ngx_http_request_t *r,
+    ngx_http_news_post_t *post);
+ngx_int_t ngx_http_news_check_method(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status);
+ngx_int_t ngx_http_news_share_redirect_to(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_uint_t status, ngx_str_t *args);
+ngx_int_t ngx_http_news_post_status(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_int_t rc, ngx_str_t *code);
+
+/* ngx_http_news_share.c */
+ngx_int_t ngx_http_news_share_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_info_code_valid(ngx_http_request_t *r,
+    ngx_str_t *code);
+
+
+#endif /* _NGX_HTTP_NEWS_H_INCLUDED_ */

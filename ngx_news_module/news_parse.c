@@ -1,0 +1,322 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ */
+
+
+#include <news_parse.h>
+#include <string.h>
+
+
+static size_t news_utf8_len(const unsigned char *p, const unsigned char *end);
+
+
+void
+news_tpl_scan_init(news_tpl_scan_t *s, const unsigned char *data, size_t len)
+{
+    s->pos = data;
+    s->end = data + len;
+    s->line = 1;
+}
+
+
+void
+news_tpl_next(news_tpl_scan_t *s, news_tpl_token_t *tok)
+{
+    const unsigned char  *p, *name;
+
+    tok->line = s->line;
+    tok->error = NULL;
+
+    if (s->pos >= s->end) {
+        tok->type = NEWS_TPL_END;
+        tok->data = s->pos;
+        tok->len = 0;
+        return;
+    }
+
+    p = s->pos;
+
+    if (s->end - p < 2 || p[0] != '{' || p[1] != '{') {
+
+        /* literal text up to the next "{{" */
+
+        while (p < s->end) {
+            if (*p == '{' && p + 1 < s->end && p[1] == '{') {
+                break;
+            }
+
+            if (*p == '\n') {
+                s->line++;
+            }
+
+            p++;
+        }
+
+        tok->type = NEWS_TPL_LITERAL;
+        tok->data = s->pos;
+        tok->len = p - s->pos;
+        s->pos = p;
+        return;
+    }
+
+    p += 2;
+
+    while (p < s->end && *p == ' ') {
+        p++;
+    }
+
+    name = p;
+
+    while (p < s->end
+           && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
+               || *p == '_'))
+    {
+        p++;
+    }
+
+    tok->data = name;
+    tok->len = p - name;
+
+    while (p < s->end && *p == ' ') {
+        p++;
+    }
+
+    if (tok->len == 0 || s->end - p < 2 || p[0] != '}' || p[1] != '}') {
+        tok->type = NEWS_TPL_ERROR;
+        tok->error = "\"{{\" without a placeholder name and \"}}\"";
+        s->pos = s->end;
+        return;
+    }
+
+    tok->type = NEWS_TPL_PLACEHOLDER;
+    s->pos = p + 2;
+}
+
+
+int
+news_slug_valid(const unsigned char *p, size_t len)
+{
+    size_t  i;
+
+    if (len == 0 || len > NEWS_SLUG_MAX) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9')
+              || p[i] == '-' || p[i] == '_'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static int
+news_digits(const unsigned char *p, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+int
+news_parse_article_uri(const unsigned char *p, size_t len,
+    news_article_uri_t *uri)
+{
+    const unsigned char  *end, *slash, *code;
+
+    end = p + len;
+
+    if (len < 1 || *p != '/') {
+        return 0;
+    }
+
+    p++;
+    slash = memchr(p, '/', end - p);
+
+    if (slash == NULL || !news_slug_valid(p, slash - p)) {
+        return 0;
+    }
+
+    uri->slug = p;
+    uri->slug_len = slash - p;
+    p = slash + 1;
+
+    /* "yyyy/mm/dd/" */
+
+    if (end - p < 11
+        || !news_digits(p, 4) || p[4] != '/'
+        || !news_digits(p + 5, 2) || p[7] != '/'
+        || !news_digits(p + 8, 2) || p[10] != '/')
+    {
+        return 0;
+    }
+
+    uri->date = p;
+    code = p + 11;
+
+    if (end - code < 6 || memcmp(end - 5, ".html", 5) != 0) {
+        return 0;
+    }
+
+    uri->code = code;
+    uri->code_len = (end - 5) - code;
+
+    if (uri->code_len > NEWS_INFO_CODE_MAX) {
+        return 0;
+    }
+
+    for (p = code; p < end - 5; p++) {
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')
+              || (*p >= '0' && *p <= '9')))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * JSON string contents for a <script> element: "<", ">" and "&" as \u00XX
+ * so the text can never close the element, U+2028/9 escaped for old
+ * parsers, and invalid UTF-8 replaced with U+FFFD so the JSON stays valid.
+ * With dst NULL only the length is counted.
+ */
+
+size_t
+news_json_escape(unsigned char *dst, const unsigned char *src, size_t len)
+{
+    static const char     hex[] = "0123456789abcdef";
+    const unsigned char  *p, *end;
+    unsigned char         esc[6];
+    size_t                n, size, k;
+
+    p = src;
+    end = src + len;
+    size = 0;
+
+    while (p < end) {
+
+        if (*p >= 0x80) {
+            k = news_utf8_len(p, end);
+
+            if (k == 0) {
+                memcpy(esc, "\\ufffd", 6);
+                n = 6;
+                p++;
+
+            } else if (k == 3 && p[0] == 0xe2 && p[1] == 0x80
+                       && (p[2] == 0xa8 || p[2] == 0xa9))
+            {
+                memcpy(esc, p[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+                n = 6;
+                p += 3;
+
+            } else {
+                if (dst) {
+                    memcpy(dst + size, p, k);
+                }
+
+                size += k;
+                p += k;
+                continue;
+            }
+
+        } else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&'
+                   || *p == '\'')
+        {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[*p >> 4];
+            esc[5] = hex[*p & 0xf];
+            n = 6;
+            p++;
+
+        } else if (*p == '"' || *p == '\\') {
+            esc[0] = '\\';
+            esc[1] = *p;
+            n = 2;
+            p++;
+
+        } else {
+            if (dst) {
+                dst[size] = *p;
+            }
+
+            size++;
+            p++;
+            continue;
+        }
+
+        if (dst) {
+            memcpy(dst + size, esc, n);
+        }
+
+        size += n;
+    }
+
+    return size;
+}
+
+
+/* the length of a valid UTF-8 sequence at p, or 0 */
+
+static size_t
+news_utf8_len(const unsigned char *p, const unsigned char *end)
+{
+    uint32_t  c, min;
+    size_t    n, i;
+
+    if (*p < 0x80) {
+        return 1;
+    }
+
+    if ((*p & 0xe0) == 0xc0) {
+        n = 2;
+        c = *p & 0x1f;
+        min = 0x80;
+
+    } else if ((*p & 0xf0) == 0xe0) {
+        n = 3;
+        c = *p & 0x0f;
+        min = 0x800;
+
+    } else if ((*p & 0xf8) == 0xf0) {
+        n = 4;
+        c = *p & 0x07;
+        min = 0x10000;
+
+    } else {
+        return 0;
+    }
+
+    if ((size_t) (end - p) < n) {
+        return 0;
+    }
+
+    for (i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        return 0;
+    }
+
+    return n;
+}

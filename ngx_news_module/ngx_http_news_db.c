@@ -1,0 +1,748 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * The content database: opened read-only in each worker, statements
+ * prepared once and reset after each use, reopened when the file is
+ * replaced and retried while it is missing or broken.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+#define NGX_HTTP_NEWS_BUSY_TIMEOUT  100
+#define NGX_HTTP_NEWS_CHAIN_MAX     32
+
+
+static ngx_int_t ngx_http_news_db_open(ngx_http_news_db_t *db,
+    ngx_log_t *log);
+static void ngx_http_news_db_close(ngx_http_news_db_t *db);
+static ngx_int_t ngx_http_news_db_step(ngx_http_news_db_t *db,
+    sqlite3_stmt *stmt, ngx_log_t *log);
+static ngx_int_t ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt,
+    int col, ngx_str_t *s);
+static ngx_int_t ngx_http_news_db_cats(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, sqlite3_stmt *stmt, ngx_array_t *cats);
+
+
+static const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
+
+    /* NGX_HTTP_NEWS_STMT_POST */
+    "SELECT p.id, p.title, p.published_at, p.summary, p.body_html,"
+    " p.source_name, p.source_url, p.status, p.category_id, c.slug, c.name,"
+    " max(coalesce(unixepoch(p.updated_at), 0),"
+    "     coalesce(unixepoch(c.updated_at), 0))"
+    " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+    " WHERE p.info_code = ?1",
+
+    /* NGX_HTTP_NEWS_STMT_TAGS */
+    "SELECT t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id"
+    " WHERE pt.post_id = ?1 ORDER BY t.name LIMIT 100",
+
+    /* NGX_HTTP_NEWS_STMT_CHAIN: the category, then its ancestors */
+    "WITH RECURSIVE up (id, slug, name, parent_id, depth) AS ("
+    " SELECT id, slug, name, parent_id, 0 FROM categories WHERE id = ?1"
+    " UNION ALL"
+    " SELECT c.id, c.slug, c.name, c.parent_id, up.depth + 1"
+    " FROM categories c JOIN up ON c.id = up.parent_id"
+    " WHERE up.depth < 31)"
+    " SELECT id, slug, name, depth FROM up ORDER BY depth",
+
+    /* NGX_HTTP_NEWS_STMT_CATEGORY */
+    "SELECT id, slug, name, 0 FROM categories WHERE slug = ?1",
+
+    /* NGX_HTTP_NEWS_STMT_CHILDREN */
+    "SELECT id, slug, name, 0 FROM categories WHERE parent_id = ?1"
+    " ORDER BY name LIMIT 500",
+
+    /* NGX_HTTP_NEWS_STMT_CATEGORY_POSTS: posts_by_category, no table scan */
+    "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary"
+    " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+    " WHERE p.category_id = ?1 AND p.status = 'published'"
+    " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2 OFFSET ?3",
+
+    /* NGX_HTTP_NEWS_STMT_LATEST_POSTS: posts_by_date */
+    "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary"
+    " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+    " WHERE p.status = 'published'"
+    " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2 OFFSET ?3",
+
+    /* NGX_HTTP_NEWS_STMT_CATEGORIES: the tree, depth first, by name */
+    "WITH RECURSIVE tree (id, slug, name, depth, path) AS ("
+    " SELECT id, slug, name, 0, name FROM categories"
+    " WHERE parent_id IS NULL"
+    " UNION ALL"
+    " SELECT c.id, c.slug, c.name, t.depth + 1, t.path || char(1) || c.name"
+    " FROM categories c JOIN tree t ON c.parent_id = t.id"
+    " WHERE t.depth < 31)"
+    " SELECT id, slug, name, depth FROM tree ORDER BY path LIMIT 1000",
+
+    /* NGX_HTTP_NEWS_STMT_DATA_VERSION */
+    "PRAGMA data_version"
+};
+
+
+ngx_http_news_db_t *
+ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path)
+{
+    ngx_str_t                   full;
+    ngx_uint_t                  i;
+    ngx_http_news_db_t         *db, **dbp;
+    ngx_http_news_main_conf_t  *mcf;
+
+    full = *path;
+
+    if (ngx_conf_full_name(cf->cycle, &full, 1) != NGX_OK) {
+        return NULL;
+    }
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+
+    dbp = mcf->dbs.elts;
+
+    for (i = 0; i < mcf->dbs.nelts; i++) {
+        if (dbp[i]->path.len == full.len
+            && ngx_strncmp(dbp[i]->path.data, full.data, full.len) == 0)
+        {
+            return dbp[i];
+        }
+    }
+
+    db = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_db_t));
+    if (db == NULL) {
+        return NULL;
+    }
+
+    /* ngx_conf_full_name() leaves the name null-terminated */
+    db->path = full;
+    db->busy_timeout = NGX_HTTP_NEWS_BUSY_TIMEOUT;
+
+    if (access((char *) full.data, R_OK) != 0) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, ngx_errno,
+                           "news_db \"%V\" is not readable now, "
+                           "pages will be 503 until it is", &full);
+    }
+
+    dbp = ngx_array_push(&mcf->dbs);
+    if (dbp == NULL) {
+        return NULL;
+    }
+
+    *dbp = db;
+
+    return db;
+}
+
+
+ngx_int_t
+ngx_http_news_db_open_all(ngx_cycle_t *cycle)
+{
+    ngx_uint_t                  i;
+    ngx_http_news_db_t        **dbp;
+    ngx_http_news_main_conf_t  *mcf;
+
+    mcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_news_module);
+    if (mcf == NULL) {
+        return NGX_OK;
+    }
+
+    dbp = mcf->dbs.elts;
+
+    for (i = 0; i < mcf->dbs.nelts; i++) {
+        /* a missing or broken file is not fatal: it is retried later */
+        dbp[i]->checked = ngx_time();
+        (void) ngx_http_news_db_open(dbp[i], cycle->log);
+    }
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_news_db_close_all(ngx_cycle_t *cycle)
+{
+    ngx_uint_t                  i;
+    ngx_http_news_db_t        **dbp;
+    ngx_http_news_main_conf_t  *mcf;
+
+    mcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_news_module);
+    if (mcf == NULL) {
+        return;
+    }
+
+    dbp = mcf->dbs.elts;
+
+    for (i = 0; i < mcf->dbs.nelts; i++) {
+        ngx_http_news_db_close(dbp[i]);
+    }
+}
+
+
+/*
+ * makes sure the database is open and is the file now at its path: once a
+ * second at most it is stat()ed, reopened when replaced (deploys and
+ * replication rename a new file into place), and retried when missing
+ */
+
+ngx_int_t
+ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
+{
+    time_t           now;
+    int64_t          version;
+    ngx_int_t        rc;
+    sqlite3_stmt    *stmt;
+    ngx_file_info_t  fi;
+
+    now = ngx_time();
+
+    if (now != db->checked) {
+        db->checked = now;
+
+        if (db->conn != NULL
+            && (ngx_file_info(db->path.data, &fi) == NGX_FILE_ERROR
+                || ngx_file_uniq(&fi) != db->uniq
+                || fi.st_dev != db->dev))
+        {
+            ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                          "news: \"%V\" was replaced or removed, reopening",
+                          &db->path);
+            ngx_http_news_db_close(db);
+        }
+
+        if (db->conn == NULL) {
+            (void) ngx_http_news_db_open(db, log);
+        }
+    }
+
+    if (db->conn == NULL) {
+        return NGX_DECLINED;
+    }
+
+    /* an edit by another connection moves data_version */
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_DATA_VERSION];
+
+    rc = ngx_http_news_db_step(db, stmt, log);
+
+    if (rc == SQLITE_ROW) {
+        version = sqlite3_column_int64(stmt, 0);
+
+        if (version != db->data_version) {
+            db->data_version = version;
+            db->changed = now;
+        }
+    }
+
+    if (db->conn != NULL) {
+        sqlite3_reset(stmt);
+    }
+
+    if (rc != SQLITE_ROW) {
+        return rc == SQLITE_BUSY ? NGX_AGAIN : NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_news_db_open(ngx_http_news_db_t *db, ngx_log_t *log)
+{
+    int               rc, version;
+    ngx_uint_t        i;
+    sqlite3_stmt     *stmt;
+    ngx_file_info_t   fi;
+
+    if (ngx_file_info(db->path.data, &fi) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, log, ngx_errno,
+                      "news: cannot open \"%V\"", &db->path);
+        return NGX_ERROR;
+    }
+
+    rc = sqlite3_open_v2((char *) db->path.data, &db->conn,
+                         SQLITE_OPEN_READONLY|SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        goto failed;
+    }
+
+    sqlite3_busy_timeout(db->conn, (int) db->busy_timeout);
+
+    rc = sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &stmt,
+                            NULL);
+    if (rc != SQLITE_OK) {
+        goto failed;
+    }
+
+    rc = sqlite3_step(stmt);
+    version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+
+    if (rc != SQLITE_ROW) {
+        goto failed;
+    }
+
+    if (version != NGX_HTTP_NEWS_SCHEMA_VERSION) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "news: \"%V\" has schema version %d, this module "
+                      "reads version %d: %s", &db->path, version,
+                      NGX_HTTP_NEWS_SCHEMA_VERSION,
+                      version < NGX_HTTP_NEWS_SCHEMA_VERSION
+                      ? "run \"newsctl migrate --db FILE\" on it"
+                      : "upgrade the module");
+        ngx_http_news_db_close(db);
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < NGX_HTTP_NEWS_STMT_MAX; i++) {
+        rc = sqlite3_prepare_v3(db->conn, ngx_http_news_sql[i], -1,
+                                SQLITE_PREPARE_PERSISTENT, &db->stmt[i],
+                                NULL);
+        if (rc != SQLITE_OK) {
+            goto failed;
+        }
+    }
+
+    db->uniq = ngx_file_uniq(&fi);
+    db->dev = fi.st_dev;
+    db->data_version = -1;
+
+    ngx_log_error(NGX_LOG_INFO, log, 0, "news: opened \"%V\"", &db->path);
+
+    return NGX_OK;
+
+failed:
+
+    ngx_log_error(NGX_LOG_ERR, log, 0, "news: cannot open \"%V\": %s",
+                  &db->path, db->conn ? sqlite3_errmsg(db->conn)
+                                      : sqlite3_errstr(rc));
+
+    ngx_http_news_db_close(db);
+
+    return NGX_ERROR;
+}
+
+
+static void
+ngx_http_news_db_close(ngx_http_news_db_t *db)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_HTTP_NEWS_STMT_MAX; i++) {
+        if (db->stmt[i] != NULL) {
+            sqlite3_finalize(db->stmt[i]);
+            db->stmt[i] = NULL;
+        }
+    }
+
+    if (db->conn != NULL) {
+        sqlite3_close(db->conn);
+        db->conn = NULL;
+    }
+}
+
+
+/*
+ * one step; an error is logged once here, and a file that turned out to
+ * be broken is closed so that it is reopened, and checked, a second later
+ */
+
+static ngx_int_t
+ngx_http_news_db_step(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
+    ngx_log_t *log)
+{
+    int  rc;
+
+    rc = sqlite3_step(stmt);
+
+    switch (rc) {
+
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+        return rc;
+
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "news: \"%V\" is locked: %s", &db->path,
+                      sqlite3_errmsg(db->conn));
+        return SQLITE_BUSY;
+
+    default:
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "news: reading \"%V\" failed: %s", &db->path,
+                      sqlite3_errmsg(db->conn));
+
+        if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB
+            || (rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_SCHEMA)
+        {
+            ngx_http_news_db_close(db);
+        }
+
+        return SQLITE_ERROR;
+    }
+}
+
+
+/* the result of a finished query: SQLITE_DONE and SQLITE_ROW are fine */
+
+static ngx_int_t
+ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt, int rc)
+{
+    if (db->conn != NULL) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+    }
+
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        return NGX_OK;
+    }
+
+    return rc == SQLITE_BUSY ? NGX_AGAIN : NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt, int col,
+    ngx_str_t *s)
+{
+    const u_char  *p;
+
+    p = sqlite3_column_text(stmt, col);
+    s->len = sqlite3_column_bytes(stmt, col);
+
+    if (p == NULL || s->len == 0) {
+        s->len = 0;
+        s->data = (u_char *) "";
+        return NGX_OK;
+    }
+
+    s->data = ngx_pnalloc(pool, s->len);
+    if (s->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(s->data, p, s->len);
+
+    return NGX_OK;
+}
+
+
+/*
+ * NGX_OK: found; NGX_DECLINED: no such post; NGX_AGAIN: locked;
+ * NGX_ERROR: the database failed
+ */
+
+ngx_int_t
+ngx_http_news_db_post(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *code, ngx_http_news_post_t *post)
+{
+    int             rc;
+    ngx_str_t       status;
+    ngx_pool_t     *pool;
+    sqlite3_stmt   *stmt;
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_POST];
+    pool = r->pool;
+
+    if (sqlite3_bind_text(stmt, 1, (char *) code->data, code->len,
+                          SQLITE_STATIC)
+        != SQLITE_OK)
+    {
+        return ngx_http_news_db_result(db, stmt, SQLITE_ERROR);
+    }
+
+    rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+
+    if (rc != SQLITE_ROW) {
+        if (ngx_http_news_db_result(db, stmt, rc) == NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        return rc == SQLITE_BUSY ? NGX_AGAIN : NGX_ERROR;
+    }
+
+    post->id = sqlite3_column_int64(stmt, 0);
+    post->info_code = *code;
+
+    if (ngx_http_news_db_text(pool, stmt, 1, &post->title) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 2, &post->published_at) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 3, &post->summary) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 4, &post->body) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 5, &post->source_name) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 6, &post->source_url) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 7, &status) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 9, &post->category_slug)
+           != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 10, &post->category_name)
+           != NGX_OK)
+    {
+        (void) ngx_http_news_db_result(db, stmt, SQLITE_DONE);
+        return NGX_ERROR;
+    }
+
+    post->category_id = sqlite3_column_int64(stmt, 8);
+    post->has_category = (sqlite3_column_type(stmt, 9) != SQLITE_NULL);
+    post->updated = (time_t) sqlite3_column_int64(stmt, 11);
+
+    if (status.len == 9 && ngx_strncmp(status.data, "published", 9) == 0) {
+        post->status = NGX_HTTP_NEWS_STATUS_PUBLISHED;
+
+    } else if (status.len == 7 && ngx_strncmp(status.data, "deleted", 7) == 0)
+    {
+        post->status = NGX_HTTP_NEWS_STATUS_DELETED;
+
+    } else {
+        /* a draft, or whatever else an admin wrote: not served */
+        post->status = NGX_HTTP_NEWS_STATUS_DRAFT;
+    }
+
+    return ngx_http_news_db_result(db, stmt, SQLITE_DONE);
+}
+
+
+ngx_int_t
+ngx_http_news_db_tags(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t post_id, ngx_array_t *tags)
+{
+    int            rc;
+    ngx_str_t     *tag;
+    sqlite3_stmt  *stmt;
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_TAGS];
+
+    sqlite3_bind_int64(stmt, 1, post_id);
+
+    for ( ;; ) {
+        rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+        if (rc != SQLITE_ROW) {
+            break;
+        }
+
+        tag = ngx_array_push(tags);
+        if (tag == NULL) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+
+        if (ngx_http_news_db_text(r->pool, stmt, 0, tag) != NGX_OK) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+    }
+
+    return ngx_http_news_db_result(db, stmt, rc);
+}
+
+
+/*
+ * the category's chain from the top level down to it; a cycle an admin
+ * made with triggers off is cut where it repeats
+ */
+
+ngx_int_t
+ngx_http_news_db_chain(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t category_id, ngx_array_t *chain)
+{
+    ngx_int_t             rc;
+    ngx_uint_t            i, j, n;
+    ngx_array_t           up;
+    ngx_http_news_cat_t  *cat, *c;
+
+    if (ngx_array_init(&up, r->pool, 4, sizeof(ngx_http_news_cat_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    sqlite3_bind_int64(db->stmt[NGX_HTTP_NEWS_STMT_CHAIN], 1, category_id);
+
+    rc = ngx_http_news_db_cats(r, db, db->stmt[NGX_HTTP_NEWS_STMT_CHAIN],
+                               &up);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    cat = up.elts;
+    n = up.nelts;
+
+    for (i = 1; i < n; i++) {
+        for (j = 0; j < i; j++) {
+            if (cat[j].id == cat[i].id) {
+                ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                              "news: category \"%V\" is its own ancestor, "
+                              "breadcrumb cut", &cat[i].slug);
+                n = i;
+                break;
+            }
+        }
+    }
+
+    if (n > NGX_HTTP_NEWS_CHAIN_MAX) {
+        n = NGX_HTTP_NEWS_CHAIN_MAX;
+    }
+
+    for (i = n; i > 0; i--) {
+        c = ngx_array_push(chain);
+        if (c == NULL) {
+            return NGX_ERROR;
+        }
+
+        *c = cat[i - 1];
+        c->depth = n - i;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_news_db_category(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *slug, ngx_http_news_cat_t *cat)
+{
+    ngx_int_t     rc;
+    ngx_array_t   cats;
+
+    if (ngx_array_init(&cats, r->pool, 1, sizeof(ngx_http_news_cat_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    sqlite3_bind_text(db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY], 1,
+                      (char *) slug->data, slug->len, SQLITE_STATIC);
+
+    rc = ngx_http_news_db_cats(r, db, db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY],
+                               &cats);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (cats.nelts == 0) {
+        return NGX_DECLINED;
+    }
+
+    *cat = *(ngx_http_news_cat_t *) cats.elts;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_news_db_children(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t category_id, ngx_array_t *cats)
+{
+    sqlite3_bind_int64(db->stmt[NGX_HTTP_NEWS_STMT_CHILDREN], 1, category_id);
+
+    return ngx_http_news_db_cats(r, db, db->stmt[NGX_HTTP_NEWS_STMT_CHILDREN],
+                                 cats);
+}
+
+
+ngx_int_t
+ngx_http_news_db_categories(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_array_t *cats)
+{
+    return ngx_http_news_db_cats(r, db,
+                                 db->stmt[NGX_HTTP_NEWS_STMT_CATEGORIES],
+                                 cats);
+}
+
+
+/* rows of (id, slug, name, depth) */
+
+static ngx_int_t
+ngx_http_news_db_cats(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    sqlite3_stmt *stmt, ngx_array_t *cats)
+{
+    int                   rc;
+    ngx_http_news_cat_t  *cat;
+
+    for ( ;; ) {
+        rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+        if (rc != SQLITE_ROW) {
+            break;
+        }
+
+        cat = ngx_array_push(cats);
+        if (cat == NULL) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+
+        cat->id = sqlite3_column_int64(stmt, 0);
+        cat->depth = sqlite3_column_int(stmt, 3);
+
+        if (ngx_http_news_db_text(r->pool, stmt, 1, &cat->slug) != NGX_OK
+            || ngx_http_news_db_text(r->pool, stmt, 2, &cat->name) != NGX_OK)
+        {
+            rc = SQLITE_ERROR;
+            break;
+        }
+    }
+
+    return ngx_http_news_db_result(db, stmt, rc);
+}
+
+
+/*
+ * a page of published posts, newest first: of one category, or of all
+ * with category_id 0
+ */
+
+ngx_int_t
+ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t category_id, ngx_uint_t limit, ngx_uint_t offset,
+    ngx_array_t *posts)
+{
+    int                    rc;
+    sqlite3_stmt          *stmt;
+    ngx_http_news_post_t  *post;
+
+    if (category_id) {
+        stmt = db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY_POSTS];
+        sqlite3_bind_int64(stmt, 1, category_id);
+
+    } else {
+        stmt = db->stmt[NGX_HTTP_NEWS_STMT_LATEST_POSTS];
+    }
+
+    sqlite3_bind_int64(stmt, 2, limit);
+    sqlite3_bind_int64(stmt, 3, offset);
+
+    for ( ;; ) {
+        rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+        if (rc != SQLITE_ROW) {
+            break;
+        }
+
+        post = ngx_array_push(posts);
+        if (post == NULL) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+
+        ngx_memzero(post, sizeof(ngx_http_news_post_t));
+
+        if (ngx_http_news_db_text(r->pool, stmt, 0, &post->info_code)
+            != NGX_OK
+            || ngx_http_news_db_text(r->pool, stmt, 1, &post->title) != NGX_OK
+            || ngx_http_news_db_text(r->pool, stmt, 2, &post->published_at)
+               != NGX_OK
+            || ngx_http_news_db_text(r->pool, stmt, 3, &post->category_slug)
+               != NGX_OK
+            || ngx_http_news_db_text(r->pool, stmt, 4, &post->summary)
+               != NGX_OK)
+        {
+            rc = SQLITE_ERROR;
+            break;
+        }
+
+        post->has_category = (sqlite3_column_type(stmt, 3) != SQLITE_NULL);
+    }
+
+    return ngx_http_news_db_result(db, stmt, rc);
+}

@@ -1,0 +1,490 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * Configuration of the news module: directives, their merging, and the
+ * worker start and exit that open and close the content databases.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+#define NGX_HTTP_NEWS_DEFAULT_PATTERN  "^[A-Z]{2}[0-9]{8,30}$"
+
+
+static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
+static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
+static void *ngx_http_news_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_news_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static char *ngx_http_news_db(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_handler_set(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_share_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_news_info_code_pattern(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_regex_t *ngx_http_news_regex(ngx_conf_t *cf, ngx_str_t *pattern);
+static char *ngx_http_news_default_templates(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *conf);
+
+
+static ngx_conf_num_bounds_t  ngx_http_news_page_size_bounds = {
+    ngx_conf_check_num_bounds, 1, 1000
+};
+
+
+static ngx_command_t  ngx_http_news_commands[] = {
+
+    { ngx_string("news_db"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_db,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_share"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_news_handler_set,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      ngx_http_news_share_handler },
+
+    { ngx_string("news_article"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_news_handler_set,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      ngx_http_news_article_handler },
+
+    { ngx_string("news_category"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_news_handler_set,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      ngx_http_news_category_handler },
+
+    { ngx_string("news_index"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_news_handler_set,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      ngx_http_news_index_handler },
+
+    { ngx_string("news_share_redirect"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_share_redirect,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_info_code_pattern"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_info_code_pattern,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_page_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, page_size),
+      &ngx_http_news_page_size_bounds },
+
+    { ngx_string("news_template"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_news_template,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_news_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    ngx_http_news_create_main_conf,        /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_news_create_loc_conf,         /* create location configuration */
+    ngx_http_news_merge_loc_conf           /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_news_module = {
+    NGX_MODULE_V1,
+    &ngx_http_news_module_ctx,             /* module context */
+    ngx_http_news_commands,                /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_http_news_init_process,            /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    ngx_http_news_exit_process,            /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_str_t  ngx_http_news_tpl_names[] = {
+    ngx_string("article"),
+    ngx_string("category"),
+    ngx_string("index"),
+    ngx_string("error")
+};
+
+
+static ngx_int_t
+ngx_http_news_init_process(ngx_cycle_t *cycle)
+{
+    /* SQLite handles must not cross fork(): each worker opens its own */
+    return ngx_http_news_db_open_all(cycle);
+}
+
+
+static void
+ngx_http_news_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_news_db_close_all(cycle);
+}
+
+
+static void *
+ngx_http_news_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_news_main_conf_t  *mcf;
+
+    mcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_main_conf_t));
+    if (mcf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&mcf->dbs, cf->pool, 1, sizeof(ngx_http_news_db_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return mcf;
+}
+
+
+static void *
+ngx_http_news_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_news_loc_conf_t  *conf;
+
+    conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_loc_conf_t));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->db = NULL;
+     *     conf->info_code_re = NULL;
+     *     conf->tpl[] = NULL;
+     *     conf->handler = NULL;
+     */
+
+    conf->share_redirect = NGX_CONF_UNSET_UINT;
+    conf->page_size = NGX_CONF_UNSET_UINT;
+
+    return conf;
+}
+
+
+static char *
+ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_news_loc_conf_t *prev = parent;
+    ngx_http_news_loc_conf_t *conf = child;
+
+    ngx_uint_t  i;
+
+    if (conf->db == NULL) {
+        conf->db = prev->db;
+    }
+
+    if (conf->info_code_re == NULL) {
+        conf->info_code_re = prev->info_code_re;
+    }
+
+    ngx_conf_merge_uint_value(conf->share_redirect, prev->share_redirect,
+                              NGX_HTTP_MOVED_TEMPORARILY);
+    ngx_conf_merge_uint_value(conf->page_size, prev->page_size, 20);
+
+    for (i = 0; i < NGX_HTTP_NEWS_TPL_MAX; i++) {
+        if (conf->tpl[i] == NULL) {
+            conf->tpl[i] = prev->tpl[i];
+        }
+    }
+
+    if (conf->handler == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    if (conf->db == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "news location requires \"news_db\"");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->info_code_re == NULL) {
+        conf->info_code_re = ngx_http_news_regex(cf, NULL);
+        if (conf->info_code_re == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return ngx_http_news_default_templates(cf, conf);
+}
+
+
+/*
+ * a location that serves pages and names no template uses the default
+ * one, "templates/<kind>.html" next to nginx.conf as in conf/, loaded once
+ * for all such locations
+ */
+
+static char *
+ngx_http_news_default_templates(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
+{
+    char                       *rv;
+    u_char                     *p;
+    ngx_str_t                   path;
+    ngx_uint_t                  i;
+    ngx_http_news_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+
+    for (i = 0; i < NGX_HTTP_NEWS_TPL_MAX; i++) {
+
+        if (conf->tpl[i] != NULL) {
+            continue;
+        }
+
+        if (mcf->default_tpl[i] == NULL) {
+            path.len = sizeof("templates/.html") - 1
+                       + ngx_http_news_tpl_names[i].len;
+            path.data = ngx_pnalloc(cf->pool, path.len);
+            if (path.data == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            p = ngx_cpymem(path.data, "templates/", 10);
+            p = ngx_cpymem(p, ngx_http_news_tpl_names[i].data,
+                           ngx_http_news_tpl_names[i].len);
+            ngx_memcpy(p, ".html", 5);
+
+            rv = ngx_http_news_template_load(cf, &path, i,
+                                             &mcf->default_tpl[i]);
+            if (rv != NGX_CONF_OK) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "no \"news_template %V\" given and "
+                                   "the default is missing",
+                                   &ngx_http_news_tpl_names[i]);
+                return rv;
+            }
+        }
+
+        conf->tpl[i] = mcf->default_tpl[i];
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_news_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t  *value;
+
+    if (nlcf->db != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    nlcf->db = ngx_http_news_db_add(cf, &value[1]);
+    if (nlcf->db == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_news_handler_set(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (nlcf->handler != NULL) {
+        return "is duplicate";
+    }
+
+    nlcf->handler = (ngx_http_handler_pt) cmd->post;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = nlcf->handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_news_share_redirect(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (nlcf->share_redirect != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        nlcf->share_redirect = 0;
+        return NGX_CONF_OK;
+    }
+
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n != NGX_HTTP_MOVED_PERMANENTLY
+        && n != NGX_HTTP_MOVED_TEMPORARILY
+        && n != NGX_HTTP_TEMPORARY_REDIRECT)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\", "
+                           "it must be 301, 302, 307 or \"off\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->share_redirect = n;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_news_info_code_pattern(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t  *value;
+
+    if (nlcf->info_code_re != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    nlcf->info_code_re = ngx_http_news_regex(cf, &value[1]);
+    if (nlcf->info_code_re == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* pattern NULL: the default pattern, compiled once per configuration */
+
+static ngx_regex_t *
+ngx_http_news_regex(ngx_conf_t *cf, ngx_str_t *pattern)
+{
+    u_char                      errstr[NGX_MAX_CONF_ERRSTR];
+    ngx_regex_compile_t         rc;
+    ngx_http_news_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+
+    if (pattern == NULL && mcf->default_re != NULL) {
+        return mcf->default_re;
+    }
+
+    ngx_memzero(&rc, sizeof(ngx_regex_compile_t));
+
+    if (pattern == NULL) {
+        ngx_str_set(&rc.pattern, NGX_HTTP_NEWS_DEFAULT_PATTERN);
+
+    } else {
+        rc.pattern = *pattern;
+    }
+
+    rc.pool = cf->pool;
+    rc.err.len = NGX_MAX_CONF_ERRSTR;
+    rc.err.data = errstr;
+
+    if (ngx_regex_compile(&rc) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V", &rc.err);
+        return NULL;
+    }
+
+    if (pattern == NULL) {
+        mcf->default_re = rc.regex;
+    }
+
+    return rc.regex;
+}
+
+
+static char *
+ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    for (i = 0; i < NGX_HTTP_NEWS_TPL_MAX; i++) {
+        if (value[1].len == ngx_http_news_tpl_names[i].len
+            && ngx_strncmp(value[1].data, ngx_http_news_tpl_names[i].data,
+                           value[1].len) == 0)
+        {
+            break;
+        }
+    }
+
+    if (i == NGX_HTTP_NEWS_TPL_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\", it must be \"article\", "
+                           "\"category\", \"index\" or \"error\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (nlcf->tpl[i] != NULL) {
+        return "is duplicate";
+    }
+
+    return ngx_http_news_template_load(cf, &value[2], i, &nlcf->tpl[i]);
+}

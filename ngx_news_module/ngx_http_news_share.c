@@ -1,0 +1,177 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * Share links, /html_News/NewsShare.html?infoCode=...: the code is checked
+ * against news_info_code_pattern, looked up, and the reader is sent to the
+ * article's canonical URL on this site with the other arguments kept, or
+ * the article is rendered in place.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+static ngx_int_t ngx_http_news_share_args(ngx_http_request_t *r,
+    ngx_str_t *args);
+
+
+ngx_int_t
+ngx_http_news_share_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                  rc;
+    ngx_str_t                  code, args;
+    ngx_http_news_post_t       post;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    rc = ngx_http_news_check_method(r);
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, rc);
+    }
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (ngx_http_arg(r, (u_char *) "infoCode", 8, &code) != NGX_OK
+        || code.len == 0)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: share link without infoCode");
+        return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
+    }
+
+    if (code.len > NEWS_INFO_CODE_MAX) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: infoCode of %uz bytes is too long", code.len);
+        return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
+    }
+
+    if (!ngx_http_news_info_code_valid(r, &code)) {
+        return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
+    }
+
+    rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    ngx_memzero(&post, sizeof(ngx_http_news_post_t));
+
+    rc = ngx_http_news_db_post(r, nlcf->db, &code, &post);
+
+    rc = ngx_http_news_post_status(r, &post, rc, &code);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (nlcf->share_redirect == 0) {
+        return ngx_http_news_render_article(r, &post);
+    }
+
+    if (ngx_http_news_share_args(r, &args) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_news_share_redirect_to(r, &post, nlcf->share_redirect,
+                                           &args);
+}
+
+
+/*
+ * the matched code must be the whole argument: a pattern without anchors
+ * still cannot let extra bytes through
+ */
+
+ngx_int_t
+ngx_http_news_info_code_valid(ngx_http_request_t *r, ngx_str_t *code)
+{
+    int                        captures[3];
+    ngx_int_t                  rc;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    rc = ngx_regex_exec(nlcf->info_code_re, code, captures, 3);
+
+    if (rc >= 0 && captures[0] == 0 && captures[1] == (int) code->len) {
+        return 1;
+    }
+
+    if (rc < NGX_REGEX_NO_MATCHED) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      ngx_regex_exec_n " failed: %i on \"%V\"", rc, code);
+
+    } else {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: invalid infoCode \"%V\"", code);
+    }
+
+    return 0;
+}
+
+
+/*
+ * the query without infoCode, in order; bytes a Location header should not
+ * carry are percent-encoded, so what comes in cannot steer the redirect
+ */
+
+static ngx_int_t
+ngx_http_news_share_args(ngx_http_request_t *r, ngx_str_t *args)
+{
+    u_char  *p, *end, *next, *dst;
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    if (r->args.len == 0) {
+        ngx_str_null(args);
+        return NGX_OK;
+    }
+
+    args->data = ngx_pnalloc(r->pool, 3 * r->args.len);
+    if (args->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    dst = args->data;
+    p = r->args.data;
+    end = p + r->args.len;
+
+    for ( /* void */ ; p < end; p = next + 1) {
+
+        next = ngx_strlchr(p, end, '&');
+        if (next == NULL) {
+            next = end;
+        }
+
+        if (next == p
+            || (next - p >= 8
+                && ngx_strncasecmp(p, (u_char *) "infoCode", 8) == 0
+                && (next - p == 8 || p[8] == '=')))
+        {
+            continue;
+        }
+
+        if (dst != args->data) {
+            *dst++ = '&';
+        }
+
+        for ( /* void */ ; p < next; p++) {
+            if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == '<'
+                || *p == '>' || *p == '\\' || *p == '`' || *p == '#')
+            {
+                *dst++ = '%';
+                *dst++ = hex[*p >> 4];
+                *dst++ = hex[*p & 0xf];
+                continue;
+            }
+
+            *dst++ = *p;
+        }
+    }
+
+    args->len = dst - args->data;
+
+    return NGX_OK;
+}

@@ -1,0 +1,292 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * Page templates: read and compiled at configuration time into literal
+ * segments and {{placeholders}}; a page is a chain of buffers pointing at
+ * the literals and at the values a handler computed.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+#define NGX_HTTP_NEWS_TPL_SIZE_MAX  (1024 * 1024)
+
+#define NEWS_A  (1 << NGX_HTTP_NEWS_TPL_ARTICLE)
+#define NEWS_C  (1 << NGX_HTTP_NEWS_TPL_CATEGORY)
+#define NEWS_I  (1 << NGX_HTTP_NEWS_TPL_INDEX)
+#define NEWS_E  (1 << NGX_HTTP_NEWS_TPL_ERROR)
+
+
+typedef struct {
+    ngx_str_t                   name;
+    ngx_uint_t                  var;
+    ngx_uint_t                  kinds;      /* templates that may use it */
+} ngx_http_news_placeholder_t;
+
+
+static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
+    { ngx_string("title"), NGX_HTTP_NEWS_V_TITLE, NEWS_A|NEWS_C },
+    { ngx_string("description"), NGX_HTTP_NEWS_V_DESCRIPTION, NEWS_A },
+    { ngx_string("canonical_url"), NGX_HTTP_NEWS_V_CANONICAL_URL,
+      NEWS_A|NEWS_C|NEWS_I },
+    { ngx_string("published"), NGX_HTTP_NEWS_V_PUBLISHED, NEWS_A },
+    { ngx_string("published_iso"), NGX_HTTP_NEWS_V_PUBLISHED_ISO, NEWS_A },
+    { ngx_string("source"), NGX_HTTP_NEWS_V_SOURCE, NEWS_A },
+    { ngx_string("body"), NGX_HTTP_NEWS_V_BODY, NEWS_A },
+    { ngx_string("tags"), NGX_HTTP_NEWS_V_TAGS, NEWS_A },
+    { ngx_string("breadcrumb"), NGX_HTTP_NEWS_V_BREADCRUMB, NEWS_A|NEWS_C },
+    { ngx_string("breadcrumb_jsonld"), NGX_HTTP_NEWS_V_BREADCRUMB_JSONLD,
+      NEWS_A|NEWS_C },
+    { ngx_string("category_name"), NGX_HTTP_NEWS_V_CATEGORY_NAME, NEWS_A },
+    { ngx_string("category_url"), NGX_HTTP_NEWS_V_CATEGORY_URL, NEWS_A },
+    { ngx_string("home_url"), NGX_HTTP_NEWS_V_HOME_URL,
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E },
+    { ngx_string("subcategories"), NGX_HTTP_NEWS_V_SUBCATEGORIES, NEWS_C },
+    { ngx_string("posts"), NGX_HTTP_NEWS_V_POSTS, NEWS_C|NEWS_I },
+    { ngx_string("pager"), NGX_HTTP_NEWS_V_PAGER, NEWS_C },
+    { ngx_string("page"), NGX_HTTP_NEWS_V_PAGE, NEWS_C },
+    { ngx_string("categories"), NGX_HTTP_NEWS_V_CATEGORIES, NEWS_I },
+    { ngx_string("status"), NGX_HTTP_NEWS_V_STATUS, NEWS_E },
+    { ngx_string("message"), NGX_HTTP_NEWS_V_MESSAGE, NEWS_E },
+    { ngx_null_string, 0, 0 }
+};
+
+
+static ngx_int_t ngx_http_news_template_read(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_str_t *text);
+
+
+char *
+ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind,
+    ngx_http_news_tpl_t **tplp)
+{
+    ngx_str_t                     text;
+    news_tpl_scan_t               scan;
+    news_tpl_token_t              tok;
+    ngx_http_news_tpl_t          *tpl;
+    ngx_http_news_tpl_seg_t      *seg;
+    ngx_http_news_placeholder_t  *ph;
+
+    tpl = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_tpl_t));
+    if (tpl == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    tpl->file = *path;
+
+    if (ngx_conf_full_name(cf->cycle, &tpl->file, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_news_template_read(cf, &tpl->file, &text) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_array_init(&tpl->segs, cf->pool, 16,
+                       sizeof(ngx_http_news_tpl_seg_t))
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    news_tpl_scan_init(&scan, text.data, text.len);
+
+    for ( ;; ) {
+        news_tpl_next(&scan, &tok);
+
+        if (tok.type == NEWS_TPL_END) {
+            break;
+        }
+
+        if (tok.type == NEWS_TPL_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%s in news template \"%V:%uz\"",
+                               tok.error, &tpl->file, tok.line);
+            return NGX_CONF_ERROR;
+        }
+
+        seg = ngx_array_push(&tpl->segs);
+        if (seg == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (tok.type == NEWS_TPL_LITERAL) {
+            seg->var = NGX_HTTP_NEWS_V_LITERAL;
+            seg->text.len = tok.len;
+            seg->text.data = (u_char *) tok.data;
+            continue;
+        }
+
+        for (ph = ngx_http_news_placeholders; ph->name.len; ph++) {
+            if (ph->name.len == tok.len
+                && ngx_strncmp(ph->name.data, tok.data, tok.len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (ph->name.len == 0 || !(ph->kinds & (1 << kind))) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "unknown placeholder \"{{%*s}}\" "
+                               "in news template \"%V:%uz\"",
+                               tok.len, tok.data, &tpl->file, tok.line);
+            return NGX_CONF_ERROR;
+        }
+
+        seg->var = ph->var;
+        ngx_str_null(&seg->text);
+    }
+
+    *tplp = tpl;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_news_template_read(ngx_conf_t *cf, ngx_str_t *path, ngx_str_t *text)
+{
+    ssize_t          n;
+    ngx_fd_t         fd;
+    ngx_int_t        rc;
+    ngx_file_t       file;
+    ngx_file_info_t  fi;
+
+    rc = NGX_ERROR;
+
+    fd = ngx_open_file(path->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " news template \"%V\" failed",
+                           path);
+        return NGX_ERROR;
+    }
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%V\" failed", path);
+        goto done;
+    }
+
+    if (!ngx_is_file(&fi) || ngx_file_size(&fi) > NGX_HTTP_NEWS_TPL_SIZE_MAX)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "news template \"%V\" is not a file "
+                           "of at most 1m", path);
+        goto done;
+    }
+
+    text->len = ngx_file_size(&fi);
+    text->data = ngx_pnalloc(cf->pool, text->len + 1);
+    if (text->data == NULL) {
+        goto done;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.fd = fd;
+    file.name = *path;
+    file.log = cf->log;
+
+    n = ngx_read_file(&file, text->data, text->len, 0);
+
+    if (n != (ssize_t) text->len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "cannot read news template \"%V\"", path);
+        goto done;
+    }
+
+    rc = NGX_OK;
+
+done:
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, cf->log, ngx_errno,
+                      ngx_close_file_n " \"%V\" failed", path);
+    }
+
+    return rc;
+}
+
+
+/*
+ * the page as a chain: literals are sent from the template's own memory,
+ * values from the request pool; *crc is the ETag's checksum of it all
+ */
+
+ngx_int_t
+ngx_http_news_template_render(ngx_http_request_t *r, ngx_http_news_tpl_t *tpl,
+    ngx_str_t *vars, ngx_chain_t **out, off_t *len, uint32_t *crc)
+{
+    uint32_t                  sum;
+    ngx_str_t                *s;
+    ngx_buf_t                *b;
+    ngx_uint_t                i;
+    ngx_chain_t              *cl, **ll;
+    ngx_http_news_tpl_seg_t  *seg;
+
+    seg = tpl->segs.elts;
+    ll = out;
+    *len = 0;
+
+    ngx_crc32_init(sum);
+
+    for (i = 0; i < tpl->segs.nelts; i++) {
+
+        s = (seg[i].var == NGX_HTTP_NEWS_V_LITERAL) ? &seg[i].text
+                                                    : &vars[seg[i].var];
+        if (s->len == 0) {
+            continue;
+        }
+
+        b = ngx_calloc_buf(r->pool);
+        if (b == NULL) {
+            return NGX_ERROR;
+        }
+
+        b->pos = s->data;
+        b->last = s->data + s->len;
+        b->memory = 1;
+
+        cl = ngx_alloc_chain_link(r->pool);
+        if (cl == NULL) {
+            return NGX_ERROR;
+        }
+
+        cl->buf = b;
+        *ll = cl;
+        ll = &cl->next;
+
+        *len += s->len;
+        ngx_crc32_update(&sum, s->data, s->len);
+    }
+
+    ngx_crc32_final(sum);
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* an empty last buffer keeps a page of empty values valid */
+
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    cl = ngx_alloc_chain_link(r->pool);
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    cl->buf = b;
+    cl->next = NULL;
+    *ll = cl;
+
+    *crc = sum;
+
+    return NGX_OK;
+}
