@@ -18,11 +18,10 @@ $t->skip_unless_built;
 
 my $SEED = 'NW202203042297567012';
 
+# the seed post as shipped in sample/posts, and posts of our own
 $t->db_init;
-my (undef, $draft, $deleted, $late, $west, $short) = $t->add_posts(
-    { info_code => $SEED, title => '交通银行携手世界技能大赛',
-      categories => 'xinhuawang', category_name => '新华网新闻',
-      tags => '新华网新闻' },
+$t->import($t->repo . '/sample/posts/000_8b4145f71217bda2.txt');
+my ($draft, $deleted, $late, $west, $short) = $t->add_posts(
     { title => 'draft post' },
     { title => 'deleted post' },
     # the URL date is the post's own, not UTC's: 03-04 17:30 UTC
@@ -113,7 +112,14 @@ like($r->{headers}{'content-type'}, qr{^text/html;\s*charset=utf-8$}i,
     'share off: html');
 my $href = NewsTest::link_rel($r->{body}, 'canonical');
 like($href, qr{^${\ $t->url_re($canon)}$}, 'share off: canonical link');
-like($r->{body}, qr{<h1[^>]*>[^<]*交通银行携手世界技能大赛}, 'share off: h1');
+like($r->{body}, qr{<h1[^>]*>\s*交通银行携手世界技能大赛助力有技青年一展所长\s*</h1>},
+    'share off: the seed title');
+like($r->{body}, qr{<p><strong>普惠金融，更好服务多元需求</strong></p>},
+    'share off: the seed body');
+like($r->{body}, qr{<a\b[^>]*href="(?:http://localhost(?::$port)?)?/category/xinhuawang\.html"[^>]*>\s*返回新华网新闻\s*</a>},
+    'share off: the seed closing line');
+unlike($r->{body}, qr{finews\.zning\.xyz|finews\.withounder\.com},
+    'share off: the trailer lines are not body');
 
 # bad codes: 400 before any lookup
 

@@ -156,6 +156,14 @@ like($main, qr{<a\b[^>]*href="(?:http://localhost(?::$port)?)?/"[^>]*>\s*返回�
 like(NewsTest::text_of($main), qr/返回数字银行\s*｜\s*返回首页/,
     'closing line text');
 
+# absolute URLs follow the request's Host
+
+$r = $t->get($path, Host => 'news.example');
+like(NewsTest::link_rel($r->{body}, 'canonical') // '',
+    qr{^${\ $t->url_re($path, 'news.example')}$}, 'canonical: from Host');
+like(NewsTest::meta($r->{body}, 'og:url') // '',
+    qr{^${\ $t->url_re($path, 'news.example')}$}, 'og:url: from Host');
+
 # the upper levels have pages of their own, with shorter breadcrumbs
 
 $r = $t->get("/banking/2022/03/04/$mid.html");

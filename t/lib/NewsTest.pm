@@ -165,9 +165,11 @@ sub read_file {
 #               for '; none: bare
 #   date        "2022-03-04 20:46:41 +0800" by default
 #   categories  a slug, or an arrayref: the category path from the top
-#               level down, e.g. [qw(finance banking digital-banking)]
+#               level down, e.g. [qw(finance banking digital-banking)];
+#               default xinhuawang, the seed's
 #   category_name  the display name of the post's own (last) category, for
-#               the breadcrumb line; default: its slug
+#               the breadcrumb line (an import renames the category to
+#               it); default: the slug, or the seed's 新华网新闻
 #   tags        a scalar or an arrayref (none by default)
 #   body        HTML; default a paragraph naming the post
 #   info_code   default NW + the date + a sequence number
@@ -217,7 +219,8 @@ sub _post_text {
     my $title = defined $f{title} ? $f{title} : "Test post $n";
     my $cats = defined $f{categories} ? $f{categories} : 'xinhuawang';
     my @cats = ref $cats ? @$cats : ($cats);
-    my $name = defined $f{category_name} ? $f{category_name} : $cats[-1];
+    my $name = defined $f{category_name} ? $f{category_name}
+        : defined $f{categories} ? $cats[-1] : '新华网新闻';
     my $body = defined $f{body} ? $f{body} : "<p>Body of post $n.</p>";
     my $quote = $f{quote} || 'double';
     my $style = $f{list_style} || 'flow';
