@@ -130,6 +130,42 @@ news_digits(const unsigned char *p, size_t n)
 }
 
 
+static int
+news_number(const unsigned char *p, size_t n)
+{
+    int     v;
+    size_t  i;
+
+    v = 0;
+
+    for (i = 0; i < n; i++) {
+        v = v * 10 + (p[i] - '0');
+    }
+
+    return v;
+}
+
+
+static int
+news_date_valid(int year, int month, int day)
+{
+    static const int  days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+                                 30, 31 };
+
+    if (month < 1 || month > 12 || day < 1 || day > days[month - 1]) {
+        return 0;
+    }
+
+    if (month == 2 && day == 29
+        && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
+    {
+        return 0;
+    }
+
+    return 1;
+}
+
+
 int
 news_parse_article_uri(const unsigned char *p, size_t len,
     news_article_uri_t *uri)
@@ -159,6 +195,12 @@ news_parse_article_uri(const unsigned char *p, size_t len,
         || !news_digits(p, 4) || p[4] != '/'
         || !news_digits(p + 5, 2) || p[7] != '/'
         || !news_digits(p + 8, 2) || p[10] != '/')
+    {
+        return 0;
+    }
+
+    if (!news_date_valid(news_number(p, 4), news_number(p + 5, 2),
+                         news_number(p + 8, 2)))
     {
         return 0;
     }

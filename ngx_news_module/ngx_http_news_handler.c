@@ -21,8 +21,6 @@ static ngx_int_t ngx_http_news_send(ngx_http_request_t *r,
     ngx_uint_t kind, ngx_str_t *vars, time_t last_modified);
 static ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *path, ngx_str_t *args);
-static ngx_int_t ngx_http_news_db_status(ngx_http_request_t *r,
-    ngx_int_t rc);
 static ngx_int_t ngx_http_news_render_tags(ngx_http_request_t *r,
     ngx_array_t *tags, ngx_str_t *html);
 static ngx_int_t ngx_http_news_render_source(ngx_http_request_t *r,
@@ -85,7 +83,7 @@ ngx_http_news_article_handler(ngx_http_request_t *r)
 
     rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
     if (rc != NGX_OK) {
-        return ngx_http_news_db_status(r, rc);
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
     ngx_memzero(&post, sizeof(ngx_http_news_post_t));
@@ -94,7 +92,7 @@ ngx_http_news_article_handler(ngx_http_request_t *r)
 
     rc = ngx_http_news_post_status(r, &post, rc, &code);
     if (rc != NGX_OK) {
-        return rc;
+        return ngx_http_news_error(r, rc);
     }
 
     if (ngx_http_news_article_path(r, &post, &path) != NGX_OK) {
@@ -114,8 +112,8 @@ ngx_http_news_article_handler(ngx_http_request_t *r)
 
 
 /*
- * the answer for a post lookup: NGX_OK for a published post, or the
- * error page already sent
+ * NGX_OK for a published post, or the status to answer with, for
+ * ngx_http_news_error()
  */
 
 ngx_int_t
@@ -125,11 +123,12 @@ ngx_http_news_post_status(ngx_http_request_t *r, ngx_http_news_post_t *post,
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: no post \"%V\"", code);
-        return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+        return NGX_HTTP_NOT_FOUND;
     }
 
     if (rc != NGX_OK) {
-        return ngx_http_news_db_status(r, rc);
+        /* locked, missing or broken: logged where it was found */
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 
     switch (post->status) {
@@ -140,12 +139,12 @@ ngx_http_news_post_status(ngx_http_request_t *r, ngx_http_news_post_t *post,
     case NGX_HTTP_NEWS_STATUS_DELETED:
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: post \"%V\" is deleted", code);
-        return ngx_http_news_error(r, NGX_HTTP_NEWS_GONE);
+        return NGX_HTTP_NEWS_GONE;
 
     default:
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: post \"%V\" is not published", code);
-        return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+        return NGX_HTTP_NOT_FOUND;
     }
 }
 
@@ -293,7 +292,7 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
 
     rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
     if (rc != NGX_OK) {
-        return ngx_http_news_db_status(r, rc);
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
     rc = ngx_http_news_db_category(r, nlcf->db, &slug, &cat);
@@ -305,7 +304,7 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     }
 
     if (rc != NGX_OK) {
-        return ngx_http_news_db_status(r, rc);
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
     if (ngx_array_init(&chain, r->pool, 4, sizeof(ngx_http_news_cat_t))
@@ -333,7 +332,7 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     }
 
     if (rc != NGX_OK) {
-        return ngx_http_news_db_status(r, rc);
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
     if (page > 1 && posts.nelts == 0) {
@@ -413,7 +412,7 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
 
     rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
     if (rc != NGX_OK) {
-        return ngx_http_news_db_status(r, rc);
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
     if (ngx_array_init(&cats, r->pool, 16, sizeof(ngx_http_news_cat_t))
@@ -432,7 +431,7 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
     }
 
     if (rc != NGX_OK) {
-        return ngx_http_news_db_status(r, rc);
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
     ngx_memzero(vars, sizeof(vars));
@@ -571,14 +570,6 @@ ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
     ngx_http_news_out_lit(&out, "</nav>");
 
     return ngx_http_news_out_str(&out, html);
-}
-
-
-static ngx_int_t
-ngx_http_news_db_status(ngx_http_request_t *r, ngx_int_t rc)
-{
-    /* locked, missing or broken: logged where it was found */
-    return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
 }
 
 

@@ -63,7 +63,7 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
 
     rc = ngx_http_news_post_status(r, &post, rc, &code);
     if (rc != NGX_OK) {
-        return rc;
+        return ngx_http_news_error(r, rc);
     }
 
     if (nlcf->share_redirect == 0) {
