@@ -465,6 +465,7 @@ sub run {
 
     $self->{pid} = $pid;
     $RUNNING{$pid} = $self;
+    _catch_signals();
     weaken($RUNNING{$pid});
 
     my $deadline = time + $self->{timeout};
@@ -492,6 +493,17 @@ sub run {
     $self->stop;
     die "nginx did not listen on port $self->{port} in $self->{timeout}s:\n"
         . $self->error_log;
+}
+
+# a test stopped by ^C or kill still runs END, which stops its nginx
+sub _catch_signals {
+    for my $sig (qw(INT TERM HUP)) {
+        next if defined $SIG{$sig} && $SIG{$sig} ne 'DEFAULT';
+        $SIG{$sig} = sub {
+            print STDERR "# caught SIG$sig, stopping nginx\n";
+            exit 1;
+        };
+    }
 }
 
 sub _count_starts {
