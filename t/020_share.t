@@ -112,11 +112,12 @@ like($r->{headers}{'content-type'}, qr{^text/html;\s*charset=utf-8$}i,
     'share off: html');
 my $href = NewsTest::link_rel($r->{body}, 'canonical');
 like($href, qr{^${\ $t->url_re($canon)}$}, 'share off: canonical link');
-like($r->{body}, qr{<h1[^>]*>\s*交通银行携手世界技能大赛助力有技青年一展所长\s*</h1>},
+my $seed_title = '交通银行携手世界技能大赛助力有技青年一展所长';
+like($r->{body}, qr{<h1[^>]*>\s*$seed_title\s*</h1>},
     'share off: the seed title');
 like($r->{body}, qr{<p><strong>普惠金融，更好服务多元需求</strong></p>},
     'share off: the seed body');
-like($r->{body}, qr{<a\b[^>]*href="(?:http://localhost(?::$port)?)?/category/xinhuawang\.html"[^>]*>\s*返回新华网新闻\s*</a>},
+like($r->{body}, $t->link_re('/category/xinhuawang.html', '返回新华网新闻'),
     'share off: the seed closing line');
 unlike($r->{body}, qr{finews\.zning\.xyz|finews\.withounder\.com},
     'share off: the trailer lines are not body');
@@ -175,7 +176,8 @@ is($t->get($canon)->{status}, 200, 'share target: 200');
 $r = $t->get("$share?infoCode=$SEED&next=http://evil.example/",
     Host => 'news.example');
 like($r->{headers}{location},
-    qr{^(?:http://news\.example(?::$port)?)?\Q$canon\E\?next=http://evil\.example/$},
+    qr{^(?:http://news\.example(?::$port)?)?
+       \Q$canon\E\?next=http://evil\.example/$}x,
     'share: Location host from the request');
 
 ok(!$t->crashed, 'no worker crashed');

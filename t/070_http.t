@@ -39,7 +39,9 @@ my %pages = (
     index => '/',
 );
 
-my $HTTP_DATE = qr/^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/;
+my $HTTP_DATE = qr/^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),[ ]\d\d[ ]
+    (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[ ]\d{4}[ ]
+    \d\d:\d\d:\d\d[ ]GMT$/x;
 
 for my $name (sort keys %pages) {
     my $uri = $pages{$name};

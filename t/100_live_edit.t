@@ -76,7 +76,7 @@ unlike($r->{body}, qr{<p>old body</p>}, 'body edit: old body gone');
 $t->sql("UPDATE categories SET name = '金融' WHERE slug = 'finance';");
 $r = $t->get($path);
 like($r->{body}, qr/返回金融/, 'category rename: closing line');
-my ($nav) = $r->{body} =~ m{(<nav\b[^>]*breadcrumb.*?</nav>)}s;
+my $nav = NewsTest::breadcrumb($r->{body});
 like($nav // '', qr/金融/, 'category rename: breadcrumb');
 unlike($r->{body}, qr/财经/, 'category rename: old name gone');
 

@@ -754,7 +754,10 @@ sub gunzip {
     require IO::Uncompress::Gunzip;
     my $out;
     IO::Uncompress::Gunzip::gunzip(\$data => \$out)
-        or die "gunzip: " . do { no warnings q(once); $IO::Uncompress::Gunzip::GunzipError } . "\n";
+        or die "gunzip: " . do {
+            no warnings q(once);
+            $IO::Uncompress::Gunzip::GunzipError;
+        } . "\n";
     return $out;
 }
 
@@ -764,13 +767,29 @@ sub gunzip {
 sub jsonld {
     my ($html) = @_;
     my @out;
-    while ($html =~ m{<script[^>]*type="application/ld\+json"[^>]*>(.*?)</script>}gs)
-    {
+    my $re = qr{<script[^>]*type="application/ld\+json"[^>]*>(.*?)</script>}s;
+    while ($html =~ /$re/g) {
         my $text = $1;
         my $data = eval { JSON::PP->new->utf8->decode($text) };
         push @out, [$text, $data];
     }
     return @out;
+}
+
+# the breadcrumb <nav> of a page, or undef
+sub breadcrumb {
+    my ($html) = @_;
+    my ($nav) = $html
+        =~ m{(<nav\b[^>]*\bclass="[^"]*breadcrumb[^"]*"[^>]*>.*?</nav>)}s;
+    return $nav;
+}
+
+# a pattern for <a href="PATH">TEXT</a>, PATH on this server, relative or
+# absolute
+sub link_re {
+    my ($self, $path, $text) = @_;
+    my $here = qr{(?:http://localhost(?::$self->{port})?)?};
+    return qr{<a\b[^>]*\bhref="$here\Q$path\E"[^>]*>\s*\Q$text\E\s*</a>};
 }
 
 # href values of the <a> links in some HTML, in order
