@@ -1,0 +1,1 @@
+exec './objs/unit/post_parse' or die "objs/unit/post_parse: $!";
