@@ -12,6 +12,7 @@ CC          ?= cc
 CFLAGS      ?= -O2 -g
 WARN         = -Wall -Wextra -Wno-unused-parameter -Werror
 DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev sqlite3 \
+               libmaxminddb-dev libmaxmind-db-writer-perl \
                libjson-pp-perl perl make gcc
 
 MODULE_SRCS  = $(wildcard ngx_news_module/*.c include/*.h) config
@@ -31,7 +32,7 @@ deps:
 
 # nginx-dev ships the configure tree Debian's nginx was built with: a module
 # configured with the same flags has the same binary signature
-objs/nginx/objs/Makefile: config
+objs/nginx/objs/Makefile: config sql/readership.sql sql/to_c.sh
 	rm -rf objs/nginx
 	mkdir -p objs
 	cp -r $(NGX_SRC) objs/nginx
@@ -47,14 +48,19 @@ objs/ngx_http_news_module.so: objs/nginx/objs/Makefile $(MODULE_SRCS)
 	$(MAKE) -C objs/nginx -f objs/Makefile modules
 	cp objs/nginx/objs/ngx_http_news_module.so $@
 
-objs/news_schema.h: sql/schema.sql
+# the SQL files as C strings, for newsctl
+objs/news_schema.h: sql/schema.sql sql/to_c.sh
 	@mkdir -p objs
-	{ echo 'static const char news_schema_sql[] ='; \
-	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
-	  echo '    ;'; } > $@
+	sh sql/to_c.sh news_schema_sql $< > $@
 
-objs/newsctl: $(NEWSCTL_SRCS) objs/news_schema.h
-	$(CC) $(CFLAGS) $(WARN) -Iobjs -Inewsctl -o $@ newsctl/*.c -lsqlite3
+objs/news_readership.h: sql/readership.sql sql/to_c.sh
+	@mkdir -p objs
+	sh sql/to_c.sh news_readership_sql $< > $@
+
+objs/newsctl: $(NEWSCTL_SRCS) objs/news_schema.h objs/news_readership.h \
+              ngx_news_module/news_parse.c include/news_parse.h
+	$(CC) $(CFLAGS) $(WARN) -Iobjs -Iinclude -Inewsctl -o $@ newsctl/*.c \
+	    ngx_news_module/news_parse.c -lsqlite3
 
 # C unit tests: TAP programs that prove runs through t/unit.t
 UNIT_SRCS    = $(wildcard t/unit/*.c)

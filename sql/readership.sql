@@ -1,0 +1,74 @@
+-- ngx_news_module readership database.
+--
+-- nginx writes here, not to the content database: it creates this file
+-- with this schema when it is missing (news_readership db=...), and adds
+-- its counts in batched transactions a few seconds apart.  Each node's
+-- rows carry its news_node name, so the files of several nodes can be
+-- folded into one with "newsctl merge-readership".  No IP address is ever
+-- stored: only the region it was found in.
+
+PRAGMA application_id = 1314150990;   -- "NEWS" in ASCII, big-endian
+PRAGMA user_version = 1;
+
+-- one row a (node, day, article, region, kind, bot): count is the number
+-- of requests; day is YYYY-MM-DD in news_timezone; region is
+-- <country>-<subdivision> (CN-22), the country alone (JP), or ZZ where the
+-- address was not found; kind 'view' is an article page, 'share' a share
+-- link's redirect; bot is 1 for requests news_bot_pattern matched
+CREATE TABLE IF NOT EXISTS readership (
+    node       TEXT NOT NULL,
+    day        TEXT NOT NULL
+               CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    info_code  TEXT NOT NULL,
+    region     TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('view', 'share')),
+    bot        INTEGER NOT NULL CHECK (bot IN (0, 1)),
+    count      INTEGER NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (node, day, info_code, region, kind, bot)
+) WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS readership_by_region
+    ON readership (region, day);
+
+-- requests that were not counted by article and region because the
+-- shared memory zone was full: counted here so that none is lost silently
+CREATE TABLE IF NOT EXISTS readership_lost (
+    node   TEXT NOT NULL,
+    day    TEXT NOT NULL,
+    count  INTEGER NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (node, day)
+) WITHOUT ROWID;
+
+-- per-region views: "views" are human article views, "bot_views" those of
+-- crawlers and link-preview fetchers; every node summed
+CREATE VIEW IF NOT EXISTS region_views (region, views, bot_views) AS
+    SELECT region,
+           coalesce(sum(CASE WHEN bot = 0 THEN count END), 0),
+           coalesce(sum(CASE WHEN bot = 1 THEN count END), 0)
+    FROM readership WHERE kind = 'view'
+    GROUP BY region;
+
+CREATE VIEW IF NOT EXISTS article_region_views
+    (info_code, region, views, bot_views) AS
+    SELECT info_code, region,
+           coalesce(sum(CASE WHEN bot = 0 THEN count END), 0),
+           coalesce(sum(CASE WHEN bot = 1 THEN count END), 0)
+    FROM readership WHERE kind = 'view'
+    GROUP BY info_code, region;
+
+CREATE VIEW IF NOT EXISTS daily_region_views
+    (day, region, views, bot_views) AS
+    SELECT day, region,
+           coalesce(sum(CASE WHEN bot = 0 THEN count END), 0),
+           coalesce(sum(CASE WHEN bot = 1 THEN count END), 0)
+    FROM readership WHERE kind = 'view'
+    GROUP BY day, region;
+
+-- share links followed, by article and region
+CREATE VIEW IF NOT EXISTS article_region_shares
+    (info_code, region, clicks, bot_clicks) AS
+    SELECT info_code, region,
+           coalesce(sum(CASE WHEN bot = 0 THEN count END), 0),
+           coalesce(sum(CASE WHEN bot = 1 THEN count END), 0)
+    FROM readership WHERE kind = 'share'
+    GROUP BY info_code, region;
