@@ -46,7 +46,8 @@ NGX_CC_OPT   = -g -O2 -fPIC -Werror $(NEWS_CC_OPT)
 
 objs/ngx_http_news_module.so: objs/nginx/objs/Makefile $(MODULE_SRCS)
 	$(MAKE) -C objs/nginx -f objs/Makefile modules
-	cp objs/nginx/objs/ngx_http_news_module.so $@
+	@# a new inode, so that a running nginx keeps the code it mapped
+	cp objs/nginx/objs/ngx_http_news_module.so $@.tmp && mv $@.tmp $@
 
 # the SQL files as C strings, for newsctl
 objs/news_schema.h: sql/schema.sql sql/to_c.sh

@@ -14,6 +14,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <sqlite3.h>
+#include <maxminddb.h>
 #include <news_parse.h>
 
 
@@ -128,10 +129,44 @@ typedef struct {
 } ngx_http_news_post_t;
 
 
+#define NGX_HTTP_NEWS_REGION_LEN  16
+
+#define NGX_HTTP_NEWS_VIEW   0
+#define NGX_HTTP_NEWS_SHARE  1
+
+
+/* what a request is about and where it comes from, found once */
+typedef struct {
+    ngx_str_t                   info_code;
+    ngx_str_t                   country;
+    ngx_str_t                   region;
+    u_char                      region_buf[NGX_HTTP_NEWS_REGION_LEN];
+    unsigned                    located:1;
+} ngx_http_news_ctx_t;
+
+
+/* the MaxMind DB, opened in each worker */
+typedef struct {
+    ngx_str_t                   path;       /* null-terminated */
+    MMDB_s                      mmdb;
+    ngx_uint_t                  open;
+    ngx_uint_t                  error_logged;
+} ngx_http_news_geo_t;
+
+
+typedef struct ngx_http_news_rs_s  ngx_http_news_rs_t;
+
+
 typedef struct {
     ngx_array_t                 dbs;        /* ngx_http_news_db_t * */
     ngx_regex_t                *default_re;
     ngx_http_news_tpl_t        *default_tpl[NGX_HTTP_NEWS_TPL_MAX];
+    ngx_http_news_geo_t        *geo;
+    ngx_http_news_rs_t         *rs;
+    ngx_regex_t                *bot_re;
+    ngx_str_t                   node;
+    ngx_int_t                   tz_offset;  /* minutes east of UTC */
+    ngx_uint_t                  tz_local;
 } ngx_http_news_main_conf_t;
 
 
@@ -162,6 +197,8 @@ extern ngx_module_t  ngx_http_news_module;
 ngx_http_news_db_t *ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path);
 ngx_int_t ngx_http_news_db_open_all(ngx_cycle_t *cycle);
 void ngx_http_news_db_close_all(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt,
+    int col, ngx_str_t *s);
 ngx_int_t ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log);
 ngx_int_t ngx_http_news_db_post(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_str_t *code, ngx_http_news_post_t *post);
@@ -222,10 +259,39 @@ ngx_int_t ngx_http_news_render_article(ngx_http_request_t *r,
     ngx_http_news_post_t *post);
 ngx_int_t ngx_http_news_check_method(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status);
+void ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code);
 ngx_int_t ngx_http_news_share_redirect_to(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_uint_t status, ngx_str_t *args);
 ngx_int_t ngx_http_news_post_status(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_int_t rc, ngx_str_t *code);
+
+/* ngx_http_news_geo.c */
+char *ngx_http_news_geoip_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);
+void ngx_http_news_geo_open(ngx_cycle_t *cycle);
+void ngx_http_news_geo_close(ngx_cycle_t *cycle);
+ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
+ngx_http_news_ctx_t *ngx_http_news_locate(ngx_http_request_t *r);
+
+/* ngx_http_news_readership.c */
+char *ngx_http_news_readership(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_news_timezone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_news_bot_pattern(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_news_readership_init_conf(ngx_conf_t *cf,
+    ngx_http_news_main_conf_t *mcf);
+ngx_int_t ngx_http_news_readership_init_worker(ngx_cycle_t *cycle);
+void ngx_http_news_readership_exit_worker(ngx_cycle_t *cycle);
+void ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code,
+    ngx_uint_t kind);
+ngx_str_t *ngx_http_news_readership_path(ngx_http_request_t *r);
+void ngx_http_news_day(ngx_http_news_main_conf_t *mcf, time_t now,
+    u_char *day);
+
+/* ngx_http_news_stats.c */
+ngx_int_t ngx_http_news_stats_handler(ngx_http_request_t *r);
+void ngx_http_news_stats_close(void);
 
 /* ngx_http_news_share.c */
 ngx_int_t ngx_http_news_share_handler(ngx_http_request_t *r);

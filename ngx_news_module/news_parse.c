@@ -166,6 +166,22 @@ news_date_valid(int year, int month, int day)
 }
 
 
+/* "YYYY-MM-DD", a day that exists */
+
+int
+news_parse_day(const unsigned char *p, size_t len)
+{
+    if (len != 10 || !news_digits(p, 4) || p[4] != '-'
+        || !news_digits(p + 5, 2) || p[7] != '-' || !news_digits(p + 8, 2))
+    {
+        return 0;
+    }
+
+    return news_date_valid(news_number(p, 4), news_number(p + 5, 2),
+                           news_number(p + 8, 2));
+}
+
+
 int
 news_parse_article_uri(const unsigned char *p, size_t len,
     news_article_uri_t *uri)

@@ -23,8 +23,6 @@ static ngx_int_t ngx_http_news_db_open(ngx_http_news_db_t *db,
 static void ngx_http_news_db_close(ngx_http_news_db_t *db);
 static ngx_int_t ngx_http_news_db_step(ngx_http_news_db_t *db,
     sqlite3_stmt *stmt, ngx_log_t *log);
-static ngx_int_t ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt,
-    int col, ngx_str_t *s);
 static ngx_int_t ngx_http_news_db_cats(ngx_http_request_t *r,
     ngx_http_news_db_t *db, sqlite3_stmt *stmt, ngx_array_t *cats);
 
@@ -405,7 +403,7 @@ ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt, int rc)
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt, int col,
     ngx_str_t *s)
 {

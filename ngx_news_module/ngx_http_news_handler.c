@@ -81,6 +81,8 @@ ngx_http_news_article_handler(ngx_http_request_t *r)
         return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
     }
 
+    ngx_http_news_set_info_code(r, &code);
+
     rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
     if (rc != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
@@ -238,6 +240,8 @@ ngx_http_news_render_article(ngx_http_request_t *r,
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    ngx_http_news_count(r, &post->info_code, NGX_HTTP_NEWS_VIEW);
 
     return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_ARTICLE, vars,
                               post->updated);
@@ -613,11 +617,28 @@ ngx_http_news_share_redirect_to(ngx_http_request_t *r,
 {
     ngx_str_t  path;
 
+    ngx_http_news_count(r, &post->info_code, NGX_HTTP_NEWS_SHARE);
+
     if (ngx_http_news_article_path(r, post, &path) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     return ngx_http_news_redirect(r, status, &path, args);
+}
+
+
+/* what the request is about, for $news_info_code */
+
+void
+ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code)
+{
+    ngx_http_news_ctx_t  *ctx;
+
+    ctx = ngx_http_news_get_ctx(r);
+
+    if (ctx != NULL) {
+        ctx->info_code = *code;
+    }
 }
 
 

@@ -19,6 +19,7 @@
 static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
 static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
 static void *ngx_http_news_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_news_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -107,16 +108,58 @@ static ngx_command_t  ngx_http_news_commands[] = {
       0,
       NULL },
 
+    { ngx_string("news_geoip_db"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_geoip_db,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_readership"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE23,
+      ngx_http_news_readership,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_timezone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_timezone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_bot_pattern"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_bot_pattern,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_node"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_news_main_conf_t, node),
+      NULL },
+
+    { ngx_string("news_stats"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_news_handler_set,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      ngx_http_news_stats_handler },
+
       ngx_null_command
 };
 
 
 static ngx_http_module_t  ngx_http_news_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_http_news_add_variables,           /* preconfiguration */
     NULL,                                  /* postconfiguration */
 
     ngx_http_news_create_main_conf,        /* create main configuration */
-    NULL,                                  /* init main configuration */
+    ngx_http_news_init_main_conf,          /* init main configuration */
 
     NULL,                                  /* create server configuration */
     NULL,                                  /* merge server configuration */
@@ -153,14 +196,24 @@ static ngx_str_t  ngx_http_news_tpl_names[] = {
 static ngx_int_t
 ngx_http_news_init_process(ngx_cycle_t *cycle)
 {
-    /* SQLite handles must not cross fork(): each worker opens its own */
-    return ngx_http_news_db_open_all(cycle);
+    /* SQLite and MaxMind handles never cross fork(): each worker opens */
+
+    if (ngx_http_news_db_open_all(cycle) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_news_geo_open(cycle);
+
+    return ngx_http_news_readership_init_worker(cycle);
 }
 
 
 static void
 ngx_http_news_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_news_readership_exit_worker(cycle);
+    ngx_http_news_stats_close();
+    ngx_http_news_geo_close(cycle);
     ngx_http_news_db_close_all(cycle);
 }
 
@@ -181,7 +234,28 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     mcf->default_re = NULL;
+     *     mcf->default_tpl[] = NULL;
+     *     mcf->geo = NULL;
+     *     mcf->rs = NULL;
+     *     mcf->bot_re = NULL;
+     *     mcf->node = { 0, NULL };
+     *     mcf->tz_local = 0;
+     */
+
+    mcf->tz_offset = NGX_CONF_UNSET;
+
     return mcf;
+}
+
+
+static char *
+ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    return ngx_http_news_readership_init_conf(cf, conf);
 }
 
 
@@ -217,7 +291,8 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_news_loc_conf_t *prev = parent;
     ngx_http_news_loc_conf_t *conf = child;
 
-    ngx_uint_t  i;
+    ngx_uint_t                  i;
+    ngx_http_news_main_conf_t  *mcf;
 
     if (conf->db == NULL) {
         conf->db = prev->db;
@@ -241,7 +316,15 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_OK;
     }
 
-    if (conf->db == NULL) {
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+
+    if (conf->handler == ngx_http_news_stats_handler && mcf->rs == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_stats\" requires \"news_readership\"");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->db == NULL && conf->handler != ngx_http_news_stats_handler) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "news location requires \"news_db\"");
         return NGX_CONF_ERROR;

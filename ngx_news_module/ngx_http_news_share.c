@@ -52,6 +52,8 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
         return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
     }
 
+    ngx_http_news_set_info_code(r, &code);
+
     rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
     if (rc != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);

@@ -1,0 +1,575 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * The stats endpoint: per-region views from the readership database, as
+ * JSON or as an HTML page with an SVG bar chart drawn here, filtered by
+ * article, region and days.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+#define NGX_HTTP_NEWS_STATS_FILTER                                           \
+    " FROM readership WHERE kind = 'view'"                                   \
+    " AND (?1 IS NULL OR info_code = ?1) AND (?2 IS NULL OR region = ?2)"    \
+    " AND (?3 IS NULL OR day >= ?3) AND (?4 IS NULL OR day <= ?4)"
+
+#define NGX_HTTP_NEWS_STATS_SUMS                                             \
+    " coalesce(sum(CASE WHEN bot = 0 THEN count END), 0),"                   \
+    " coalesce(sum(CASE WHEN bot = 1 THEN count END), 0)"
+
+
+enum {
+    NGX_HTTP_NEWS_STATS_REGIONS = 0,
+    NGX_HTTP_NEWS_STATS_ARTICLES,
+    NGX_HTTP_NEWS_STATS_TOP,
+    NGX_HTTP_NEWS_STATS_MAX
+};
+
+
+typedef struct {
+    sqlite3                    *conn;
+    sqlite3_stmt               *stmt[NGX_HTTP_NEWS_STATS_MAX];
+} ngx_http_news_stats_db_t;
+
+
+/* the filters of a request, NULL data where not given */
+typedef struct {
+    ngx_str_t                   arg[4];     /* infoCode, region, from, to */
+    ngx_uint_t                  html;
+} ngx_http_news_stats_query_t;
+
+
+typedef struct {
+    ngx_str_t                   key;        /* region or info_code */
+    ngx_str_t                   region;
+    int64_t                     views;
+    int64_t                     bot_views;
+} ngx_http_news_stats_row_t;
+
+
+static ngx_int_t ngx_http_news_stats_args(ngx_http_request_t *r,
+    ngx_http_news_stats_query_t *q);
+static ngx_http_news_stats_db_t *ngx_http_news_stats_open(
+    ngx_http_request_t *r);
+static ngx_int_t ngx_http_news_stats_rows(ngx_http_request_t *r,
+    ngx_http_news_stats_db_t *db, ngx_uint_t which,
+    ngx_http_news_stats_query_t *q, ngx_array_t *rows);
+static void ngx_http_news_stats_json(ngx_http_news_out_t *out,
+    ngx_http_news_stats_query_t *q, ngx_array_t *rows);
+static void ngx_http_news_stats_html(ngx_http_news_out_t *out,
+    ngx_http_news_stats_query_t *q, ngx_array_t *rows);
+static void ngx_http_news_stats_svg(ngx_http_news_out_t *out,
+    ngx_array_t *regions);
+
+
+static const char  *ngx_http_news_stats_sql[NGX_HTTP_NEWS_STATS_MAX] = {
+
+    "SELECT region, NULL," NGX_HTTP_NEWS_STATS_SUMS
+    NGX_HTTP_NEWS_STATS_FILTER
+    " GROUP BY region ORDER BY 3 DESC, region LIMIT 500",
+
+    "SELECT info_code, region," NGX_HTTP_NEWS_STATS_SUMS
+    NGX_HTTP_NEWS_STATS_FILTER
+    " GROUP BY info_code, region ORDER BY 3 DESC, info_code, region"
+    " LIMIT 1000",
+
+    "SELECT info_code, NULL," NGX_HTTP_NEWS_STATS_SUMS
+    NGX_HTTP_NEWS_STATS_FILTER
+    " GROUP BY info_code ORDER BY 3 DESC, info_code LIMIT 20"
+};
+
+
+static char  *ngx_http_news_stats_names[] = {
+    "info_code", "region", "from", "to"
+};
+
+
+/* per worker, opened on first use; closed with the worker */
+static ngx_http_news_stats_db_t  ngx_http_news_stats_db;
+
+
+ngx_int_t
+ngx_http_news_stats_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                     rc;
+    ngx_str_t                     text;
+    ngx_buf_t                    *b;
+    ngx_uint_t                    i;
+    ngx_chain_t                   out;
+    ngx_array_t                   rows[NGX_HTTP_NEWS_STATS_MAX];
+    ngx_http_news_out_t           body;
+    ngx_http_news_stats_db_t     *db;
+    ngx_http_news_stats_query_t   q;
+
+    rc = ngx_http_news_check_method(r);
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, rc);
+    }
+
+    rc = ngx_http_news_stats_args(r, &q);
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, rc);
+    }
+
+    db = ngx_http_news_stats_open(r);
+    if (db == NULL) {
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    for (i = 0; i < NGX_HTTP_NEWS_STATS_MAX; i++) {
+        if (ngx_array_init(&rows[i], r->pool, 16,
+                           sizeof(ngx_http_news_stats_row_t))
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (ngx_http_news_stats_rows(r, db, i, &q, &rows[i]) != NGX_OK) {
+            return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+        }
+    }
+
+    ngx_http_news_out_init(&body, r->pool, 4096);
+
+    if (q.html) {
+        ngx_http_news_stats_html(&body, &q, rows);
+        ngx_str_set(&r->headers_out.content_type, "text/html; charset=utf-8");
+        r->headers_out.content_type_len = sizeof("text/html") - 1;
+
+    } else {
+        ngx_http_news_stats_json(&body, &q, rows);
+        ngx_str_set(&r->headers_out.content_type, "application/json");
+        r->headers_out.content_type_len = r->headers_out.content_type.len;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_news_out_str(&body, &text) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = text.data;
+    b->last = text.data + text.len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = text.len;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+/* NGX_OK, or 400 for a filter that is not what it should be */
+
+static ngx_int_t
+ngx_http_news_stats_args(ngx_http_request_t *r,
+    ngx_http_news_stats_query_t *q)
+{
+    u_char     *p;
+    ngx_str_t   format;
+    ngx_uint_t  i;
+
+    static ngx_str_t  names[] = {
+        ngx_string("infoCode"), ngx_string("region"),
+        ngx_string("from"), ngx_string("to")
+    };
+
+    ngx_memzero(q, sizeof(ngx_http_news_stats_query_t));
+
+    if (ngx_http_arg(r, (u_char *) "format", 6, &format) == NGX_OK) {
+        if (format.len == 4 && ngx_strncmp(format.data, "html", 4) == 0) {
+            q->html = 1;
+
+        } else if (format.len != 4
+                   || ngx_strncmp(format.data, "json", 4) != 0)
+        {
+            goto invalid;
+        }
+    }
+
+    for (i = 0; i < 4; i++) {
+        if (ngx_http_arg(r, names[i].data, names[i].len, &q->arg[i])
+            != NGX_OK)
+        {
+            ngx_str_null(&q->arg[i]);
+            continue;
+        }
+
+        switch (i) {
+
+        case 0:
+            if (q->arg[i].len == 0 || q->arg[i].len > NEWS_INFO_CODE_MAX
+                || !ngx_http_news_info_code_valid(r, &q->arg[i]))
+            {
+                goto invalid;
+            }
+
+            break;
+
+        case 1:
+            if (q->arg[i].len == 0
+                || q->arg[i].len > NGX_HTTP_NEWS_REGION_LEN)
+            {
+                goto invalid;
+            }
+
+            for (p = q->arg[i].data; p < q->arg[i].data + q->arg[i].len; p++)
+            {
+                if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
+                      || *p == '-'))
+                {
+                    goto invalid;
+                }
+            }
+
+            break;
+
+        default:
+            if (!news_parse_day(q->arg[i].data, q->arg[i].len)) {
+                goto invalid;
+            }
+        }
+    }
+
+    return NGX_OK;
+
+invalid:
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "news: invalid stats query \"%V\"", &r->args);
+
+    return NGX_HTTP_BAD_REQUEST;
+}
+
+
+static ngx_http_news_stats_db_t *
+ngx_http_news_stats_open(ngx_http_request_t *r)
+{
+    ngx_str_t                 *path;
+    ngx_uint_t                 i;
+    ngx_http_news_stats_db_t  *db;
+
+    db = &ngx_http_news_stats_db;
+
+    if (db->conn != NULL) {
+        return db;
+    }
+
+    path = ngx_http_news_readership_path(r);
+
+    if (path == NULL
+        || sqlite3_open_v2((char *) path->data, &db->conn,
+                           SQLITE_OPEN_READONLY|SQLITE_OPEN_NOMUTEX, NULL)
+           != SQLITE_OK)
+    {
+        goto failed;
+    }
+
+    sqlite3_busy_timeout(db->conn, 100);
+
+    for (i = 0; i < NGX_HTTP_NEWS_STATS_MAX; i++) {
+        if (sqlite3_prepare_v3(db->conn, ngx_http_news_stats_sql[i], -1,
+                               SQLITE_PREPARE_PERSISTENT, &db->stmt[i], NULL)
+            != SQLITE_OK)
+        {
+            goto failed;
+        }
+    }
+
+    return db;
+
+failed:
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "news: cannot read readership database \"%V\": %s",
+                  path, db->conn ? sqlite3_errmsg(db->conn) : "no memory");
+
+    ngx_http_news_stats_close();
+
+    return NULL;
+}
+
+
+void
+ngx_http_news_stats_close(void)
+{
+    ngx_uint_t                 i;
+    ngx_http_news_stats_db_t  *db;
+
+    db = &ngx_http_news_stats_db;
+
+    for (i = 0; i < NGX_HTTP_NEWS_STATS_MAX; i++) {
+        if (db->stmt[i] != NULL) {
+            sqlite3_finalize(db->stmt[i]);
+            db->stmt[i] = NULL;
+        }
+    }
+
+    if (db->conn != NULL) {
+        sqlite3_close(db->conn);
+        db->conn = NULL;
+    }
+}
+
+
+static ngx_int_t
+ngx_http_news_stats_rows(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
+    ngx_uint_t which, ngx_http_news_stats_query_t *q, ngx_array_t *rows)
+{
+    int                         rc;
+    ngx_uint_t                  i;
+    sqlite3_stmt               *stmt;
+    ngx_http_news_stats_row_t  *row;
+
+    stmt = db->stmt[which];
+
+    for (i = 0; i < 4; i++) {
+        if (q->arg[i].data != NULL) {
+            sqlite3_bind_text(stmt, i + 1, (char *) q->arg[i].data,
+                              q->arg[i].len, SQLITE_STATIC);
+        }
+    }
+
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        row = ngx_array_push(rows);
+
+        if (row == NULL
+            || ngx_http_news_db_text(r->pool, stmt, 0, &row->key) != NGX_OK
+            || ngx_http_news_db_text(r->pool, stmt, 1, &row->region)
+               != NGX_OK)
+        {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+
+        row->views = sqlite3_column_int64(stmt, 2);
+        row->bot_views = sqlite3_column_int64(stmt, 3);
+    }
+
+    if (rc != SQLITE_DONE) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: reading readership failed: %s",
+                      sqlite3_errmsg(db->conn));
+    }
+
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+
+    if (rc != SQLITE_DONE) {
+        if (rc != SQLITE_BUSY) {
+            /* reopened next time: the file may have been replaced */
+            ngx_http_news_stats_close();
+        }
+
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_news_stats_json(ngx_http_news_out_t *out,
+    ngx_http_news_stats_query_t *q, ngx_array_t *rows)
+{
+    ngx_uint_t                  i, k;
+    ngx_http_news_stats_row_t  *row;
+
+    static char  *lists[] = { "regions", "articles", "top" };
+
+    ngx_http_news_out_lit(out, "{");
+
+    for (i = 0; i < 4; i++) {
+        ngx_http_news_out_lit(out, "\"");
+        ngx_http_news_out_add(out, (u_char *) ngx_http_news_stats_names[i],
+                              ngx_strlen(ngx_http_news_stats_names[i]));
+        ngx_http_news_out_lit(out, "\":");
+
+        if (q->arg[i].data == NULL) {
+            ngx_http_news_out_lit(out, "null,");
+            continue;
+        }
+
+        ngx_http_news_out_lit(out, "\"");
+        ngx_http_news_out_json(out, &q->arg[i]);
+        ngx_http_news_out_lit(out, "\",");
+    }
+
+    for (k = 0; k < NGX_HTTP_NEWS_STATS_MAX; k++) {
+        ngx_http_news_out_lit(out, "\n\"");
+        ngx_http_news_out_add(out, (u_char *) lists[k],
+                              ngx_strlen(lists[k]));
+        ngx_http_news_out_lit(out, "\":[");
+
+        row = rows[k].elts;
+
+        for (i = 0; i < rows[k].nelts; i++) {
+            if (i) {
+                ngx_http_news_out_lit(out, ",");
+            }
+
+            ngx_http_news_out_lit(out, "\n{\"");
+
+            if (k == NGX_HTTP_NEWS_STATS_REGIONS) {
+                ngx_http_news_out_lit(out, "region\":\"");
+                ngx_http_news_out_json(out, &row[i].key);
+
+            } else {
+                ngx_http_news_out_lit(out, "info_code\":\"");
+                ngx_http_news_out_json(out, &row[i].key);
+            }
+
+            if (k == NGX_HTTP_NEWS_STATS_ARTICLES) {
+                ngx_http_news_out_lit(out, "\",\"region\":\"");
+                ngx_http_news_out_json(out, &row[i].region);
+            }
+
+            ngx_http_news_out_lit(out, "\",\"views\":");
+            ngx_http_news_out_uint(out, row[i].views);
+
+            if (k != NGX_HTTP_NEWS_STATS_TOP) {
+                ngx_http_news_out_lit(out, ",\"bot_views\":");
+                ngx_http_news_out_uint(out, row[i].bot_views);
+            }
+
+            ngx_http_news_out_lit(out, "}");
+        }
+
+        ngx_http_news_out_lit(out, "]");
+
+        if (k + 1 < NGX_HTTP_NEWS_STATS_MAX) {
+            ngx_http_news_out_lit(out, ",");
+        }
+    }
+
+    ngx_http_news_out_lit(out, "}\n");
+}
+
+
+static void
+ngx_http_news_stats_html(ngx_http_news_out_t *out,
+    ngx_http_news_stats_query_t *q, ngx_array_t *rows)
+{
+    ngx_uint_t                  i;
+    ngx_http_news_stats_row_t  *row;
+
+    ngx_http_news_out_lit(out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+        "<meta charset=\"utf-8\">\n<title>Readership by region</title>\n"
+        "<style>body{font-family:sans-serif}td{padding:0 1em}"
+        "rect{fill:#4a78b5}</style>\n</head>\n<body>\n"
+        "<h1>Readership by region</h1>\n<p>");
+
+    for (i = 0; i < 4; i++) {
+        if (q->arg[i].data != NULL) {
+            ngx_http_news_out_add(out, (u_char *) ngx_http_news_stats_names[i],
+                                  ngx_strlen(ngx_http_news_stats_names[i]));
+            ngx_http_news_out_lit(out, ": ");
+            ngx_http_news_out_html(out, &q->arg[i]);
+            ngx_http_news_out_lit(out, " ");
+        }
+    }
+
+    ngx_http_news_out_lit(out, "</p>\n<h2>Human views by region</h2>\n");
+
+    ngx_http_news_stats_svg(out, &rows[NGX_HTTP_NEWS_STATS_REGIONS]);
+
+    ngx_http_news_out_lit(out, "\n<h2>Top articles</h2>\n<table>\n"
+                               "<tr><th>article</th><th>views</th></tr>\n");
+
+    row = rows[NGX_HTTP_NEWS_STATS_TOP].elts;
+
+    for (i = 0; i < rows[NGX_HTTP_NEWS_STATS_TOP].nelts; i++) {
+        ngx_http_news_out_lit(out, "<tr><td>");
+        ngx_http_news_out_html(out, &row[i].key);
+        ngx_http_news_out_lit(out, "</td><td>");
+        ngx_http_news_out_uint(out, row[i].views);
+        ngx_http_news_out_lit(out, "</td></tr>\n");
+    }
+
+    ngx_http_news_out_lit(out, "</table>\n<h2>Articles by region</h2>\n"
+                               "<table>\n<tr><th>article</th><th>region</th>"
+                               "<th>views</th><th>bot views</th></tr>\n");
+
+    row = rows[NGX_HTTP_NEWS_STATS_ARTICLES].elts;
+
+    for (i = 0; i < rows[NGX_HTTP_NEWS_STATS_ARTICLES].nelts; i++) {
+        ngx_http_news_out_lit(out, "<tr><td>");
+        ngx_http_news_out_html(out, &row[i].key);
+        ngx_http_news_out_lit(out, "</td><td>");
+        ngx_http_news_out_html(out, &row[i].region);
+        ngx_http_news_out_lit(out, "</td><td>");
+        ngx_http_news_out_uint(out, row[i].views);
+        ngx_http_news_out_lit(out, "</td><td>");
+        ngx_http_news_out_uint(out, row[i].bot_views);
+        ngx_http_news_out_lit(out, "</td></tr>\n");
+    }
+
+    ngx_http_news_out_lit(out, "</table>\n</body>\n</html>\n");
+}
+
+
+/* one bar a region, scaled to the largest: drawn here, no script needed */
+
+static void
+ngx_http_news_stats_svg(ngx_http_news_out_t *out, ngx_array_t *regions)
+{
+    int64_t                     max;
+    ngx_uint_t                  i, y;
+    ngx_http_news_stats_row_t  *row;
+
+    row = regions->elts;
+    max = 1;
+
+    for (i = 0; i < regions->nelts; i++) {
+        max = ngx_max(max, row[i].views);
+    }
+
+    ngx_http_news_out_lit(out, "<svg xmlns=\"http://www.w3.org/2000/svg\""
+                               " width=\"640\" height=\"");
+    ngx_http_news_out_uint(out, 24 * regions->nelts + 8);
+    ngx_http_news_out_lit(out, "\" role=\"img\" aria-label=\"human views "
+                               "by region\">\n");
+
+    for (i = 0; i < regions->nelts; i++) {
+        y = 24 * i + 4;
+
+        ngx_http_news_out_lit(out, "<text x=\"0\" y=\"");
+        ngx_http_news_out_uint(out, y + 15);
+        ngx_http_news_out_lit(out, "\">");
+        ngx_http_news_out_html(out, &row[i].key);
+        ngx_http_news_out_lit(out, "</text><rect x=\"90\" y=\"");
+        ngx_http_news_out_uint(out, y);
+        ngx_http_news_out_lit(out, "\" height=\"18\" width=\"");
+        ngx_http_news_out_uint(out, 1 + 440 * row[i].views / max);
+        ngx_http_news_out_lit(out, "\"/><text x=\"");
+        ngx_http_news_out_uint(out, 96 + 440 * row[i].views / max);
+        ngx_http_news_out_lit(out, "\" y=\"");
+        ngx_http_news_out_uint(out, y + 15);
+        ngx_http_news_out_lit(out, "\">");
+        ngx_http_news_out_uint(out, row[i].views);
+        ngx_http_news_out_lit(out, "</text>\n");
+    }
+
+    ngx_http_news_out_lit(out, "</svg>");
+}
