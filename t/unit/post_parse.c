@@ -1,5 +1,5 @@
 /*
- * post_parse: unit tests of newsctl's post parser (newsctl/news_post.c),
+ * post_parse: unit tests of newsctl's post parser (newsctl/news_post*.c),
  * printing TAP for prove.
  */
 
@@ -47,6 +47,7 @@ static void test_line_ends(void);
 static void test_values(void);
 static void test_lists(void);
 static void test_dates(void);
+static void test_slugs(void);
 static void test_trailer(void);
 static void test_errors(void);
 static void test_summary_source(void);
@@ -61,6 +62,7 @@ main(void)
     test_values();
     test_lists();
     test_dates();
+    test_slugs();
     test_trailer();
     test_errors();
     test_summary_source();
@@ -350,6 +352,42 @@ test_lists(void)
     parse_err("---\ntitle: t\ndate: 2022-03-04 20:46\ncategories: "
               "a b c d e f g h i j k l m n o p q\n---\n", 4, "deeper",
               "category path too deep");
+}
+
+
+/* the module's rule (news_slug_valid), and "category" refused on top */
+static void
+test_slugs(void)
+{
+    size_t  i;
+    char    long_slug[66];
+
+    static const char  *good[] = {
+        "a", "xinhuawang", "digital-banking", "a_b", "0", "categorya",
+        "categor", "-"
+    };
+
+    static const char  *bad[] = {
+        "", "category", "Xinhua", "a b", "a/b", "a.b",
+        "\xE6\x96\xB0"
+    };
+
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        ok(news_post_valid_slug(good[i], strlen(good[i])),
+           "slug \"%s\" is valid", good[i]);
+    }
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ok(!news_post_valid_slug(bad[i], strlen(bad[i])),
+           "slug \"%s\" is not", bad[i]);
+    }
+
+    memset(long_slug, 'a', sizeof(long_slug));
+
+    ok(news_post_valid_slug(long_slug, 64),
+       "a slug of 64 characters is valid");
+    ok(!news_post_valid_slug(long_slug, 65),
+       "a slug of 65 is not");
 }
 
 
