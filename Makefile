@@ -87,4 +87,7 @@ demo: deps
 clean:
 	rm -rf objs
 
+# sanitizer and fuzzing targets (test-asan, fuzz) live in mk/
+-include mk/*.mk
+
 .PHONY: all deps unit test demo clean
