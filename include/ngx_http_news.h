@@ -18,7 +18,7 @@
 #include <news_parse.h>
 
 
-#define NGX_HTTP_NEWS_SCHEMA_VERSION  1
+#define NGX_HTTP_NEWS_SCHEMA_VERSION  2
 
 #define NGX_HTTP_NEWS_STATUS_PUBLISHED  0
 #define NGX_HTTP_NEWS_STATUS_DRAFT      1
@@ -85,6 +85,8 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_LATEST_POSTS,
     NGX_HTTP_NEWS_STMT_CATEGORIES,
     NGX_HTTP_NEWS_STMT_DATA_VERSION,
+    NGX_HTTP_NEWS_STMT_CODE_REDIRECT,
+    NGX_HTTP_NEWS_STMT_SLUG_REDIRECT,
     NGX_HTTP_NEWS_STMT_MAX
 } ngx_http_news_stmt_e;
 
@@ -166,6 +168,7 @@ typedef struct {
     ngx_regex_t                *bot_re;
     ngx_str_t                   node;
     ngx_int_t                   tz_offset;  /* minutes east of UTC */
+    ngx_msec_t                  busy_timeout;
     ngx_uint_t                  tz_local;
 } ngx_http_news_main_conf_t;
 
@@ -202,6 +205,9 @@ ngx_int_t ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt,
 ngx_int_t ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log);
 ngx_int_t ngx_http_news_db_post(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_str_t *code, ngx_http_news_post_t *post);
+ngx_int_t ngx_http_news_db_redirect(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_uint_t which, ngx_str_t *old,
+    ngx_str_t *current);
 ngx_int_t ngx_http_news_db_tags(ngx_http_request_t *r,
     ngx_http_news_db_t *db, int64_t post_id, ngx_array_t *tags);
 ngx_int_t ngx_http_news_db_chain(ngx_http_request_t *r,

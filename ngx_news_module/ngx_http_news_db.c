@@ -14,7 +14,6 @@
 #include <ngx_http_news.h>
 
 
-#define NGX_HTTP_NEWS_BUSY_TIMEOUT  100
 #define NGX_HTTP_NEWS_CHAIN_MAX     32
 
 
@@ -23,6 +22,10 @@ static ngx_int_t ngx_http_news_db_open(ngx_http_news_db_t *db,
 static void ngx_http_news_db_close(ngx_http_news_db_t *db);
 static ngx_int_t ngx_http_news_db_step(ngx_http_news_db_t *db,
     sqlite3_stmt *stmt, ngx_log_t *log);
+static ngx_int_t ngx_http_news_db_post_by_code(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *code, ngx_http_news_post_t *post);
+static ngx_int_t ngx_http_news_db_result(ngx_http_news_db_t *db,
+    sqlite3_stmt *stmt, int rc);
 static ngx_int_t ngx_http_news_db_cats(ngx_http_request_t *r,
     ngx_http_news_db_t *db, sqlite3_stmt *stmt, ngx_array_t *cats);
 
@@ -80,7 +83,15 @@ static const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
     " SELECT id, slug, name, depth FROM tree ORDER BY path LIMIT 1000",
 
     /* NGX_HTTP_NEWS_STMT_DATA_VERSION */
-    "PRAGMA data_version"
+    "PRAGMA data_version",
+
+    /* NGX_HTTP_NEWS_STMT_CODE_REDIRECT: the current code of an old one */
+    "SELECT p.info_code FROM info_code_redirects r"
+    " JOIN posts p ON p.id = r.post_id WHERE r.old_info_code = ?1",
+
+    /* NGX_HTTP_NEWS_STMT_SLUG_REDIRECT */
+    "SELECT c.slug FROM category_redirects r"
+    " JOIN categories c ON c.id = r.category_id WHERE r.old_slug = ?1"
 };
 
 
@@ -117,7 +128,6 @@ ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path)
 
     /* ngx_conf_full_name() leaves the name null-terminated */
     db->path = full;
-    db->busy_timeout = NGX_HTTP_NEWS_BUSY_TIMEOUT;
 
     if (access((char *) full.data, R_OK) != 0) {
         ngx_conf_log_error(NGX_LOG_WARN, cf, ngx_errno,
@@ -152,6 +162,7 @@ ngx_http_news_db_open_all(ngx_cycle_t *cycle)
 
     for (i = 0; i < mcf->dbs.nelts; i++) {
         /* a missing or broken file is not fatal: it is retried later */
+        dbp[i]->busy_timeout = mcf->busy_timeout;
         dbp[i]->checked = ngx_time();
         (void) ngx_http_news_db_open(dbp[i], cycle->log);
     }
@@ -436,6 +447,70 @@ ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt, int col,
 
 ngx_int_t
 ngx_http_news_db_post(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *code, ngx_http_news_post_t *post)
+{
+    ngx_int_t  rc;
+    ngx_str_t  current;
+
+    rc = ngx_http_news_db_post_by_code(r, db, code, post);
+
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    /* an old code of a post whose code changed: the post it is now */
+
+    rc = ngx_http_news_db_redirect(r, db, NGX_HTTP_NEWS_STMT_CODE_REDIRECT,
+                                   code, &current);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_news_db_post_by_code(r, db, &current, post);
+}
+
+
+/*
+ * where an old name now leads: NGX_OK with the current name, NGX_DECLINED
+ * when it leads nowhere
+ */
+
+ngx_int_t
+ngx_http_news_db_redirect(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_uint_t which, ngx_str_t *old, ngx_str_t *current)
+{
+    int            rc;
+    sqlite3_stmt  *stmt;
+
+    stmt = db->stmt[which];
+
+    sqlite3_bind_text(stmt, 1, (char *) old->data, old->len, SQLITE_STATIC);
+
+    rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+
+    if (rc == SQLITE_ROW) {
+        if (ngx_http_news_db_text(r->pool, stmt, 0, current) != NGX_OK) {
+            rc = SQLITE_ERROR;
+
+        } else if (current->len == 0
+                   || (current->len == old->len
+                       && ngx_strncmp(current->data, old->data, old->len)
+                          == 0))
+        {
+            rc = SQLITE_DONE;
+        }
+    }
+
+    if (ngx_http_news_db_result(db, stmt, rc) != NGX_OK) {
+        return rc == SQLITE_BUSY ? NGX_AGAIN : NGX_ERROR;
+    }
+
+    return rc == SQLITE_ROW ? NGX_OK : NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_news_db_post_by_code(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_str_t *code, ngx_http_news_post_t *post)
 {
     int             rc;

@@ -21,6 +21,8 @@ static ngx_int_t ngx_http_news_send(ngx_http_request_t *r,
     ngx_uint_t kind, ngx_str_t *vars, time_t last_modified);
 static ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *path, ngx_str_t *args);
+static ngx_int_t ngx_http_news_category_moved(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *slug);
 static ngx_int_t ngx_http_news_render_tags(ngx_http_request_t *r,
     ngx_array_t *tags, ngx_str_t *html);
 static ngx_int_t ngx_http_news_render_source(ngx_http_request_t *r,
@@ -302,9 +304,15 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     rc = ngx_http_news_db_category(r, nlcf->db, &slug, &cat);
 
     if (rc == NGX_DECLINED) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "news: no category \"%V\"", &slug);
-        return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+        rc = ngx_http_news_category_moved(r, nlcf->db, &slug);
+
+        if (rc == NGX_DECLINED) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "news: no category \"%V\"", &slug);
+            return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+        }
+
+        return rc;
     }
 
     if (rc != NGX_OK) {
@@ -464,6 +472,45 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
 
     return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_INDEX, vars,
                               nlcf->db->changed);
+}
+
+
+/* a renamed category's old URL: 301 to its page now */
+
+static ngx_int_t
+ngx_http_news_category_moved(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *slug)
+{
+    ngx_int_t            rc;
+    ngx_str_t            current, path;
+    ngx_http_news_out_t  out;
+
+    rc = ngx_http_news_db_redirect(r, db, NGX_HTTP_NEWS_STMT_SLUG_REDIRECT,
+                                   slug, &current);
+
+    if (rc == NGX_OK && !news_slug_valid(current.data, current.len)) {
+        rc = NGX_DECLINED;
+    }
+
+    if (rc == NGX_DECLINED) {
+        return NGX_DECLINED;
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    ngx_http_news_out_init(&out, r->pool, current.len + 32);
+    ngx_http_news_out_lit(&out, "/category/");
+    ngx_http_news_out_add(&out, current.data, current.len);
+    ngx_http_news_out_lit(&out, ".html");
+
+    if (ngx_http_news_out_str(&out, &path) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_news_redirect(r, NGX_HTTP_MOVED_PERMANENTLY, &path,
+                                  &r->args);
 }
 
 

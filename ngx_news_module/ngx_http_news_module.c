@@ -108,6 +108,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
       0,
       NULL },
 
+    { ngx_string("news_db_busy_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_news_main_conf_t, busy_timeout),
+      NULL },
+
     { ngx_string("news_geoip_db"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_news_geoip_db,
@@ -247,6 +254,7 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
      */
 
     mcf->tz_offset = NGX_CONF_UNSET;
+    mcf->busy_timeout = NGX_CONF_UNSET_MSEC;
 
     return mcf;
 }
@@ -255,7 +263,12 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
 static char *
 ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
 {
-    return ngx_http_news_readership_init_conf(cf, conf);
+    ngx_http_news_main_conf_t *mcf = conf;
+
+    /* a locked database is waited for this long, blocking the worker */
+    ngx_conf_init_msec_value(mcf->busy_timeout, 50);
+
+    return ngx_http_news_readership_init_conf(cf, mcf);
 }
 
 
