@@ -107,7 +107,8 @@ sub record {
 
     my %r;
     if (defined $v->{country}) {
-        my $c = { iso_code => $v->{country}, names => { en => $v->{country} } };
+        my $c = { iso_code => $v->{country},
+            names => { en => $v->{country} } };
         $r{country} = $c;
         $r{registered_country} = { %$c };
     }
