@@ -278,6 +278,9 @@ ngx_http_news_geo_lookup(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
         && status != MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR
         && status != MMDB_INVALID_LOOKUP_PATH_ERROR)
     {
+        /* a record that cannot be read whole is not half believed */
+        ngx_str_set(&ctx->country, "ZZ");
+        ngx_str_set(&ctx->region, "ZZ");
         ngx_http_news_geo_error(r, geo, status);
         return;
     }
