@@ -25,7 +25,7 @@
 #define NEWSCTL_FAILED          1
 #define NEWSCTL_USAGE           2
 
-#define NEWSCTL_SCHEMA_VERSION  1
+#define NEWSCTL_SCHEMA_VERSION  2
 /* long enough to wait out nginx's readers and another import */
 #define NEWSCTL_BUSY_TIMEOUT    5000
 /* a post is a page of HTML; anything this big is a wrong file */
@@ -243,6 +243,7 @@ static int
 newsctl_import(newsctl_command_t *cmd, int argc, char **argv)
 {
     int                i, rc, version, imported, failed;
+    const char        *hint;
     newsctl_opts_t     opts;
     newsctl_import_t   im;
 
@@ -276,10 +277,18 @@ newsctl_import(newsctl_command_t *cmd, int argc, char **argv)
     }
 
     if (version != NEWSCTL_SCHEMA_VERSION) {
+        hint = "";
+
+        if (version == 0) {
+            hint = "; run \"newsctl init\" first";
+
+        } else if (version < NEWSCTL_SCHEMA_VERSION) {
+            hint = "; the scripts in sql/migrations/ bring it up to date";
+        }
+
         fprintf(stderr, "%s: schema version (user_version) is %d, this "
                 "newsctl needs %d%s\n", opts.db, version,
-                NEWSCTL_SCHEMA_VERSION,
-                version == 0 ? "; run \"newsctl init\" first" : "");
+                NEWSCTL_SCHEMA_VERSION, hint);
         sqlite3_close(im.db);
         return NEWSCTL_FAILED;
     }
@@ -667,8 +676,9 @@ newsctl_import_prepare(newsctl_import_t *im)
                                NULL)
             != SQLITE_OK)
         {
-            fprintf(stderr, "%s: %s (is the schema version 1 as it "
-                    "says?)\n", im->file, sqlite3_errmsg(im->db));
+            fprintf(stderr, "%s: %s (is the schema version %d as it "
+                    "says?)\n", im->file, sqlite3_errmsg(im->db),
+                    NEWSCTL_SCHEMA_VERSION);
             return NEWSCTL_FAILED;
         }
     }

@@ -171,15 +171,16 @@ sub post_row {
     my $db = "$dir/init.db";
     my ($rc, $out, $err) = newsctl('init', '--db', $db);
     is($rc, 0, 'init: exit 0') or diag($err);
-    is(sql($db, 'PRAGMA user_version'), 1, 'init: user_version 1');
+    is(sql($db, 'PRAGMA user_version'), 2, 'init: user_version 2');
     is(sql($db, "SELECT group_concat(name, ',') FROM (SELECT name FROM"
         . " sqlite_master WHERE type = 'table' ORDER BY name)"),
-        'categories,post_tags,posts,tags', 'init: the tables');
+        'categories,category_redirects,info_code_redirects,post_tags,posts,'
+        . 'tags', 'init: the tables');
 
     ($rc, $out, $err) = newsctl('init', '--db', $db);
     is($rc, 1, 'init again: exit 1');
     like($err, qr/already has a schema/, 'init again: says why');
-    is(sql($db, 'PRAGMA user_version'), 1, 'init again: database intact');
+    is(sql($db, 'PRAGMA user_version'), 2, 'init again: database intact');
 
     my $other = "$dir/other.db";
     sql($other, 'CREATE TABLE mine (x)');
@@ -213,13 +214,21 @@ sub post_row {
     is($rc, 1, 'import into user_version 0: exit 1');
     like($err, qr/user_version\)? is 0/, 'import into user_version 0: says 0');
 
-    my $v2 = new_db('v2');
-    sql($v2, 'PRAGMA user_version = 2');
-    ($rc, $out, $err) = newsctl('import', '--db', $v2, $post);
-    is($rc, 1, 'import into user_version 2: exit 1');
-    like($err, qr/is 2\b/, 'import into user_version 2: says 2');
-    is(sql($v2, 'SELECT count(*) FROM posts'), 0,
-        'import into user_version 2: nothing imported');
+    # a version 1 file needs sql/migrations/002_redirects.sql first
+    my $v1 = new_db('v1');
+    sql($v1, 'PRAGMA user_version = 1');
+    ($rc, $out, $err) = newsctl('import', '--db', $v1, $post);
+    is($rc, 1, 'import into user_version 1: exit 1');
+    like($err, qr/is 1, this newsctl needs 2; .*sql\/migrations/,
+        'import into user_version 1: says 1 and 2, and what migrates it');
+
+    my $v3 = new_db('v3');
+    sql($v3, 'PRAGMA user_version = 3');
+    ($rc, $out, $err) = newsctl('import', '--db', $v3, $post);
+    is($rc, 1, 'import into user_version 3: exit 1');
+    like($err, qr/is 3\b/, 'import into user_version 3: says 3');
+    is(sql($v3, 'SELECT count(*) FROM posts'), 0,
+        'import into user_version 3: nothing imported');
 }
 
 # the seed, as is
