@@ -1,6 +1,7 @@
 /*
  * newsctl: the admin tool of ngx_news_module.  It creates the SQLite file
- * nginx serves the site from and imports Jekyll posts into it.
+ * nginx serves the site from, imports Jekyll posts into it, and folds the
+ * readership files of several nginx nodes into one.
  *
  * Exit status: 0 done, 1 failed (a message on stderr says what), 2 usage.
  */
@@ -16,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "news_post.h"
+#include "news_readership.h"
 #include "news_schema.h"
 
 
@@ -31,18 +33,24 @@
 /* a post is a page of HTML; anything this big is a wrong file */
 #define NEWSCTL_MAX_POST        (16 * 1024 * 1024)
 
+/* sql/readership.sql's pragmas; the application_id is "NEWS" in ASCII */
+#define NEWSCTL_READERSHIP_ID       1314150990
+#define NEWSCTL_READERSHIP_VERSION  1
+
 
 typedef struct newsctl_command_s  newsctl_command_t;
 
 struct newsctl_command_s {
     const char     *name;
     int           (*handler)(newsctl_command_t *cmd, int argc, char **argv);
+    /* the option naming the database the command writes: --db, --into */
+    const char     *file_option;
     const char     *args;
     const char     *help;
 };
 
 
-/* the options every command shares, and the positional arguments */
+/* the database option every command has, and the positional arguments */
 typedef struct {
     const char     *db;
     char          **args;
@@ -76,8 +84,17 @@ static int newsctl_import_tags(newsctl_import_t *im, news_post_t *post,
     sqlite3_int64 post_id, int *changed);
 static int newsctl_import_prepare(newsctl_import_t *im);
 static void newsctl_import_finalize(newsctl_import_t *im);
+static int newsctl_merge_readership(newsctl_command_t *cmd, int argc,
+    char **argv);
+static int newsctl_merge_target(sqlite3 *db, const char *path);
+static int newsctl_merge_file(sqlite3 *db, const char *into,
+    struct stat *into_st, const char *file, sqlite3_int64 *rows);
+static int newsctl_readership_check(sqlite3 *db, const char *path,
+    int attached);
+static char *newsctl_ro_uri(const char *path);
 static int newsctl_open(const char *path, int flags, sqlite3 **db);
-static int newsctl_user_version(sqlite3 *db, const char *path, int *version);
+static int newsctl_int(sqlite3 *db, const char *path, const char *sql,
+    int *value);
 static int newsctl_exec(sqlite3 *db, const char *path, const char *sql);
 static int newsctl_step(newsctl_import_t *im, sqlite3_stmt *stmt,
     const char *what);
@@ -89,16 +106,21 @@ static void newsctl_usage(FILE *out);
 static void newsctl_command_usage(FILE *out, newsctl_command_t *cmd);
 
 
-/* later commands (check, migrate, merge-readership) slot in here */
+/* later commands (check, migrate) slot in here */
 static newsctl_command_t  newsctl_commands[] = {
 
-    { "init", newsctl_init, "--db FILE",
+    { "init", newsctl_init, "--db", "--db FILE",
       "create FILE with the news schema (refuses a file that has one)" },
 
-    { "import", newsctl_import, "--db FILE POST...",
+    { "import", newsctl_import, "--db", "--db FILE POST...",
       "import or update Jekyll posts, each file in its own transaction" },
 
-    { NULL, NULL, NULL, NULL }
+    { "merge-readership", newsctl_merge_readership, "--into",
+      "--into FILE NODE_DB...",
+      "fold nodes' readership files into FILE; merging again never counts "
+      "twice" },
+
+    { NULL, NULL, NULL, NULL, NULL }
 };
 
 
@@ -138,9 +160,8 @@ main(int argc, char **argv)
 static int
 newsctl_init(newsctl_command_t *cmd, int argc, char **argv)
 {
-    int              rc, version, existed;
+    int              rc, version, objects, existed;
     sqlite3         *db;
-    sqlite3_stmt    *stmt;
     struct stat      st;
     newsctl_opts_t   opts;
 
@@ -164,36 +185,24 @@ newsctl_init(newsctl_command_t *cmd, int argc, char **argv)
         return NEWSCTL_FAILED;
     }
 
-    stmt = NULL;
-
     /* the check and the schema in one transaction: no one slips between */
-    if (newsctl_exec(db, opts.db, "BEGIN IMMEDIATE") != NEWSCTL_OK) {
-        goto failed;
-    }
-
-    if (newsctl_user_version(db, opts.db, &version) != NEWSCTL_OK) {
-        goto failed;
-    }
-
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1,
-                           &stmt, NULL)
-        != SQLITE_OK
-        || sqlite3_step(stmt) != SQLITE_ROW)
+    if (newsctl_exec(db, opts.db, "BEGIN IMMEDIATE") != NEWSCTL_OK
+        || newsctl_int(db, opts.db, "PRAGMA user_version", &version)
+           != NEWSCTL_OK
+        || newsctl_int(db, opts.db, "SELECT count(*) FROM sqlite_master",
+                       &objects)
+           != NEWSCTL_OK)
     {
-        fprintf(stderr, "%s: %s\n", opts.db, sqlite3_errmsg(db));
         goto failed;
     }
 
-    if (version != 0 || sqlite3_column_int(stmt, 0) != 0) {
+    if (version != 0 || objects != 0) {
         fprintf(stderr, "%s: already has a schema (user_version %d, %d "
                 "schema objects); init only creates new databases\n",
-                opts.db, version, sqlite3_column_int(stmt, 0));
+                opts.db, version, objects);
         existed = 1;
         goto failed;
     }
-
-    sqlite3_finalize(stmt);
-    stmt = NULL;
 
     if (newsctl_exec(db, opts.db, news_schema_sql) != NEWSCTL_OK
         || newsctl_exec(db, opts.db, "COMMIT") != NEWSCTL_OK)
@@ -201,7 +210,9 @@ newsctl_init(newsctl_command_t *cmd, int argc, char **argv)
         goto failed;
     }
 
-    if (newsctl_user_version(db, opts.db, &version) != NEWSCTL_OK) {
+    if (newsctl_int(db, opts.db, "PRAGMA user_version", &version)
+        != NEWSCTL_OK)
+    {
         goto failed;
     }
 
@@ -221,8 +232,6 @@ newsctl_init(newsctl_command_t *cmd, int argc, char **argv)
     return NEWSCTL_OK;
 
 failed:
-
-    sqlite3_finalize(stmt);
 
     if (!sqlite3_get_autocommit(db)) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -271,7 +280,9 @@ newsctl_import(newsctl_command_t *cmd, int argc, char **argv)
         return NEWSCTL_FAILED;
     }
 
-    if (newsctl_user_version(im.db, opts.db, &version) != NEWSCTL_OK) {
+    if (newsctl_int(im.db, opts.db, "PRAGMA user_version", &version)
+        != NEWSCTL_OK)
+    {
         sqlite3_close(im.db);
         return NEWSCTL_FAILED;
     }
@@ -704,6 +715,310 @@ newsctl_import_finalize(newsctl_import_t *im)
 
 
 static int
+newsctl_merge_readership(newsctl_command_t *cmd, int argc, char **argv)
+{
+    int              i, rc, merged, failed, created;
+    sqlite3         *db;
+    struct stat      st;
+    sqlite3_int64    rows, n;
+    newsctl_opts_t   opts;
+
+    rc = newsctl_options(cmd, argc, argv, &opts);
+    if (rc != NEWSCTL_OK) {
+        return (rc == NEWSCTL_HELP) ? NEWSCTL_OK : rc;
+    }
+
+    if (opts.nargs == 0) {
+        fprintf(stderr, "%s %s: no node files given\n", newsctl_name,
+                cmd->name);
+        newsctl_command_usage(stderr, cmd);
+        return NEWSCTL_USAGE;
+    }
+
+    created = (stat(opts.db, &st) != 0);
+
+    /* URIs, so that ATTACH opens the nodes' files read-only */
+    if (newsctl_open(opts.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                              | SQLITE_OPEN_URI, &db)
+        != NEWSCTL_OK)
+    {
+        return NEWSCTL_FAILED;
+    }
+
+    if (newsctl_merge_target(db, opts.db) != NEWSCTL_OK) {
+        sqlite3_close(db);
+
+        /* a file that is not there stays not there */
+        if (created) {
+            unlink(opts.db);
+        }
+
+        return NEWSCTL_FAILED;
+    }
+
+    /* who the target is, to know it again under another name */
+    if (stat(opts.db, &st) != 0) {
+        fprintf(stderr, "%s: %s\n", opts.db, strerror(errno));
+        sqlite3_close(db);
+        return NEWSCTL_FAILED;
+    }
+
+    merged = 0;
+    failed = 0;
+    rows = 0;
+
+    for (i = 0; i < opts.nargs; i++) {
+        if (newsctl_merge_file(db, opts.db, &st, opts.args[i], &n)
+            == NEWSCTL_OK)
+        {
+            merged++;
+            rows += n;
+
+        } else {
+            failed++;
+        }
+    }
+
+    if (sqlite3_close(db) != SQLITE_OK) {
+        fprintf(stderr, "%s: %s\n", opts.db, sqlite3_errmsg(db));
+        failed++;
+    }
+
+    if (failed) {
+        printf("merged %d files: %lld rows, %d failed\n", merged,
+               (long long) rows, failed);
+        return NEWSCTL_FAILED;
+    }
+
+    printf("merged %d files: %lld rows\n", merged, (long long) rows);
+
+    return NEWSCTL_OK;
+}
+
+
+/* FILE is a readership database already, or empty and made one */
+static int
+newsctl_merge_target(sqlite3 *db, const char *path)
+{
+    int  app_id, objects;
+
+    /* the check and the schema in one transaction, as init does */
+    if (newsctl_exec(db, path, "BEGIN IMMEDIATE") != NEWSCTL_OK) {
+        return NEWSCTL_FAILED;
+    }
+
+    if (newsctl_int(db, path, "PRAGMA application_id", &app_id)
+        != NEWSCTL_OK
+        || newsctl_int(db, path, "SELECT count(*) FROM sqlite_master",
+                       &objects)
+           != NEWSCTL_OK
+        || (app_id == 0 && objects == 0
+            && newsctl_exec(db, path, news_readership_sql) != NEWSCTL_OK)
+        || newsctl_exec(db, path, "COMMIT") != NEWSCTL_OK)
+    {
+        if (!sqlite3_get_autocommit(db)) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        }
+
+        return NEWSCTL_FAILED;
+    }
+
+    return newsctl_readership_check(db, path, 0);
+}
+
+
+/*
+ * one node's file in one transaction; it holds the running totals of its
+ * node, so its rows replace those of the same key and are never added
+ */
+static int
+newsctl_merge_file(sqlite3 *db, const char *into, struct stat *into_st,
+    const char *file, sqlite3_int64 *rows)
+{
+    int            rc;
+    char          *uri, *err;
+    struct stat    st;
+    sqlite3_stmt  *stmt;
+
+    if (stat(file, &st) != 0) {
+        fprintf(stderr, "%s: cannot open: %s\n", file, strerror(errno));
+        return NEWSCTL_FAILED;
+    }
+
+    if (st.st_dev == into_st->st_dev && st.st_ino == into_st->st_ino) {
+        fprintf(stderr, "%s: is the --into file %s itself; a file is not "
+                "merged into itself\n", file, into);
+        return NEWSCTL_FAILED;
+    }
+
+    uri = newsctl_ro_uri(file);
+    if (uri == NULL) {
+        fprintf(stderr, "%s: out of memory\n", file);
+        return NEWSCTL_FAILED;
+    }
+
+    rc = sqlite3_prepare_v2(db, "ATTACH DATABASE ?1 AS node", -1, &stmt,
+                            NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(stmt, 1, uri, -1, SQLITE_STATIC);
+        rc = sqlite3_step(stmt);
+    }
+
+    if (rc != SQLITE_DONE) {
+        fprintf(stderr, "%s: cannot open: %s\n", file, sqlite3_errmsg(db));
+        sqlite3_finalize(stmt);
+        free(uri);
+        return NEWSCTL_FAILED;
+    }
+
+    sqlite3_finalize(stmt);
+    free(uri);
+
+    if (newsctl_readership_check(db, file, 1) != NEWSCTL_OK) {
+        goto failed;
+    }
+
+    err = NULL;
+
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK
+        || sqlite3_exec(db,
+               "INSERT INTO main.readership"
+               " (node, day, info_code, region, kind, bot, count)"
+               " SELECT node, day, info_code, region, kind, bot, count"
+               " FROM node.readership WHERE true"
+               " ON CONFLICT (node, day, info_code, region, kind, bot)"
+               " DO UPDATE SET count = excluded.count",
+               NULL, NULL, &err)
+           != SQLITE_OK)
+    {
+        goto failed_sql;
+    }
+
+    *rows = sqlite3_changes(db);
+
+    if (sqlite3_exec(db,
+            "INSERT INTO main.readership_lost (node, day, count)"
+            " SELECT node, day, count FROM node.readership_lost WHERE true"
+            " ON CONFLICT (node, day) DO UPDATE SET count = excluded.count",
+            NULL, NULL, &err)
+        != SQLITE_OK)
+    {
+        goto failed_sql;
+    }
+
+    *rows += sqlite3_changes(db);
+
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
+        goto failed_sql;
+    }
+
+    return newsctl_exec(db, file, "DETACH DATABASE node");
+
+failed_sql:
+
+    fprintf(stderr, "%s: cannot merge into %s: %s\n", file, into,
+            err ? err : sqlite3_errmsg(db));
+    sqlite3_free(err);
+
+failed:
+
+    if (!sqlite3_get_autocommit(db)) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+
+    sqlite3_exec(db, "DETACH DATABASE node", NULL, NULL, NULL);
+
+    return NEWSCTL_FAILED;
+}
+
+
+/* the pragmas sql/readership.sql sets, of FILE or of the attached node */
+static int
+newsctl_readership_check(sqlite3 *db, const char *path, int attached)
+{
+    int  app_id, version;
+
+    if (newsctl_int(db, path, attached ? "PRAGMA node.application_id"
+                                       : "PRAGMA main.application_id",
+                    &app_id)
+        != NEWSCTL_OK
+        || newsctl_int(db, path, attached ? "PRAGMA node.user_version"
+                                          : "PRAGMA main.user_version",
+                       &version)
+           != NEWSCTL_OK)
+    {
+        return NEWSCTL_FAILED;
+    }
+
+    if (app_id != NEWSCTL_READERSHIP_ID) {
+        fprintf(stderr, "%s: application_id is %d, not %d: not a "
+                "readership database\n", path, app_id,
+                NEWSCTL_READERSHIP_ID);
+        return NEWSCTL_FAILED;
+    }
+
+    if (version != NEWSCTL_READERSHIP_VERSION) {
+        fprintf(stderr, "%s: readership schema version (user_version) is "
+                "%d, this newsctl knows %d\n", path, version,
+                NEWSCTL_READERSHIP_VERSION);
+        return NEWSCTL_FAILED;
+    }
+
+    return NEWSCTL_OK;
+}
+
+
+/*
+ * "file:PATH?mode=ro" with PATH percent-encoded, so that no byte of a
+ * file name is read as part of the URI; malloc()ed
+ */
+static char *
+newsctl_ro_uri(const char *path)
+{
+    char           *uri, *p;
+    const char     *s;
+    unsigned char   c;
+
+    static const char  hex[] = "0123456789ABCDEF";
+
+    uri = malloc(sizeof("file://?mode=ro") + strlen(path) * 3);
+    if (uri == NULL) {
+        return NULL;
+    }
+
+    p = uri;
+    memcpy(p, "file:", 5);
+    p += 5;
+
+    /* an empty authority: the path's first element is not a host */
+    if (path[0] == '/') {
+        memcpy(p, "//", 2);
+        p += 2;
+    }
+
+    for (s = path; *s != '\0'; s++) {
+        c = (unsigned char) *s;
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+            || (c >= '0' && c <= '9') || c == '/' || c == '.' || c == '-'
+            || c == '_')
+        {
+            *p++ = (char) c;
+
+        } else {
+            *p++ = '%';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0x0F];
+        }
+    }
+
+    memcpy(p, "?mode=ro", sizeof("?mode=ro"));
+
+    return uri;
+}
+
+
+static int
 newsctl_open(const char *path, int flags, sqlite3 **db)
 {
     if (sqlite3_open_v2(path, db, flags, NULL) != SQLITE_OK) {
@@ -728,13 +1043,13 @@ newsctl_open(const char *path, int flags, sqlite3 **db)
 }
 
 
+/* the one integer a statement of ours answers, a pragma or a count */
 static int
-newsctl_user_version(sqlite3 *db, const char *path, int *version)
+newsctl_int(sqlite3 *db, const char *path, const char *sql, int *value)
 {
     sqlite3_stmt  *stmt;
 
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL)
-        != SQLITE_OK
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK
         || sqlite3_step(stmt) != SQLITE_ROW)
     {
         fprintf(stderr, "%s: %s\n", path, sqlite3_errmsg(db));
@@ -742,7 +1057,7 @@ newsctl_user_version(sqlite3 *db, const char *path, int *version)
         return NEWSCTL_FAILED;
     }
 
-    *version = sqlite3_column_int(stmt, 0);
+    *value = sqlite3_column_int(stmt, 0);
     sqlite3_finalize(stmt);
 
     return NEWSCTL_OK;
@@ -863,18 +1178,23 @@ failed:
 }
 
 
-/* "--db FILE" or "--db=FILE" anywhere, "--" ends the options */
+/*
+ * "--db FILE" or "--db=FILE" (--into for merge-readership) anywhere, "--"
+ * ends the options
+ */
 static int
 newsctl_options(newsctl_command_t *cmd, int argc, char **argv,
     newsctl_opts_t *opts)
 {
-    int    i, n;
-    char  *a;
+    int      i, n;
+    char    *a;
+    size_t   len;
 
     opts->db = NULL;
     opts->args = argv + 1;
     opts->nargs = 0;
     n = 0;
+    len = strlen(cmd->file_option);
 
     for (i = 1; i < argc; i++) {
         a = argv[i];
@@ -892,10 +1212,10 @@ newsctl_options(newsctl_command_t *cmd, int argc, char **argv,
             return NEWSCTL_HELP;
         }
 
-        if (strcmp(a, "--db") == 0) {
+        if (strcmp(a, cmd->file_option) == 0) {
             if (i + 1 == argc) {
-                fprintf(stderr, "%s %s: --db needs a FILE\n", newsctl_name,
-                        cmd->name);
+                fprintf(stderr, "%s %s: %s needs a FILE\n", newsctl_name,
+                        cmd->name, a);
                 newsctl_command_usage(stderr, cmd);
                 return NEWSCTL_USAGE;
             }
@@ -904,8 +1224,8 @@ newsctl_options(newsctl_command_t *cmd, int argc, char **argv,
             continue;
         }
 
-        if (strncmp(a, "--db=", 5) == 0) {
-            opts->db = a + 5;
+        if (strncmp(a, cmd->file_option, len) == 0 && a[len] == '=') {
+            opts->db = a + len + 1;
             continue;
         }
 
@@ -922,8 +1242,8 @@ newsctl_options(newsctl_command_t *cmd, int argc, char **argv,
     opts->nargs = n;
 
     if (opts->db == NULL || opts->db[0] == '\0') {
-        fprintf(stderr, "%s %s: --db FILE is required\n", newsctl_name,
-                cmd->name);
+        fprintf(stderr, "%s %s: %s FILE is required\n", newsctl_name,
+                cmd->name, cmd->file_option);
         newsctl_command_usage(stderr, cmd);
         return NEWSCTL_USAGE;
     }
