@@ -72,7 +72,7 @@ objs/unit/%: t/unit/%.c ngx_news_module/news_parse.c include/news_parse.h \
 	@mkdir -p objs/unit
 	$(CC) $(CFLAGS) $(WARN) -Iinclude -Inewsctl -o $@ $< \
 	    ngx_news_module/news_parse.c \
-	    $(filter-out newsctl/newsctl.c,$(wildcard newsctl/*.c))
+	    $(wildcard newsctl/news_post*.c)
 
 unit: $(UNIT_BINS)
 

@@ -91,6 +91,37 @@ typedef enum {
 } ngx_http_news_stmt_e;
 
 
+#define NGX_HTTP_NEWS_CACHE_ARTICLE   'A'
+#define NGX_HTTP_NEWS_CACHE_RENDER    'R'
+#define NGX_HTTP_NEWS_CACHE_SHARE     'S'
+#define NGX_HTTP_NEWS_CACHE_CATEGORY  'C'
+#define NGX_HTTP_NEWS_CACHE_INDEX     'I'
+
+
+/* a rendered page, or a share link's target path, in the render cache */
+typedef struct {
+    ngx_rbtree_node_t           node;
+    ngx_queue_t                 lru;
+    ngx_str_t                   key;
+    ngx_str_t                   body;
+    ngx_str_t                   info_code;
+    uint32_t                    crc;
+    time_t                      last_modified;
+    size_t                      size;
+    ngx_uint_t                  refs;
+    unsigned                    dead:1;
+} ngx_http_news_page_t;
+
+
+typedef struct {
+    ngx_rbtree_t                rbtree;
+    ngx_rbtree_node_t           sentinel;
+    ngx_queue_t                 lru;
+    size_t                      size;
+    size_t                      max;        /* 0: no cache */
+} ngx_http_news_cache_t;
+
+
 /* one content database, opened read-only in each worker */
 typedef struct {
     ngx_str_t                   path;       /* null-terminated */
@@ -102,6 +133,7 @@ typedef struct {
     time_t                      changed;    /* data_version last moved */
     int64_t                     data_version;
     ngx_msec_t                  busy_timeout;
+    ngx_http_news_cache_t       cache;
 } ngx_http_news_db_t;
 
 
@@ -169,6 +201,7 @@ typedef struct {
     ngx_str_t                   node;
     ngx_int_t                   tz_offset;  /* minutes east of UTC */
     ngx_msec_t                  busy_timeout;
+    size_t                      cache_size;
     ngx_uint_t                  tz_local;
 } ngx_http_news_main_conf_t;
 
@@ -222,6 +255,17 @@ ngx_int_t ngx_http_news_db_posts(ngx_http_request_t *r,
     ngx_http_news_db_t *db, int64_t category_id, ngx_uint_t limit,
     ngx_uint_t offset, ngx_array_t *posts);
 
+/* ngx_http_news_cache.c */
+void ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max);
+ngx_int_t ngx_http_news_cache_key(ngx_http_request_t *r, u_char kind,
+    ngx_str_t *what, ngx_uint_t page, ngx_str_t *key);
+ngx_http_news_page_t *ngx_http_news_cache_get(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *key);
+ngx_http_news_page_t *ngx_http_news_cache_put(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *key, ngx_chain_t *body, off_t len,
+    ngx_str_t *info_code);
+void ngx_http_news_cache_flush(ngx_http_news_db_t *db);
+
 /* ngx_http_news_template.c */
 char *ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path,
     ngx_uint_t kind, ngx_http_news_tpl_t **tpl);
@@ -262,12 +306,14 @@ ngx_int_t ngx_http_news_article_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_category_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_index_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_render_article(ngx_http_request_t *r,
-    ngx_http_news_post_t *post);
+    ngx_http_news_post_t *post, ngx_str_t *cache_key);
+ngx_int_t ngx_http_news_send_page(ngx_http_request_t *r,
+    ngx_http_news_page_t *page);
 ngx_int_t ngx_http_news_check_method(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status);
 void ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code);
-ngx_int_t ngx_http_news_share_redirect_to(ngx_http_request_t *r,
-    ngx_http_news_post_t *post, ngx_uint_t status, ngx_str_t *args);
+ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *path, ngx_str_t *args);
 ngx_int_t ngx_http_news_post_status(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_int_t rc, ngx_str_t *code);
 

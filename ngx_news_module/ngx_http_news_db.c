@@ -164,6 +164,7 @@ ngx_http_news_db_open_all(ngx_cycle_t *cycle)
         /* a missing or broken file is not fatal: it is retried later */
         dbp[i]->busy_timeout = mcf->busy_timeout;
         dbp[i]->checked = ngx_time();
+        ngx_http_news_cache_init(&dbp[i]->cache, mcf->cache_size);
         (void) ngx_http_news_db_open(dbp[i], cycle->log);
     }
 
@@ -243,6 +244,7 @@ ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
         if (version != db->data_version) {
             db->data_version = version;
             db->changed = now;
+            ngx_http_news_cache_flush(db);
         }
     }
 
@@ -339,6 +341,8 @@ static void
 ngx_http_news_db_close(ngx_http_news_db_t *db)
 {
     ngx_uint_t  i;
+
+    ngx_http_news_cache_flush(db);
 
     for (i = 0; i < NGX_HTTP_NEWS_STMT_MAX; i++) {
         if (db->stmt[i] != NULL) {

@@ -18,9 +18,10 @@
 
 
 static ngx_int_t ngx_http_news_send(ngx_http_request_t *r,
-    ngx_uint_t kind, ngx_str_t *vars, time_t last_modified);
-static ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r,
-    ngx_uint_t status, ngx_str_t *path, ngx_str_t *args);
+    ngx_uint_t kind, ngx_str_t *vars, time_t last_modified,
+    ngx_str_t *cache_key, ngx_str_t *info_code);
+static ngx_int_t ngx_http_news_send_chain(ngx_http_request_t *r,
+    ngx_chain_t *out, off_t len, uint32_t crc, time_t last_modified);
 static ngx_int_t ngx_http_news_category_moved(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *slug);
 static ngx_int_t ngx_http_news_render_tags(ngx_http_request_t *r,
@@ -58,8 +59,9 @@ ngx_int_t
 ngx_http_news_article_handler(ngx_http_request_t *r)
 {
     ngx_int_t                  rc;
-    ngx_str_t                  code, path;
+    ngx_str_t                  code, path, key;
     news_article_uri_t         uri;
+    ngx_http_news_page_t      *page;
     ngx_http_news_post_t       post;
     ngx_http_news_loc_conf_t  *nlcf;
 
@@ -90,6 +92,22 @@ ngx_http_news_article_handler(ngx_http_request_t *r)
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
+    /* only canonical URLs of published posts are ever cached */
+
+    if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_ARTICLE, &r->uri, 0,
+                                &key)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    page = ngx_http_news_cache_get(r, nlcf->db, &key);
+
+    if (page != NULL) {
+        ngx_http_news_count(r, &page->info_code, NGX_HTTP_NEWS_VIEW);
+        return ngx_http_news_send_page(r, page);
+    }
+
     ngx_memzero(&post, sizeof(ngx_http_news_post_t));
 
     rc = ngx_http_news_db_post(r, nlcf->db, &code, &post);
@@ -111,7 +129,7 @@ ngx_http_news_article_handler(ngx_http_request_t *r)
                                       &r->args);
     }
 
-    return ngx_http_news_render_article(r, &post);
+    return ngx_http_news_render_article(r, &post, &key);
 }
 
 
@@ -155,7 +173,7 @@ ngx_http_news_post_status(ngx_http_request_t *r, ngx_http_news_post_t *post,
 
 ngx_int_t
 ngx_http_news_render_article(ngx_http_request_t *r,
-    ngx_http_news_post_t *post)
+    ngx_http_news_post_t *post, ngx_str_t *cache_key)
 {
     ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
     ngx_str_t                  base, path, canonical, slug;
@@ -246,7 +264,7 @@ ngx_http_news_render_article(ngx_http_request_t *r,
     ngx_http_news_count(r, &post->info_code, NGX_HTTP_NEWS_VIEW);
 
     return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_ARTICLE, vars,
-                              post->updated);
+                              post->updated, cache_key, &post->info_code);
 }
 
 
@@ -256,7 +274,8 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     u_char                    *p;
     ngx_int_t                  rc, page;
     ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
-    ngx_str_t                  slug, arg, base;
+    ngx_str_t                  slug, arg, base, key;
+    ngx_http_news_page_t      *cached;
     ngx_array_t                chain, children, posts;
     ngx_http_news_out_t        out;
     ngx_http_news_cat_t        cat;
@@ -299,6 +318,19 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
     if (rc != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_CATEGORY, &slug, page,
+                                &key)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cached = ngx_http_news_cache_get(r, nlcf->db, &key);
+
+    if (cached != NULL) {
+        return ngx_http_news_send_page(r, cached);
     }
 
     rc = ngx_http_news_db_category(r, nlcf->db, &slug, &cat);
@@ -401,7 +433,7 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     }
 
     return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_CATEGORY, vars,
-                              nlcf->db->changed);
+                              nlcf->db->changed, &key, NULL);
 }
 
 
@@ -410,8 +442,9 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
 {
     ngx_int_t                  rc;
     ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
-    ngx_str_t                  base;
+    ngx_str_t                  base, key;
     ngx_array_t                cats, posts;
+    ngx_http_news_page_t      *page;
     ngx_http_news_out_t        out;
     ngx_http_news_loc_conf_t  *nlcf;
 
@@ -425,6 +458,19 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
     rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
     if (rc != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_INDEX,
+                                &ngx_http_news_home_url, 0, &key)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    page = ngx_http_news_cache_get(r, nlcf->db, &key);
+
+    if (page != NULL) {
+        return ngx_http_news_send_page(r, page);
     }
 
     if (ngx_array_init(&cats, r->pool, 16, sizeof(ngx_http_news_cat_t))
@@ -471,7 +517,7 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
     }
 
     return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_INDEX, vars,
-                              nlcf->db->changed);
+                              nlcf->db->changed, &key, NULL);
 }
 
 
@@ -624,7 +670,7 @@ ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *path, ngx_str_t *args)
 {
@@ -655,22 +701,6 @@ ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
     r->headers_out.location = h;
 
     return status;
-}
-
-
-ngx_int_t
-ngx_http_news_share_redirect_to(ngx_http_request_t *r,
-    ngx_http_news_post_t *post, ngx_uint_t status, ngx_str_t *args)
-{
-    ngx_str_t  path;
-
-    ngx_http_news_count(r, &post->info_code, NGX_HTTP_NEWS_SHARE);
-
-    if (ngx_http_news_article_path(r, post, &path) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_news_redirect(r, status, &path, args);
 }
 
 
@@ -749,7 +779,8 @@ ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status)
 
     r->headers_out.status = status;
 
-    return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_ERROR, vars, 0);
+    return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_ERROR, vars, 0, NULL,
+                              NULL);
 }
 
 
@@ -776,21 +807,19 @@ ngx_http_news_add_header(ngx_http_request_t *r, char *key, ngx_str_t *value)
 
 
 /*
- * sends a page: status from r->headers_out.status (200 when unset), a
- * strong ETag of the bytes and Last-Modified for 200s, which nginx's
- * not_modified filter turns into 304s
+ * renders a page and sends it; a 200 with a cache key is kept in the
+ * render cache and sent from there
  */
 
 static ngx_int_t
 ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
-    time_t last_modified)
+    time_t last_modified, ngx_str_t *cache_key, ngx_str_t *info_code)
 {
     off_t                      len;
     uint32_t                   crc;
-    ngx_int_t                  rc;
-    ngx_str_t                  etag;
+    ngx_str_t                  none;
     ngx_chain_t               *out;
-    ngx_table_elt_t           *h;
+    ngx_http_news_page_t      *page;
     ngx_http_news_loc_conf_t  *nlcf;
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
@@ -801,6 +830,74 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    if (cache_key != NULL && r->headers_out.status == 0) {
+
+        if (info_code == NULL) {
+            ngx_str_null(&none);
+            info_code = &none;
+        }
+
+        page = ngx_http_news_cache_put(r, nlcf->db, cache_key, out, len,
+                                       info_code);
+
+        if (page != NULL) {
+            page->crc = crc;
+            page->last_modified = last_modified;
+
+            return ngx_http_news_send_page(r, page);
+        }
+    }
+
+    return ngx_http_news_send_chain(r, out, len, crc, last_modified);
+}
+
+
+ngx_int_t
+ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
+{
+    ngx_buf_t    *b;
+    ngx_chain_t  *out;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the cached bytes themselves: the page is held until the request ends */
+
+    b->pos = page->body.data;
+    b->last = page->body.data + page->body.len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out = ngx_alloc_chain_link(r->pool);
+    if (out == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    out->buf = b;
+    out->next = NULL;
+
+    return ngx_http_news_send_chain(r, out, page->body.len, page->crc,
+                                    page->last_modified);
+}
+
+
+/*
+ * sends a page: status from r->headers_out.status (200 when unset), a
+ * strong ETag of the bytes and Last-Modified for 200s, which nginx's
+ * not_modified filter turns into 304s
+ */
+
+static ngx_int_t
+ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
+    uint32_t crc, time_t last_modified)
+{
+    ngx_int_t         rc;
+    ngx_str_t         etag;
+    ngx_table_elt_t  *h;
 
     if (r->headers_out.status == 0) {
         r->headers_out.status = NGX_HTTP_OK;

@@ -33,6 +33,8 @@ static char *ngx_http_news_info_code_pattern(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_regex_t *ngx_http_news_regex(ngx_conf_t *cf, ngx_str_t *pattern);
 static char *ngx_http_news_default_templates(ngx_conf_t *cf,
     ngx_http_news_loc_conf_t *conf);
@@ -113,6 +115,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
       ngx_conf_set_msec_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_news_main_conf_t, busy_timeout),
+      NULL },
+
+    { ngx_string("news_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_cache_size,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("news_geoip_db"),
@@ -255,6 +264,7 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
 
     mcf->tz_offset = NGX_CONF_UNSET;
     mcf->busy_timeout = NGX_CONF_UNSET_MSEC;
+    mcf->cache_size = NGX_CONF_UNSET_SIZE;
 
     return mcf;
 }
@@ -267,6 +277,7 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
 
     /* a locked database is waited for this long, blocking the worker */
     ngx_conf_init_msec_value(mcf->busy_timeout, 50);
+    ngx_conf_init_size_value(mcf->cache_size, 16 * 1024 * 1024);
 
     return ngx_http_news_readership_init_conf(cf, mcf);
 }
@@ -583,4 +594,38 @@ ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return ngx_http_news_template_load(cf, &value[2], i, &nlcf->tpl[i]);
+}
+
+
+static char *
+ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_main_conf_t *mcf = conf;
+
+    ssize_t     size;
+    ngx_str_t  *value;
+
+    if (mcf->cache_size != NGX_CONF_UNSET_SIZE) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        mcf->cache_size = 0;
+        return NGX_CONF_OK;
+    }
+
+    size = ngx_parse_size(&value[1]);
+
+    if (size == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\", it must be a size "
+                           "or \"off\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->cache_size = size;
+
+    return NGX_CONF_OK;
 }

@@ -17,13 +17,17 @@
 
 static ngx_int_t ngx_http_news_share_args(ngx_http_request_t *r,
     ngx_str_t *args);
+static void ngx_http_news_share_cache(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *key, ngx_str_t *path,
+    ngx_str_t *code);
 
 
 ngx_int_t
 ngx_http_news_share_handler(ngx_http_request_t *r)
 {
     ngx_int_t                  rc;
-    ngx_str_t                  code, args;
+    ngx_str_t                  code, args, key, path;
+    ngx_http_news_page_t      *page;
     ngx_http_news_post_t       post;
     ngx_http_news_loc_conf_t  *nlcf;
 
@@ -59,25 +63,79 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
-    ngx_memzero(&post, sizeof(ngx_http_news_post_t));
+    /*
+     * the cache keeps a rendered page, or for redirects the article's
+     * path: a share link costs no database lookup while nothing changes
+     */
 
-    rc = ngx_http_news_db_post(r, nlcf->db, &code, &post);
-
-    rc = ngx_http_news_post_status(r, &post, rc, &code);
-    if (rc != NGX_OK) {
-        return ngx_http_news_error(r, rc);
+    if (ngx_http_news_cache_key(r, nlcf->share_redirect
+                                   ? NGX_HTTP_NEWS_CACHE_SHARE
+                                   : NGX_HTTP_NEWS_CACHE_RENDER,
+                                &code, 0, &key)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (nlcf->share_redirect == 0) {
-        return ngx_http_news_render_article(r, &post);
+    page = ngx_http_news_cache_get(r, nlcf->db, &key);
+
+    if (page != NULL && nlcf->share_redirect == 0) {
+        ngx_http_news_count(r, &page->info_code, NGX_HTTP_NEWS_VIEW);
+        return ngx_http_news_send_page(r, page);
+    }
+
+    if (page != NULL) {
+        path = page->body;
+
+    } else {
+        ngx_memzero(&post, sizeof(ngx_http_news_post_t));
+
+        rc = ngx_http_news_db_post(r, nlcf->db, &code, &post);
+
+        rc = ngx_http_news_post_status(r, &post, rc, &code);
+        if (rc != NGX_OK) {
+            return ngx_http_news_error(r, rc);
+        }
+
+        if (nlcf->share_redirect == 0) {
+            return ngx_http_news_render_article(r, &post, &key);
+        }
+
+        if (ngx_http_news_article_path(r, &post, &path) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_http_news_share_cache(r, nlcf->db, &key, &path, &post.info_code);
     }
 
     if (ngx_http_news_share_args(r, &args) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_news_share_redirect_to(r, &post, nlcf->share_redirect,
-                                           &args);
+    ngx_http_news_count(r, page ? &page->info_code : &post.info_code,
+                        NGX_HTTP_NEWS_SHARE);
+
+    return ngx_http_news_redirect(r, nlcf->share_redirect, &path, &args);
+}
+
+
+/* keeps a share link's target path */
+
+static void
+ngx_http_news_share_cache(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *key, ngx_str_t *path, ngx_str_t *code)
+{
+    ngx_buf_t    b;
+    ngx_chain_t  cl;
+
+    ngx_memzero(&b, sizeof(ngx_buf_t));
+
+    b.pos = path->data;
+    b.last = path->data + path->len;
+    cl.buf = &b;
+    cl.next = NULL;
+
+    (void) ngx_http_news_cache_put(r, db, key, &cl, path->len, code);
 }
 
 

@@ -1,0 +1,313 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * The render cache: pages rendered from a database are kept, per worker,
+ * until that database changes.  PRAGMA data_version, read on every
+ * request, moves with every commit of another connection, so an admin's
+ * edit empties the cache and shows on the next request.  A page being
+ * sent is referenced and outlives its eviction until the request ends.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+static ngx_http_news_page_t *ngx_http_news_cache_lookup(
+    ngx_http_news_cache_t *cache, ngx_str_t *key, uint32_t hash);
+static void ngx_http_news_cache_insert_value(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+static void ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
+    ngx_http_news_page_t *page);
+static ngx_int_t ngx_http_news_cache_hold(ngx_http_request_t *r,
+    ngx_http_news_page_t *page);
+static void ngx_http_news_cache_release(void *data);
+
+
+void
+ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max)
+{
+    ngx_rbtree_init(&cache->rbtree, &cache->sentinel,
+                    ngx_http_news_cache_insert_value);
+    ngx_queue_init(&cache->lru);
+
+    cache->size = 0;
+    cache->max = max;
+}
+
+
+/* "<kind><host>\0<what>": pages carry absolute URLs made from the host */
+
+ngx_int_t
+ngx_http_news_cache_key(ngx_http_request_t *r, u_char kind, ngx_str_t *what,
+    ngx_uint_t page, ngx_str_t *key)
+{
+    ngx_str_t            *host;
+    ngx_http_news_out_t   out;
+
+    host = r->headers_in.host ? &r->headers_in.host->value
+                              : &r->headers_in.server;
+
+    ngx_http_news_out_init(&out, r->pool, host->len + what->len + 32);
+
+    ngx_http_news_out_add(&out, &kind, 1);
+
+    if (kind != NGX_HTTP_NEWS_CACHE_SHARE) {
+        ngx_http_news_out_add(&out, host->data, host->len);
+    }
+
+    ngx_http_news_out_add(&out, (u_char *) "", 1);
+    ngx_http_news_out_add(&out, what->data, what->len);
+
+    if (page) {
+        ngx_http_news_out_lit(&out, "?");
+        ngx_http_news_out_uint(&out, page);
+    }
+
+    return ngx_http_news_out_str(&out, key);
+}
+
+
+/* a cached page, held until the request ends, or NULL */
+
+ngx_http_news_page_t *
+ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *key)
+{
+    ngx_http_news_page_t  *page;
+
+    if (db->cache.max == 0) {
+        return NULL;
+    }
+
+    page = ngx_http_news_cache_lookup(&db->cache, key,
+                                      ngx_crc32_short(key->data, key->len));
+    if (page == NULL) {
+        return NULL;
+    }
+
+    if (ngx_http_news_cache_hold(r, page) != NGX_OK) {
+        return NULL;
+    }
+
+    ngx_queue_remove(&page->lru);
+    ngx_queue_insert_head(&db->cache.lru, &page->lru);
+
+    return page;
+}
+
+
+/*
+ * keeps a page: the body as one block copied from the rendered chain;
+ * older pages make room, NULL when it does not fit at all
+ */
+
+ngx_http_news_page_t *
+ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *key, ngx_chain_t *body, off_t len, ngx_str_t *info_code)
+{
+    u_char                 *p;
+    size_t                  size;
+    uint32_t                hash;
+    ngx_queue_t            *q;
+    ngx_chain_t            *cl;
+    ngx_http_news_page_t   *page, *old;
+    ngx_http_news_cache_t  *cache;
+
+    cache = &db->cache;
+
+    size = sizeof(ngx_http_news_page_t) + key->len + (size_t) len
+           + info_code->len;
+
+    if (cache->max == 0 || size > cache->max / 4) {
+        return NULL;
+    }
+
+    hash = ngx_crc32_short(key->data, key->len);
+
+    old = ngx_http_news_cache_lookup(cache, key, hash);
+    if (old != NULL) {
+        ngx_http_news_cache_remove(cache, old);
+    }
+
+    while (cache->size + size > cache->max && !ngx_queue_empty(&cache->lru)) {
+        q = ngx_queue_last(&cache->lru);
+        ngx_http_news_cache_remove(cache,
+                             ngx_queue_data(q, ngx_http_news_page_t, lru));
+    }
+
+    page = ngx_alloc(size, r->connection->log);
+    if (page == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(page, sizeof(ngx_http_news_page_t));
+
+    p = (u_char *) page + sizeof(ngx_http_news_page_t);
+
+    page->key.data = p;
+    page->key.len = key->len;
+    p = ngx_cpymem(p, key->data, key->len);
+
+    page->body.data = p;
+
+    for (cl = body; cl; cl = cl->next) {
+        p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+    }
+
+    page->body.len = p - page->body.data;
+
+    page->info_code.data = p;
+    page->info_code.len = info_code->len;
+    ngx_memcpy(p, info_code->data, info_code->len);
+
+    page->size = size;
+    page->node.key = hash;
+
+    ngx_rbtree_insert(&cache->rbtree, &page->node);
+    ngx_queue_insert_head(&cache->lru, &page->lru);
+    cache->size += size;
+
+    if (ngx_http_news_cache_hold(r, page) != NGX_OK) {
+        return NULL;
+    }
+
+    return page;
+}
+
+
+/* the database changed or was reopened: every page may be stale */
+
+void
+ngx_http_news_cache_flush(ngx_http_news_db_t *db)
+{
+    ngx_queue_t  *q;
+
+    while (!ngx_queue_empty(&db->cache.lru)) {
+        q = ngx_queue_head(&db->cache.lru);
+        ngx_http_news_cache_remove(&db->cache,
+                             ngx_queue_data(q, ngx_http_news_page_t, lru));
+    }
+}
+
+
+static ngx_http_news_page_t *
+ngx_http_news_cache_lookup(ngx_http_news_cache_t *cache, ngx_str_t *key,
+    uint32_t hash)
+{
+    ngx_int_t              rc;
+    ngx_rbtree_node_t     *node, *sentinel;
+    ngx_http_news_page_t  *page;
+
+    node = cache->rbtree.root;
+    sentinel = cache->rbtree.sentinel;
+
+    while (node != sentinel) {
+
+        if (hash != node->key) {
+            node = (hash < node->key) ? node->left : node->right;
+            continue;
+        }
+
+        page = (ngx_http_news_page_t *) node;
+
+        rc = ngx_memn2cmp(key->data, page->key.data, key->len,
+                          page->key.len);
+
+        if (rc == 0) {
+            return page;
+        }
+
+        node = (rc < 0) ? node->left : node->right;
+    }
+
+    return NULL;
+}
+
+
+static void
+ngx_http_news_cache_insert_value(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t     **p;
+    ngx_http_news_page_t   *n, *t;
+
+    for ( ;; ) {
+
+        if (node->key != temp->key) {
+            p = (node->key < temp->key) ? &temp->left : &temp->right;
+
+        } else {
+            n = (ngx_http_news_page_t *) node;
+            t = (ngx_http_news_page_t *) temp;
+
+            p = (ngx_memn2cmp(n->key.data, t->key.data, n->key.len,
+                              t->key.len) < 0)
+                ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+/* out of the cache; freed now, or when the last request sending it ends */
+
+static void
+ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
+    ngx_http_news_page_t *page)
+{
+    ngx_rbtree_delete(&cache->rbtree, &page->node);
+    ngx_queue_remove(&page->lru);
+    cache->size -= page->size;
+
+    if (page->refs) {
+        page->dead = 1;
+        return;
+    }
+
+    ngx_free(page);
+}
+
+
+static ngx_int_t
+ngx_http_news_cache_hold(ngx_http_request_t *r, ngx_http_news_page_t *page)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_news_cache_release;
+    cln->data = page;
+
+    page->refs++;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_news_cache_release(void *data)
+{
+    ngx_http_news_page_t  *page = data;
+
+    if (--page->refs == 0 && page->dead) {
+        ngx_free(page);
+    }
+}
