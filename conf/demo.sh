@@ -9,7 +9,15 @@ demo="$top/objs/demo"
 db="$demo/news.db"
 
 mkdir -p "$demo"
-rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
+rm -f "$db" "$db-wal" "$db-shm" "$db-journal" "$demo"/readership.db*
+
+# a small GeoIP database with documentation-style test regions
+perl -I"$top/t/lib" -MNewsMMDB -e 'NewsMMDB::write($ARGV[0], {
+    "81.2.69.0/24"     => { country => "GB", subdivision => "ENG" },
+    "175.16.199.0/24"  => { country => "CN", subdivision => "22" },
+    "216.160.83.0/24"  => { country => "US", subdivision => "WA" },
+    "2001:218::/32"    => { country => "JP" },
+})' "$demo/geo.mmdb"
 
 "$top/objs/newsctl" init --db "$db"
 "$top/objs/newsctl" import --db "$db" "$top"/sample/posts/*.txt
@@ -28,6 +36,12 @@ The demo site runs on http://127.0.0.1:8080/ (Ctrl-C stops it). Try:
   category        http://127.0.0.1:8080/category/xinhuawang.html
   second page     http://127.0.0.1:8080/category/xinhuawang.html?page=2
   nested category http://127.0.0.1:8080/category/$slug.html
+  readership      http://127.0.0.1:8080/stats?format=html
+
+A reader in a region (counted within 2 seconds, see the stats page):
+
+  curl -s -o /dev/null -H 'X-Forwarded-For: 175.16.199.1' \
+      http://127.0.0.1:8080/html_News/NewsShare.html?infoCode=$code
 
 Edit a post while it runs, and reload the page:
 
