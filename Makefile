@@ -13,7 +13,7 @@ CFLAGS      ?= -O2 -g
 WARN         = -Wall -Wextra -Wno-unused-parameter -Werror
 DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev sqlite3 \
                libmaxminddb-dev libmaxmind-db-writer-perl \
-               libjson-pp-perl perl make gcc
+               libjson-pp-perl perl make gcc wrk
 
 MODULE_SRCS  = $(wildcard ngx_news_module/*.c include/*.h) config
 NEWSCTL_SRCS = $(wildcard newsctl/*.c newsctl/*.h)

@@ -20,6 +20,8 @@
 static void ngx_http_news_out_grow(ngx_http_news_out_t *out, size_t len);
 static void ngx_http_news_out_date_path(ngx_http_news_out_t *out,
     ngx_str_t *published_at);
+static void ngx_http_news_out_code(ngx_http_news_out_t *out,
+    ngx_str_t *code);
 static void ngx_http_news_out_post_path(ngx_http_news_out_t *out,
     ngx_http_news_post_t *post);
 static ngx_str_t *ngx_http_news_cat_name(ngx_http_news_cat_t *cat);
@@ -193,24 +195,12 @@ ngx_http_news_base_url(ngx_http_request_t *r, ngx_str_t *url)
 static void
 ngx_http_news_out_date_path(ngx_http_news_out_t *out, ngx_str_t *published)
 {
-    u_char      *p;
-    ngx_uint_t   i;
+    u_char  *p;
 
     p = published->data;
 
-    for (i = 0; i < 10 && i < published->len; i++) {
-        if (i == 4 || i == 7) {
-            if (p[i] != '-') {
-                break;
-            }
-
-        } else if (p[i] < '0' || p[i] > '9') {
-            break;
-        }
-    }
-
-    if (i < 10) {
-        /* an admin's bad date still gives a stable, parseable URL */
+    if (published->len < 10 || !news_parse_day(p, 10)) {
+        /* an admin's bad date still gives a stable URL that resolves */
         ngx_http_news_out_lit(out, "/1970/01/01");
         return;
     }
@@ -221,6 +211,38 @@ ngx_http_news_out_date_path(ngx_http_news_out_t *out, ngx_str_t *published)
     ngx_http_news_out_add(out, p + 5, 2);
     ngx_http_news_out_lit(out, "/");
     ngx_http_news_out_add(out, p + 8, 2);
+}
+
+
+/*
+ * a code as it may stand in a URL, a Location header and HTML: anything
+ * but letters and digits, which only a bypassed constraint lets in, is
+ * percent-encoded
+ */
+
+static void
+ngx_http_news_out_code(ngx_http_news_out_t *out, ngx_str_t *code)
+{
+    u_char      *p, *end;
+    u_char       esc[3];
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    end = code->data + code->len;
+
+    for (p = code->data; p < end; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')
+            || (*p >= '0' && *p <= '9'))
+        {
+            ngx_http_news_out_add(out, p, 1);
+            continue;
+        }
+
+        esc[0] = '%';
+        esc[1] = hex[*p >> 4];
+        esc[2] = hex[*p & 0xf];
+        ngx_http_news_out_add(out, esc, 3);
+    }
 }
 
 
@@ -243,7 +265,7 @@ ngx_http_news_out_post_path(ngx_http_news_out_t *out,
 
     ngx_http_news_out_date_path(out, &post->published_at);
     ngx_http_news_out_lit(out, "/");
-    ngx_http_news_out_add(out, post->info_code.data, post->info_code.len);
+    ngx_http_news_out_code(out, &post->info_code);
     ngx_http_news_out_lit(out, ".html");
 }
 

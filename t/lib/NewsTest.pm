@@ -497,6 +497,11 @@ sub run {
 
 # a test stopped by ^C or kill still runs END, which stops its nginx
 sub _catch_signals {
+    # a closed pipe (prove | head, a socket nginx closed) is an error to
+    # handle, not a death that skips stopping nginx
+    $SIG{PIPE} = 'IGNORE'
+        unless defined $SIG{PIPE} && $SIG{PIPE} ne 'DEFAULT';
+
     for my $sig (qw(INT TERM HUP)) {
         next if defined $SIG{$sig} && $SIG{$sig} ne 'DEFAULT';
         $SIG{$sig} = sub {
