@@ -1,0 +1,81 @@
+/*
+ * newsctl.h: what the files of newsctl share, and no one else: exit
+ * codes, the command table's shape, the options and the SQLite helpers.
+ *
+ *   newsctl.c             main, options, usage, the SQLite helpers
+ *   newsctl_init.c        init: a new content database
+ *   newsctl_import.c      import: Jekyll posts into it
+ *   newsctl_readership.c  merge-readership: nodes' readership files
+ */
+
+#ifndef NEWSCTL_H
+#define NEWSCTL_H
+
+#include <sqlite3.h>
+
+
+#define NEWSCTL_OK              0
+/* --help was asked for and answered */
+#define NEWSCTL_HELP           -1
+#define NEWSCTL_FAILED          1
+#define NEWSCTL_USAGE           2
+
+/* the user_version of sql/schema.sql */
+#define NEWSCTL_SCHEMA_VERSION  2
+/* long enough to wait out nginx's readers and another import */
+#define NEWSCTL_BUSY_TIMEOUT    5000
+
+/* sql/readership.sql's pragmas; the application_id is "NEWS" in ASCII */
+#define NEWSCTL_READERSHIP_ID       1314150990
+#define NEWSCTL_READERSHIP_VERSION  1
+
+
+typedef struct newsctl_command_s  newsctl_command_t;
+
+
+/* the file option every command has, and the positional arguments */
+typedef struct {
+    const char     *db;
+    char          **args;
+    int             nargs;
+} newsctl_opts_t;
+
+
+struct newsctl_command_s {
+    const char     *name;
+    int           (*handler)(newsctl_command_t *cmd, newsctl_opts_t *opts);
+    /* the option naming the database the command works on: --db, --into */
+    const char     *file_option;
+    /* what the positional arguments are, "post files"; NULL: none taken */
+    const char     *operands;
+    const char     *args;
+    const char     *help;
+};
+
+
+extern const char  *newsctl_name;
+
+
+int newsctl_init(newsctl_command_t *cmd, newsctl_opts_t *opts);
+int newsctl_import(newsctl_command_t *cmd, newsctl_opts_t *opts);
+int newsctl_merge_readership(newsctl_command_t *cmd, newsctl_opts_t *opts);
+
+/*
+ * opens path with the flags of sqlite3_open_v2(); without
+ * SQLITE_OPEN_CREATE a missing file is an error that says how to make one
+ */
+int newsctl_open(const char *path, int flags, sqlite3 **db);
+int newsctl_int(sqlite3 *db, const char *path, const char *sql, int *value);
+int newsctl_exec(sqlite3 *db, const char *path, const char *sql);
+void newsctl_rollback(sqlite3 *db);
+
+/*
+ * the user_version of a content database; a file that is none (version
+ * 0, a readership file, someone else's) is NEWSCTL_FAILED, said on stderr
+ */
+int newsctl_schema_version(sqlite3 *db, const char *path, int *version);
+/* NEWSCTL_OK for the version this newsctl writes, else says what to do */
+int newsctl_schema_current(sqlite3 *db, const char *path);
+
+
+#endif /* NEWSCTL_H */
