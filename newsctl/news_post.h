@@ -85,6 +85,8 @@ int news_post_valid_slug(const char *p, size_t len);
 int news_post_valid_info_code(const char *p, size_t len);
 int news_post_parse_date(const char *p, size_t len,
     char out[NEWS_POST_DATE_LEN + 1]);
+/* the offset of the first byte that is not UTF-8, or len; newsctl check */
+size_t news_post_utf8_check(const unsigned char *p, size_t len);
 
 
 #endif /* NEWS_POST_H */

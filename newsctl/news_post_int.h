@@ -95,7 +95,6 @@ int news_post_yaml_item(news_post_t *post, news_post_value_t *v,
 const char *news_post_date(const char *p, size_t len, char *out);
 
 /* news_post_text.c */
-size_t news_post_utf8_check(const unsigned char *p, size_t len);
 size_t news_post_utf8_encode(unsigned code, char *out);
 int news_post_hex(const char *p, const char *end, size_t n, unsigned *value);
 void news_post_derive_summary(news_post_t *post);

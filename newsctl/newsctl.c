@@ -1,7 +1,8 @@
 /*
  * newsctl: the admin tool of ngx_news_module.  It creates the SQLite file
- * nginx serves the site from, imports Jekyll posts into it, and folds the
- * readership files of several nginx nodes into one.
+ * nginx serves the site from, imports Jekyll posts into it, reports what
+ * got past its constraints, and folds the readership files of several
+ * nginx nodes into one.
  *
  * This file: the command table, options, usage, and the SQLite helpers
  * the commands share.
@@ -32,6 +33,10 @@ static newsctl_command_t  newsctl_commands[] = {
 
     { "import", newsctl_import, "--db", "post files", "--db FILE POST...",
       "import or update Jekyll posts, each file in its own transaction" },
+
+    { "check", newsctl_check, "--db", NULL, "--db FILE",
+      "report, read-only, what got past the constraints; exit 1 if "
+      "anything did" },
 
     { "merge-readership", newsctl_merge_readership, "--into", "node files",
       "--into FILE NODE_DB...",

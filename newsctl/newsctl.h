@@ -5,6 +5,7 @@
  *   newsctl.c             main, options, usage, the SQLite helpers
  *   newsctl_init.c        init: a new content database
  *   newsctl_import.c      import: Jekyll posts into it
+ *   newsctl_check.c       check: what got past the constraints anyway
  *   newsctl_readership.c  merge-readership: nodes' readership files
  */
 
@@ -58,6 +59,7 @@ extern const char  *newsctl_name;
 
 int newsctl_init(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_import(newsctl_command_t *cmd, newsctl_opts_t *opts);
+int newsctl_check(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_merge_readership(newsctl_command_t *cmd, newsctl_opts_t *opts);
 
 /*
