@@ -1,8 +1,8 @@
 /*
  * newsctl: the admin tool of ngx_news_module.  It creates the SQLite file
- * nginx serves the site from, imports Jekyll posts into it, reports what
- * got past its constraints, and folds the readership files of several
- * nginx nodes into one.
+ * nginx serves the site from, imports Jekyll posts into it, brings an
+ * older schema up to date, reports what got past its constraints, and
+ * folds the readership files of several nginx nodes into one.
  *
  * This file: the command table, options, usage, and the SQLite helpers
  * the commands share.
@@ -33,6 +33,10 @@ static newsctl_command_t  newsctl_commands[] = {
 
     { "import", newsctl_import, "--db", "post files", "--db FILE POST...",
       "import or update Jekyll posts, each file in its own transaction" },
+
+    { "migrate", newsctl_migrate, "--db", NULL, "--db FILE",
+      "bring FILE's schema up to this newsctl's version, one migration "
+      "a transaction" },
 
     { "check", newsctl_check, "--db", NULL, "--db FILE",
       "report, read-only, what got past the constraints; exit 1 if "
@@ -228,7 +232,7 @@ newsctl_schema_current(sqlite3 *db, const char *path)
     fprintf(stderr, "%s: schema version (user_version) is %d, this newsctl "
             "needs %d; %s\n", path, version, NEWSCTL_SCHEMA_VERSION,
             (version < NEWSCTL_SCHEMA_VERSION)
-            ? "the scripts in sql/migrations/ bring it up to date"
+            ? "run \"newsctl migrate --db FILE\" first"
             : "the file is newer than this newsctl");
 
     return NEWSCTL_FAILED;

@@ -5,6 +5,7 @@
  *   newsctl.c             main, options, usage, the SQLite helpers
  *   newsctl_init.c        init: a new content database
  *   newsctl_import.c      import: Jekyll posts into it
+ *   newsctl_migrate.c     migrate: an older schema brought up to date
  *   newsctl_check.c       check: what got past the constraints anyway
  *   newsctl_readership.c  merge-readership: nodes' readership files
  */
@@ -21,7 +22,7 @@
 #define NEWSCTL_FAILED          1
 #define NEWSCTL_USAGE           2
 
-/* the user_version of sql/schema.sql */
+/* the user_version of sql/schema.sql; older files are migrated to it */
 #define NEWSCTL_SCHEMA_VERSION  2
 /* long enough to wait out nginx's readers and another import */
 #define NEWSCTL_BUSY_TIMEOUT    5000
@@ -54,11 +55,20 @@ struct newsctl_command_s {
 };
 
 
+/* one file of sql/migrations/, as gen_migrations.sh embeds it */
+typedef struct {
+    int             version;        /* the user_version it leaves */
+    const char     *name;           /* "002_redirects" */
+    const char     *sql;
+} newsctl_migration_t;
+
+
 extern const char  *newsctl_name;
 
 
 int newsctl_init(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_import(newsctl_command_t *cmd, newsctl_opts_t *opts);
+int newsctl_migrate(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_check(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_merge_readership(newsctl_command_t *cmd, newsctl_opts_t *opts);
 

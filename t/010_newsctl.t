@@ -136,7 +136,8 @@ sub post_row {
 {
     my ($rc, $out, $err) = newsctl('--help');
     is($rc, 0, '--help exits 0');
-    like($out, qr/usage: newsctl.*\binit\b.*\bimport\b/s, '--help: usage');
+    like($out, qr/usage:\ newsctl.*\binit\b.*\bimport\b.*\bmigrate\b
+        .*\bcheck\b.*\bmerge-readership\b/sx, '--help: usage');
 
     ($rc, $out, $err) = newsctl();
     is($rc, 2, 'no command: exit 2');
@@ -214,12 +215,12 @@ sub post_row {
     is($rc, 1, 'import into user_version 0: exit 1');
     like($err, qr/user_version\)? is 0/, 'import into user_version 0: says 0');
 
-    # a version 1 file needs sql/migrations/002_redirects.sql first
+    # a version 1 file needs newsctl migrate first (t/017)
     my $v1 = new_db('v1');
     sql($v1, 'PRAGMA user_version = 1');
     ($rc, $out, $err) = newsctl('import', '--db', $v1, $post);
     is($rc, 1, 'import into user_version 1: exit 1');
-    like($err, qr/is 1, this newsctl needs 2; .*sql\/migrations/,
+    like($err, qr/is 1, this newsctl needs 2; run "newsctl migrate/,
         'import into user_version 1: says 1 and 2, and what migrates it');
 
     my $v3 = new_db('v3');
