@@ -58,7 +58,13 @@ objs/news_readership.h: sql/readership.sql sql/to_c.sh
 	@mkdir -p objs
 	sh sql/to_c.sh news_readership_sql $< > $@
 
-objs/newsctl: $(NEWSCTL_SRCS) objs/news_schema.h objs/news_readership.h \
+# sql/migrations/ as C, for newsctl migrate
+objs/news_migrations.h: newsctl/gen_migrations.sh sql/to_c.sh \
+                        $(wildcard sql/migrations/*.sql)
+	@mkdir -p objs
+	sh newsctl/gen_migrations.sh sql/migrations $@
+
+objs/newsctl: $(NEWSCTL_SRCS) objs/news_migrations.h objs/news_schema.h objs/news_readership.h \
               ngx_news_module/news_parse.c include/news_parse.h
 	$(CC) $(CFLAGS) $(WARN) -Iobjs -Iinclude -Inewsctl -o $@ newsctl/*.c \
 	    ngx_news_module/news_parse.c -lsqlite3
