@@ -64,12 +64,13 @@ objs/news_migrations.h: newsctl/gen_migrations.sh sql/to_c.sh \
 	@mkdir -p objs
 	sh newsctl/gen_migrations.sh sql/migrations $@
 
-objs/newsctl: $(NEWSCTL_SRCS) objs/news_migrations.h objs/news_schema.h objs/news_readership.h \
-              ngx_news_module/news_parse.c include/news_parse.h
+objs/newsctl: $(NEWSCTL_SRCS) objs/news_schema.h objs/news_readership.h \
+              objs/news_migrations.h ngx_news_module/news_parse.c \
+              include/news_parse.h
 	$(CC) $(CFLAGS) $(WARN) -Iobjs -Iinclude -Inewsctl -o $@ newsctl/*.c \
 	    ngx_news_module/news_parse.c -lsqlite3
 
-# C unit tests: TAP programs that prove runs through t/unit.t
+# C unit tests: TAP programs that prove runs through t/unit_*.t
 UNIT_SRCS    = $(wildcard t/unit/*.c)
 UNIT_BINS    = $(patsubst t/unit/%.c,objs/unit/%,$(UNIT_SRCS))
 
