@@ -511,12 +511,6 @@ sub _catch_signals {
     }
 }
 
-sub _count_starts {
-    my ($self) = @_;
-    my @n = $self->error_log =~ /start worker process \d+/g;
-    return scalar @n;
-}
-
 # HUP, then wait for the new worker; false when the new configuration was
 # refused (the old workers go on)
 sub reload {
@@ -524,20 +518,25 @@ sub reload {
 
     die "nginx not running\n" unless $self->{pid};
 
-    my $before = $self->_count_starts;
     my $mark = length $self->error_log;
     kill 'HUP', $self->{pid} or die "kill HUP $self->{pid}: $!\n";
 
+    # done when as many old workers stopped accepting ("gracefully
+    # shutting down": their listening sockets are closed) as new ones
+    # started, so that no request reaches the old configuration
+
     my $deadline = time + $self->{timeout};
     while (time < $deadline) {
-        if ($self->_count_starts > $before) {
-            # the old worker closes its listening sockets as it is told to
-            # quit, right after the new one starts
-            sleep 0.1;
-            return 1;
-        }
         my $new = substr($self->error_log, $mark);
         return 0 if $new =~ /\[emerg\]/;
+
+        my $started = () = $new =~ /start worker process \d+/g;
+        my $stopping = () = $new =~ /gracefully shutting down/g;
+
+        if ($started && $stopping >= $started) {
+            sleep 0.05;
+            return 1;
+        }
         sleep 0.02;
     }
     return 0;
