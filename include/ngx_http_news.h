@@ -100,9 +100,8 @@ typedef enum {
 
 /* a rendered page, or a share link's target path, in the render cache */
 typedef struct {
-    ngx_rbtree_node_t           node;
+    ngx_str_node_t              sn;         /* the key */
     ngx_queue_t                 lru;
-    ngx_str_t                   key;
     ngx_str_t                   body;
     ngx_str_t                   info_code;
     uint32_t                    crc;
@@ -229,10 +228,16 @@ typedef struct {
 extern ngx_module_t  ngx_http_news_module;
 
 
+/* ngx_http_news_module.c */
+ngx_regex_t *ngx_http_news_regex_compile(ngx_conf_t *cf, ngx_str_t *pattern,
+    ngx_int_t options);
+
 /* ngx_http_news_db.c */
 ngx_http_news_db_t *ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path);
 ngx_int_t ngx_http_news_db_open_all(ngx_cycle_t *cycle);
 void ngx_http_news_db_close_all(ngx_cycle_t *cycle);
+void ngx_http_news_sqlite_close(sqlite3 **conn, sqlite3_stmt **stmt,
+    ngx_uint_t n);
 ngx_int_t ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt,
     int col, ngx_str_t *s);
 ngx_int_t ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log);

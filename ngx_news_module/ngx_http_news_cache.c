@@ -16,10 +16,6 @@
 #include <ngx_http_news.h>
 
 
-static ngx_http_news_page_t *ngx_http_news_cache_lookup(
-    ngx_http_news_cache_t *cache, ngx_str_t *key, uint32_t hash);
-static void ngx_http_news_cache_insert_value(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static void ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
     ngx_http_news_page_t *page);
 static ngx_int_t ngx_http_news_cache_hold(ngx_http_request_t *r,
@@ -31,7 +27,7 @@ void
 ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max)
 {
     ngx_rbtree_init(&cache->rbtree, &cache->sentinel,
-                    ngx_http_news_cache_insert_value);
+                    ngx_str_rbtree_insert_value);
     ngx_queue_init(&cache->lru);
 
     cache->size = 0;
@@ -83,8 +79,9 @@ ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_db_t *db,
         return NULL;
     }
 
-    page = ngx_http_news_cache_lookup(&db->cache, key,
-                                      ngx_crc32_short(key->data, key->len));
+    page = (ngx_http_news_page_t *)
+               ngx_str_rbtree_lookup(&db->cache.rbtree, key,
+                                     ngx_crc32_short(key->data, key->len));
     if (page == NULL) {
         return NULL;
     }
@@ -128,7 +125,8 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     hash = ngx_crc32_short(key->data, key->len);
 
-    old = ngx_http_news_cache_lookup(cache, key, hash);
+    old = (ngx_http_news_page_t *) ngx_str_rbtree_lookup(&cache->rbtree, key,
+                                                         hash);
     if (old != NULL) {
         ngx_http_news_cache_remove(cache, old);
     }
@@ -148,8 +146,8 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     p = (u_char *) page + sizeof(ngx_http_news_page_t);
 
-    page->key.data = p;
-    page->key.len = key->len;
+    page->sn.str.data = p;
+    page->sn.str.len = key->len;
     p = ngx_cpymem(p, key->data, key->len);
 
     page->body.data = p;
@@ -165,9 +163,9 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_memcpy(p, info_code->data, info_code->len);
 
     page->size = size;
-    page->node.key = hash;
+    page->sn.node.key = hash;
 
-    ngx_rbtree_insert(&cache->rbtree, &page->node);
+    ngx_rbtree_insert(&cache->rbtree, &page->sn.node);
     ngx_queue_insert_head(&cache->lru, &page->lru);
     cache->size += size;
 
@@ -194,83 +192,13 @@ ngx_http_news_cache_flush(ngx_http_news_db_t *db)
 }
 
 
-static ngx_http_news_page_t *
-ngx_http_news_cache_lookup(ngx_http_news_cache_t *cache, ngx_str_t *key,
-    uint32_t hash)
-{
-    ngx_int_t              rc;
-    ngx_rbtree_node_t     *node, *sentinel;
-    ngx_http_news_page_t  *page;
-
-    node = cache->rbtree.root;
-    sentinel = cache->rbtree.sentinel;
-
-    while (node != sentinel) {
-
-        if (hash != node->key) {
-            node = (hash < node->key) ? node->left : node->right;
-            continue;
-        }
-
-        page = (ngx_http_news_page_t *) node;
-
-        rc = ngx_memn2cmp(key->data, page->key.data, key->len,
-                          page->key.len);
-
-        if (rc == 0) {
-            return page;
-        }
-
-        node = (rc < 0) ? node->left : node->right;
-    }
-
-    return NULL;
-}
-
-
-static void
-ngx_http_news_cache_insert_value(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
-{
-    ngx_rbtree_node_t     **p;
-    ngx_http_news_page_t   *n, *t;
-
-    for ( ;; ) {
-
-        if (node->key != temp->key) {
-            p = (node->key < temp->key) ? &temp->left : &temp->right;
-
-        } else {
-            n = (ngx_http_news_page_t *) node;
-            t = (ngx_http_news_page_t *) temp;
-
-            p = (ngx_memn2cmp(n->key.data, t->key.data, n->key.len,
-                              t->key.len) < 0)
-                ? &temp->left : &temp->right;
-        }
-
-        if (*p == sentinel) {
-            break;
-        }
-
-        temp = *p;
-    }
-
-    *p = node;
-    node->parent = temp;
-    node->left = sentinel;
-    node->right = sentinel;
-    ngx_rbt_red(node);
-}
-
-
 /* out of the cache; freed now, or when the last request sending it ends */
 
 static void
 ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
     ngx_http_news_page_t *page)
 {
-    ngx_rbtree_delete(&cache->rbtree, &page->node);
+    ngx_rbtree_delete(&cache->rbtree, &page->sn.node);
     ngx_queue_remove(&page->lru);
     cache->size -= page->size;
 

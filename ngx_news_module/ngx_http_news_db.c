@@ -340,20 +340,28 @@ failed:
 static void
 ngx_http_news_db_close(ngx_http_news_db_t *db)
 {
+    ngx_http_news_cache_flush(db);
+    ngx_http_news_sqlite_close(&db->conn, db->stmt, NGX_HTTP_NEWS_STMT_MAX);
+}
+
+
+/* a connection and its prepared statements, all NULL afterwards */
+
+void
+ngx_http_news_sqlite_close(sqlite3 **conn, sqlite3_stmt **stmt, ngx_uint_t n)
+{
     ngx_uint_t  i;
 
-    ngx_http_news_cache_flush(db);
-
-    for (i = 0; i < NGX_HTTP_NEWS_STMT_MAX; i++) {
-        if (db->stmt[i] != NULL) {
-            sqlite3_finalize(db->stmt[i]);
-            db->stmt[i] = NULL;
+    for (i = 0; i < n; i++) {
+        if (stmt[i] != NULL) {
+            sqlite3_finalize(stmt[i]);
+            stmt[i] = NULL;
         }
     }
 
-    if (db->conn != NULL) {
-        sqlite3_close(db->conn);
-        db->conn = NULL;
+    if (*conn != NULL) {
+        sqlite3_close(*conn);
+        *conn = NULL;
     }
 }
 

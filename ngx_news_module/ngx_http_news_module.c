@@ -526,25 +526,35 @@ ngx_http_news_info_code_pattern(ngx_conf_t *cf, ngx_command_t *cmd,
 static ngx_regex_t *
 ngx_http_news_regex(ngx_conf_t *cf, ngx_str_t *pattern)
 {
-    u_char                      errstr[NGX_MAX_CONF_ERRSTR];
-    ngx_regex_compile_t         rc;
+    ngx_str_t                   dflt;
     ngx_http_news_main_conf_t  *mcf;
+
+    if (pattern != NULL) {
+        return ngx_http_news_regex_compile(cf, pattern, 0);
+    }
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
 
-    if (pattern == NULL && mcf->default_re != NULL) {
-        return mcf->default_re;
+    if (mcf->default_re == NULL) {
+        ngx_str_set(&dflt, NGX_HTTP_NEWS_DEFAULT_PATTERN);
+        mcf->default_re = ngx_http_news_regex_compile(cf, &dflt, 0);
     }
+
+    return mcf->default_re;
+}
+
+
+ngx_regex_t *
+ngx_http_news_regex_compile(ngx_conf_t *cf, ngx_str_t *pattern,
+    ngx_int_t options)
+{
+    u_char               errstr[NGX_MAX_CONF_ERRSTR];
+    ngx_regex_compile_t  rc;
 
     ngx_memzero(&rc, sizeof(ngx_regex_compile_t));
 
-    if (pattern == NULL) {
-        ngx_str_set(&rc.pattern, NGX_HTTP_NEWS_DEFAULT_PATTERN);
-
-    } else {
-        rc.pattern = *pattern;
-    }
-
+    rc.pattern = *pattern;
+    rc.options = options;
     rc.pool = cf->pool;
     rc.err.len = NGX_MAX_CONF_ERRSTR;
     rc.err.data = errstr;
@@ -552,10 +562,6 @@ ngx_http_news_regex(ngx_conf_t *cf, ngx_str_t *pattern)
     if (ngx_regex_compile(&rc) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V", &rc.err);
         return NULL;
-    }
-
-    if (pattern == NULL) {
-        mcf->default_re = rc.regex;
     }
 
     return rc.regex;

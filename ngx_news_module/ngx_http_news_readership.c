@@ -25,6 +25,10 @@
      + NGX_HTTP_NEWS_REGION_LEN)
 #define NGX_HTTP_NEWS_RS_FULL_LOG     60
 
+#define NGX_HTTP_NEWS_RS_ADD          0
+#define NGX_HTTP_NEWS_RS_ADD_LOST     1
+#define NGX_HTTP_NEWS_RS_STMT_MAX     2
+
 #define NGX_HTTP_NEWS_BOT_PATTERN                                            \
     "bot|crawl|spider|slurp|archiver|facebookexternalhit|facebookcatalog"   \
     "|embedly|whatsapp|telegram|slack|discord|linkedin|skypeuripreview"     \
@@ -38,8 +42,7 @@
  */
 
 typedef struct {
-    u_char                      color;
-    u_char                      len;
+    ngx_str_node_t              sn;         /* the key, in the node */
     ngx_queue_t                 queue;
     uint64_t                    count;
     u_char                      key[1];
@@ -81,8 +84,7 @@ struct ngx_http_news_rs_s {
     ngx_str_t                   node;
     ngx_http_news_main_conf_t  *mcf;
     sqlite3                    *conn;       /* this worker's writer */
-    sqlite3_stmt               *add;
-    sqlite3_stmt               *add_lost;
+    sqlite3_stmt               *stmt[NGX_HTTP_NEWS_RS_STMT_MAX];
     ngx_event_t                 timer;
     ngx_log_t                  *log;
     ngx_http_news_rs_batch_t    batch;
@@ -94,10 +96,22 @@ struct ngx_http_news_rs_s {
 };
 
 
+static const char  *ngx_http_news_rs_sql[NGX_HTTP_NEWS_RS_STMT_MAX] = {
+
+    /* NGX_HTTP_NEWS_RS_ADD */
+    "INSERT INTO readership (node, day, info_code, region, kind, bot, count)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT (node, day, info_code, region, kind, bot)"
+    " DO UPDATE SET count = count + excluded.count",
+
+    /* NGX_HTTP_NEWS_RS_ADD_LOST */
+    "INSERT INTO readership_lost (node, day, count) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (node, day) DO UPDATE SET count = count + excluded.count"
+};
+
+
 static ngx_int_t ngx_http_news_rs_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
-static void ngx_http_news_rs_insert_value(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static ngx_int_t ngx_http_news_rs_add_locked(ngx_http_news_rs_t *rs,
     u_char *key, size_t len, uint64_t count);
 static ngx_int_t ngx_http_news_rs_take(ngx_http_news_rs_t *rs,
@@ -114,8 +128,6 @@ static ngx_int_t ngx_http_news_rs_open(ngx_http_news_rs_t *rs,
 static void ngx_http_news_rs_close(ngx_http_news_rs_t *rs);
 static ngx_int_t ngx_http_news_rs_exec(ngx_http_news_rs_t *rs,
     const char *sql, ngx_log_t *log);
-static ngx_regex_t *ngx_http_news_bot_regex(ngx_conf_t *cf,
-    ngx_str_t *pattern);
 static ngx_int_t ngx_http_news_is_bot(ngx_http_request_t *r,
     ngx_http_news_main_conf_t *mcf);
 
@@ -321,34 +333,11 @@ ngx_http_news_bot_pattern(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    mcf->bot_re = ngx_http_news_bot_regex(cf, &value[1]);
+    /* bot patterns ignore case: user agents are written any which way */
+    mcf->bot_re = ngx_http_news_regex_compile(cf, &value[1],
+                                              NGX_REGEX_CASELESS);
 
     return mcf->bot_re ? NGX_CONF_OK : NGX_CONF_ERROR;
-}
-
-
-/* bot patterns ignore case: user agents are written any which way */
-
-static ngx_regex_t *
-ngx_http_news_bot_regex(ngx_conf_t *cf, ngx_str_t *pattern)
-{
-    u_char               errstr[NGX_MAX_CONF_ERRSTR];
-    ngx_regex_compile_t  rc;
-
-    ngx_memzero(&rc, sizeof(ngx_regex_compile_t));
-
-    rc.pattern = *pattern;
-    rc.options = NGX_REGEX_CASELESS;
-    rc.pool = cf->pool;
-    rc.err.len = NGX_MAX_CONF_ERRSTR;
-    rc.err.data = errstr;
-
-    if (ngx_regex_compile(&rc) != NGX_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V", &rc.err);
-        return NULL;
-    }
-
-    return rc.regex;
 }
 
 
@@ -379,7 +368,8 @@ ngx_http_news_readership_init_conf(ngx_conf_t *cf,
     if (mcf->bot_re == NULL) {
         ngx_str_set(&pattern, NGX_HTTP_NEWS_BOT_PATTERN);
 
-        mcf->bot_re = ngx_http_news_bot_regex(cf, &pattern);
+        mcf->bot_re = ngx_http_news_regex_compile(cf, &pattern,
+                                                  NGX_REGEX_CASELESS);
         if (mcf->bot_re == NULL) {
             return NGX_CONF_ERROR;
         }
@@ -421,7 +411,7 @@ ngx_http_news_rs_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     rs->shpool->data = rs->sh;
 
     ngx_rbtree_init(&rs->sh->rbtree, &rs->sh->sentinel,
-                    ngx_http_news_rs_insert_value);
+                    ngx_str_rbtree_insert_value);
     ngx_queue_init(&rs->sh->queue);
 
     len = sizeof(" in news_readership zone \"\"") + shm_zone->shm.name.len;
@@ -441,103 +431,43 @@ ngx_http_news_rs_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 }
 
 
-static void
-ngx_http_news_rs_insert_value(ngx_rbtree_node_t *temp,
-    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
-{
-    ngx_rbtree_node_t        **p;
-    ngx_http_news_rs_node_t   *n, *t;
-
-    for ( ;; ) {
-
-        if (node->key < temp->key) {
-            p = &temp->left;
-
-        } else if (node->key > temp->key) {
-            p = &temp->right;
-
-        } else {
-            n = (ngx_http_news_rs_node_t *) &node->color;
-            t = (ngx_http_news_rs_node_t *) &temp->color;
-
-            p = (ngx_memn2cmp(n->key, t->key, n->len, t->len) < 0)
-                ? &temp->left : &temp->right;
-        }
-
-        if (*p == sentinel) {
-            break;
-        }
-
-        temp = *p;
-    }
-
-    *p = node;
-    node->parent = temp;
-    node->left = sentinel;
-    node->right = sentinel;
-    ngx_rbt_red(node);
-}
-
-
 /* adds count to the key's node, made if missing; the zone is locked */
 
 static ngx_int_t
 ngx_http_news_rs_add_locked(ngx_http_news_rs_t *rs, u_char *key, size_t len,
     uint64_t count)
 {
-    size_t                    size;
     uint32_t                  hash;
-    ngx_int_t                 rc;
-    ngx_rbtree_node_t        *node, *sentinel;
+    ngx_str_t                 k;
     ngx_http_news_rs_node_t  *rn;
 
+    k.data = key;
+    k.len = len;
     hash = ngx_crc32_short(key, len);
 
-    node = rs->sh->rbtree.root;
-    sentinel = rs->sh->rbtree.sentinel;
-
-    while (node != sentinel) {
-
-        if (hash < node->key) {
-            node = node->left;
-            continue;
-        }
-
-        if (hash > node->key) {
-            node = node->right;
-            continue;
-        }
-
-        rn = (ngx_http_news_rs_node_t *) &node->color;
-
-        rc = ngx_memn2cmp(key, rn->key, len, rn->len);
-
-        if (rc == 0) {
-            rn->count += count;
-            return NGX_OK;
-        }
-
-        node = (rc < 0) ? node->left : node->right;
+    rn = (ngx_http_news_rs_node_t *) ngx_str_rbtree_lookup(&rs->sh->rbtree,
+                                                           &k, hash);
+    if (rn != NULL) {
+        rn->count += count;
+        return NGX_OK;
     }
 
-    size = offsetof(ngx_rbtree_node_t, color)
-           + offsetof(ngx_http_news_rs_node_t, key) + len;
-
-    node = ngx_slab_alloc_locked(rs->shpool, size);
-
-    if (node == NULL) {
+    rn = ngx_slab_alloc_locked(rs->shpool,
+                               offsetof(ngx_http_news_rs_node_t, key) + len);
+    if (rn == NULL) {
         rs->sh->lost += count;
         return NGX_DECLINED;
     }
 
-    node->key = hash;
+    /* all workers map the zone at one address: the pointer holds */
 
-    rn = (ngx_http_news_rs_node_t *) &node->color;
-    rn->len = (u_char) len;
-    rn->count = count;
     ngx_memcpy(rn->key, key, len);
+    rn->sn.str.data = rn->key;
+    rn->sn.str.len = len;
+    rn->sn.node.key = hash;
+    rn->count = count;
 
-    ngx_rbtree_insert(&rs->sh->rbtree, node);
+    ngx_rbtree_insert(&rs->sh->rbtree, &rn->sn.node);
     ngx_queue_insert_head(&rs->sh->queue, &rn->queue);
     rs->sh->nodes++;
 
@@ -792,7 +722,6 @@ ngx_http_news_rs_take(ngx_http_news_rs_t *rs, ngx_http_news_rs_batch_t *batch)
 {
     ngx_uint_t                n, max;
     ngx_queue_t              *q;
-    ngx_rbtree_node_t        *node;
     ngx_http_news_rs_rec_t   *rec;
     ngx_http_news_rs_node_t  *rn;
 
@@ -825,16 +754,12 @@ ngx_http_news_rs_take(ngx_http_news_rs_t *rs, ngx_http_news_rs_batch_t *batch)
 
         rec = &batch->recs[n++];
         rec->count = rn->count;
-        rec->len = rn->len;
-        ngx_memcpy(rec->key, rn->key, rn->len);
+        rec->len = (u_char) rn->sn.str.len;
+        ngx_memcpy(rec->key, rn->key, rn->sn.str.len);
 
         ngx_queue_remove(q);
-
-        node = (ngx_rbtree_node_t *)
-                   ((u_char *) rn - offsetof(ngx_rbtree_node_t, color));
-
-        ngx_rbtree_delete(&rs->sh->rbtree, node);
-        ngx_slab_free_locked(rs->shpool, node);
+        ngx_rbtree_delete(&rs->sh->rbtree, &rn->sn.node);
+        ngx_slab_free_locked(rs->shpool, rn);
         rs->sh->nodes--;
     }
 
@@ -901,7 +826,7 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
         goto failed;
     }
 
-    stmt = rs->add;
+    stmt = rs->stmt[NGX_HTTP_NEWS_RS_ADD];
 
     for (i = 0; i < batch->n; i++) {
         rec = &batch->recs[i];
@@ -929,7 +854,7 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
     }
 
     if (batch->lost) {
-        stmt = rs->add_lost;
+        stmt = rs->stmt[NGX_HTTP_NEWS_RS_ADD_LOST];
 
         sqlite3_bind_text(stmt, 1, (char *) rs->node.data, rs->node.len,
                           SQLITE_STATIC);
@@ -973,6 +898,7 @@ static ngx_int_t
 ngx_http_news_rs_open(ngx_http_news_rs_t *rs, ngx_log_t *log)
 {
     int            app_id;
+    ngx_uint_t     i;
     sqlite3_stmt  *stmt;
 
     if (sqlite3_open_v2((char *) rs->path.data, &rs->conn,
@@ -1019,23 +945,13 @@ ngx_http_news_rs_open(ngx_http_news_rs_t *rs, ngx_log_t *log)
     (void) ngx_http_news_rs_exec(rs, "PRAGMA journal_mode = WAL", log);
     (void) ngx_http_news_rs_exec(rs, "PRAGMA synchronous = NORMAL", log);
 
-    if (sqlite3_prepare_v2(rs->conn,
-            "INSERT INTO readership"
-            " (node, day, info_code, region, kind, bot, count)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-            " ON CONFLICT (node, day, info_code, region, kind, bot)"
-            " DO UPDATE SET count = count + excluded.count",
-            -1, &rs->add, NULL)
-        != SQLITE_OK
-        || sqlite3_prepare_v2(rs->conn,
-            "INSERT INTO readership_lost (node, day, count)"
-            " VALUES (?1, ?2, ?3)"
-            " ON CONFLICT (node, day)"
-            " DO UPDATE SET count = count + excluded.count",
-            -1, &rs->add_lost, NULL)
-        != SQLITE_OK)
-    {
-        goto failed;
+    for (i = 0; i < NGX_HTTP_NEWS_RS_STMT_MAX; i++) {
+        if (sqlite3_prepare_v2(rs->conn, ngx_http_news_rs_sql[i], -1,
+                               &rs->stmt[i], NULL)
+            != SQLITE_OK)
+        {
+            goto failed;
+        }
     }
 
     return NGX_OK;
@@ -1056,20 +972,7 @@ failed:
 static void
 ngx_http_news_rs_close(ngx_http_news_rs_t *rs)
 {
-    if (rs->add != NULL) {
-        sqlite3_finalize(rs->add);
-        rs->add = NULL;
-    }
-
-    if (rs->add_lost != NULL) {
-        sqlite3_finalize(rs->add_lost);
-        rs->add_lost = NULL;
-    }
-
-    if (rs->conn != NULL) {
-        sqlite3_close(rs->conn);
-        rs->conn = NULL;
-    }
+    ngx_http_news_sqlite_close(&rs->conn, rs->stmt, NGX_HTTP_NEWS_RS_STMT_MAX);
 }
 
 

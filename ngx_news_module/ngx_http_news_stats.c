@@ -313,22 +313,9 @@ failed:
 void
 ngx_http_news_stats_close(void)
 {
-    ngx_uint_t                 i;
-    ngx_http_news_stats_db_t  *db;
-
-    db = &ngx_http_news_stats_db;
-
-    for (i = 0; i < NGX_HTTP_NEWS_STATS_MAX; i++) {
-        if (db->stmt[i] != NULL) {
-            sqlite3_finalize(db->stmt[i]);
-            db->stmt[i] = NULL;
-        }
-    }
-
-    if (db->conn != NULL) {
-        sqlite3_close(db->conn);
-        db->conn = NULL;
-    }
+    ngx_http_news_sqlite_close(&ngx_http_news_stats_db.conn,
+                               ngx_http_news_stats_db.stmt,
+                               NGX_HTTP_NEWS_STATS_MAX);
 }
 
 
