@@ -1,0 +1,426 @@
+-- bench/peers/news_peer.lua: the benchmark's Lua peer (c).  What the news
+-- module does for article pages, share links and category pages, written
+-- the way one would with Debian's lua-nginx-module and lua-dbi-sqlite3:
+-- the same SQL, statements prepared once per worker, the same templates
+-- (conf/templates/*.html) split once per worker, the same escaping, ETag
+-- and Last-Modified.  No cache: every request reads the database, as the
+-- module does without its render cache.
+
+local DBI = require "DBI"
+
+local _M = {}
+
+local PAGE_SIZE = 20
+local HOME = "首页"
+
+local SQL = {
+    post = "SELECT p.id, p.title, p.published_at, p.summary, p.body_html,"
+        .. " p.source_name, p.source_url, p.status, p.category_id, c.slug,"
+        .. " c.name, max(coalesce(unixepoch(p.updated_at), 0),"
+        .. " coalesce(unixepoch(c.updated_at), 0)) AS updated"
+        .. " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+        .. " WHERE p.info_code = ?",
+    tags = "SELECT t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id"
+        .. " WHERE pt.post_id = ? ORDER BY t.name LIMIT 100",
+    chain = "WITH RECURSIVE up (id, slug, name, parent_id, depth) AS ("
+        .. " SELECT id, slug, name, parent_id, 0 FROM categories"
+        .. " WHERE id = ? UNION ALL"
+        .. " SELECT c.id, c.slug, c.name, c.parent_id, up.depth + 1"
+        .. " FROM categories c JOIN up ON c.id = up.parent_id"
+        .. " WHERE up.depth < 31)"
+        .. " SELECT id, slug, name, depth FROM up ORDER BY depth",
+    category = "SELECT id, slug, name FROM categories WHERE slug = ?",
+    children = "SELECT id, slug, name FROM categories WHERE parent_id = ?"
+        .. " ORDER BY name LIMIT 500",
+    posts = "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary"
+        .. " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+        .. " WHERE p.category_id = ? AND p.status = 'published'"
+        .. " ORDER BY p.published_ts DESC, p.id DESC"
+        .. " LIMIT CAST(? AS INTEGER) OFFSET CAST(? AS INTEGER)",
+}
+
+local dbh       -- kept here: a collected connection closes its statements
+local st = {}
+local tpl = {}
+
+local function split_template(path)
+    local f = assert(io.open(path, "rb"))
+    local text = f:read("*a")
+    f:close()
+
+    local parts, pos = {}, 1
+
+    while true do
+        local a, b, name = text:find("{{([%w_]+)}}", pos)
+        if not a then
+            parts[#parts + 1] = text:sub(pos)
+            break
+        end
+        parts[#parts + 1] = text:sub(pos, a - 1)
+        parts[#parts + 1] = { name }
+        pos = b + 1
+    end
+
+    return parts
+end
+
+function _M.init_worker(db_path, tpl_dir)
+    -- 1 is SQLITE_OPEN_READONLY: nginx only reads the file
+    dbh = assert(DBI.Connect("SQLite3", db_path, 1))
+    dbh:autocommit(true)
+
+    for k, sql in pairs(SQL) do
+        st[k] = assert(dbh:prepare(sql))
+    end
+
+    for _, kind in ipairs({ "article", "category", "error" }) do
+        tpl[kind] = split_template(tpl_dir .. "/" .. kind .. ".html")
+    end
+end
+
+local HTML = { ["<"] = "&lt;", [">"] = "&gt;", ["&"] = "&amp;",
+               ['"'] = "&quot;" }
+
+local function html(s)
+    return (s:gsub('[<>&"]', HTML))
+end
+
+local function json(s)
+    return (s:gsub("[%c<>&'\"\\]", function(c)
+        if c == '"' then return '\\"' end
+        if c == "\\" then return "\\\\" end
+        return string.format("\\u%04x", c:byte())
+    end))
+end
+
+local function render(kind, vars)
+    local out, parts = {}, tpl[kind]
+
+    for i = 1, #parts do
+        local p = parts[i]
+        if type(p) == "table" then
+            out[i] = vars[p[1]] or ""
+        else
+            out[i] = p
+        end
+    end
+
+    return table.concat(out)
+end
+
+local function send(kind, vars, updated)
+    local body = render(kind, vars)
+
+    ngx.header["Content-Type"] = "text/html; charset=utf-8"
+    ngx.header["Content-Length"] = #body
+
+    if ngx.status == 0 or ngx.status == 200 then
+        ngx.header["ETag"] = string.format('"%08x-%x"',
+                                           ngx.crc32_long(body), #body)
+        if updated then
+            ngx.header["Last-Modified"] = ngx.http_time(updated)
+        end
+    end
+
+    ngx.print(body)
+end
+
+local MESSAGES = { [400] = "Bad Request", [404] = "Not Found",
+                   [410] = "Gone", [503] = "Service Unavailable" }
+
+local function fail(status)
+    ngx.status = status
+    send("error", { status = tostring(status), message = MESSAGES[status],
+                    home_url = "/" })
+end
+
+local function rows(s, ...)
+    local ok, err = s:execute(...)
+    if not ok then
+        ngx.log(ngx.ERR, "peer: ", err)
+        return nil
+    end
+    local t = {}
+    for row in s:rows(true) do
+        t[#t + 1] = row
+    end
+    return t
+end
+
+local function base_url()
+    return ngx.var.scheme .. "://" .. (ngx.var.http_host or ngx.var.host)
+end
+
+local function date_path(at)
+    return "/" .. at:sub(1, 4) .. "/" .. at:sub(6, 7) .. "/" .. at:sub(9, 10)
+end
+
+local function post_path(slug, at, code)
+    return "/" .. (slug or "_") .. date_path(at) .. "/" .. code .. ".html"
+end
+
+local function breadcrumb(chain, base, leaf_name, leaf_url)
+    local nav = { '<nav class="breadcrumb" aria-label="breadcrumb">'
+                  .. '<a href="/">' .. HOME .. '</a>' }
+    local ld = { '<script type="application/ld+json">'
+                 .. '{"@context":"https://schema.org",'
+                 .. '"@type":"BreadcrumbList","itemListElement":['
+                 .. '{"@type":"ListItem","position":1,"name":"' .. HOME
+                 .. '","item":"' .. json(base) .. '/"}' }
+
+    for i = 1, #chain do
+        local c = chain[i]
+        local pos = i + 1
+        nav[#nav + 1] = ' &gt; <a href="/category/' .. html(c.slug)
+            .. '.html">' .. html(c.name) .. '</a>'
+        ld[#ld + 1] = ',{"@type":"ListItem","position":' .. pos
+            .. ',"name":"' .. json(c.name) .. '","item":"' .. json(base)
+            .. '/category/' .. json(c.slug) .. '.html"}'
+    end
+
+    if leaf_name then
+        ld[#ld + 1] = ',{"@type":"ListItem","position":' .. (#chain + 2)
+            .. ',"name":"' .. json(leaf_name) .. '","item":"'
+            .. json(leaf_url) .. '"}'
+    end
+
+    nav[#nav + 1] = "</nav>"
+    ld[#ld + 1] = "]}</script>"
+
+    return table.concat(nav), table.concat(ld)
+end
+
+local function valid_code(code)
+    return code and #code >= 10 and #code <= 32
+        and code:find("^[A-Z][A-Z]%d+$") ~= nil
+end
+
+local function find_post(code)
+    local r = rows(st.post, code)
+    if not r then
+        return nil, 503
+    end
+    local post = r[1]
+    if not post then
+        return nil, 404
+    end
+    if post.status == "deleted" then
+        return nil, 410
+    end
+    if post.status ~= "published" then
+        return nil, 404
+    end
+    post.info_code = code
+    return post
+end
+
+function _M.article()
+    local uri = ngx.var.uri
+    local code = uri:match(
+        "^/[a-z0-9_-]+/%d%d%d%d/%d%d/%d%d/([A-Z0-9]+)%.html$")
+
+    if not valid_code(code) then
+        return fail(404)
+    end
+
+    local post, status = find_post(code)
+    if not post then
+        return fail(status)
+    end
+
+    local path = post_path(post.slug, post.published_at, code)
+    if path ~= uri then
+        return ngx.redirect(path, 301)
+    end
+
+    local tags = rows(st.tags, post.id)
+    local chain = rows(st.chain, post.category_id)
+    if not tags or not chain then
+        return fail(503)
+    end
+
+    local base = base_url()
+    local canonical = base .. path
+    local at = post.published_at
+
+    local tag_html = ""
+    if #tags > 0 then
+        local t = { '<ul class="tags">' }
+        for i = 1, #tags do
+            t[#t + 1] = "<li>" .. html(tags[i].name) .. "</li>"
+        end
+        t[#t + 1] = "</ul>"
+        tag_html = table.concat(t)
+    end
+
+    local source = post.source_name ~= "" and post.source_name
+                   or post.source_url
+    local source_html = html(source)
+    if post.source_url:find("^https?://") then
+        source_html = '<a href="' .. html(post.source_url)
+            .. '" rel="nofollow noopener">' .. source_html .. '</a>'
+    end
+
+    -- the chain comes leaf first; the breadcrumb goes top down
+    local rev = {}
+    for i = 1, #chain do
+        rev[#chain - i + 1] = chain[i]
+    end
+
+    local nav, ld = breadcrumb(rev, base, post.title, canonical)
+
+    return send("article", {
+        title = html(post.title),
+        description = html(post.summary),
+        canonical_url = html(canonical),
+        published = html(at:sub(1, 16)),
+        published_iso = html(at:sub(1, 10) .. "T" .. at:sub(12)),
+        source = source_html,
+        body = post.body_html,
+        tags = tag_html,
+        breadcrumb = nav,
+        breadcrumb_jsonld = ld,
+        category_name = html(post.name or post.slug or HOME),
+        category_url = post.slug and "/category/" .. html(post.slug)
+                       .. ".html" or "/",
+        home_url = "/",
+    }, post.updated)
+end
+
+function _M.share()
+    local code = ngx.var.arg_infoCode
+
+    if not code or code == "" or #code > 64 then
+        return fail(400)
+    end
+    if not valid_code(code) then
+        return fail(400)
+    end
+
+    local post, status = find_post(code)
+    if not post then
+        return fail(status)
+    end
+
+    -- the other arguments go along, infoCode does not
+    local args = ngx.var.args or ""
+    args = args:gsub("&?infoCode=[^&]*", ""):gsub("^&", "")
+
+    local path = post_path(post.slug, post.published_at, code)
+    if args ~= "" then
+        path = path .. "?" .. args
+    end
+
+    return ngx.redirect(path, 302)
+end
+
+function _M.category()
+    local uri = ngx.var.uri
+    local slug = uri:match("^/category/([a-z0-9_-]+)%.html$")
+
+    if not slug then
+        return fail(404)
+    end
+
+    local page = tonumber(ngx.var.arg_page or "1")
+    if not page or page < 1 or page > 100000 or page % 1 ~= 0 then
+        return fail(400)
+    end
+
+    local r = rows(st.category, slug)
+    if not r then
+        return fail(503)
+    end
+    local cat = r[1]
+    if not cat then
+        return fail(404)
+    end
+
+    local chain = rows(st.chain, cat.id)
+    local children = rows(st.children, cat.id)
+    local posts = rows(st.posts, cat.id, PAGE_SIZE + 1,
+                       (page - 1) * PAGE_SIZE)
+    if not chain or not children or not posts then
+        return fail(503)
+    end
+
+    if page > 1 and #posts == 0 then
+        return fail(404)
+    end
+
+    local base = base_url()
+    local canonical = base .. "/category/" .. slug .. ".html"
+    if page > 1 then
+        canonical = canonical .. "?page=" .. page
+    end
+
+    local rev = {}
+    for i = 1, #chain do
+        rev[#chain - i + 1] = chain[i]
+    end
+    local nav, ld = breadcrumb(rev, base)
+
+    local sub = ""
+    if #children > 0 then
+        local t = { '<ul class="categories">\n' }
+        for i = 1, #children do
+            local c = children[i]
+            t[#t + 1] = '<li class="depth-0"><a href="/category/'
+                .. html(c.slug) .. '.html">' .. html(c.name)
+                .. '</a></li>\n'
+        end
+        t[#t + 1] = "</ul>"
+        sub = table.concat(t)
+    end
+
+    local list
+    if #posts == 0 then
+        list = '<p class="empty">暂无文章</p>'
+    else
+        local t = { '<ul class="posts">\n' }
+        for i = 1, math.min(#posts, PAGE_SIZE) do
+            local p = posts[i]
+            local at = p.published_at
+            t[#t + 1] = '<li><a href="'
+                .. post_path(p.slug, at, p.info_code) .. '">'
+                .. html(p.title) .. '</a> <time datetime="' .. html(at)
+                .. '">' .. html(at:sub(1, 10)) .. '</time>'
+                .. (p.summary ~= "" and "<p>" .. html(p.summary) .. "</p>"
+                    or "")
+                .. "</li>\n"
+        end
+        t[#t + 1] = "</ul>"
+        list = table.concat(t)
+    end
+
+    local pager = ""
+    local more = #posts > PAGE_SIZE
+    if page > 1 or more then
+        local t = { '<nav class="pager">' }
+        if page > 1 then
+            t[#t + 1] = '<a rel="prev" href="/category/' .. slug .. '.html'
+                .. (page > 2 and "?page=" .. (page - 1) or "")
+                .. '">上一页</a> '
+        end
+        if more then
+            t[#t + 1] = '<a rel="next" href="/category/' .. slug
+                .. '.html?page=' .. (page + 1) .. '">下一页</a>'
+        end
+        t[#t + 1] = "</nav>"
+        pager = table.concat(t)
+    end
+
+    return send("category", {
+        title = html(cat.name),
+        canonical_url = html(canonical),
+        page = tostring(page),
+        breadcrumb = nav,
+        breadcrumb_jsonld = ld,
+        subcategories = sub,
+        posts = list,
+        pager = pager,
+        home_url = "/",
+    }, nil)
+end
+
+return _M
