@@ -1,0 +1,1013 @@
+#!/usr/bin/perl
+
+# bench/run.pl: the benchmark behind "make bench".  Read bench/README.md
+# first; in short:
+#
+#   1. data: objs/bench/db/news-<N>.db for each N of SIZES, built once and
+#      reused (gen.pl + newsctl for 1000, derive.sql for more)
+#   2. servers on 127.0.0.1, one worker each: (a) static files, (b) the
+#      module with readership and GeoIP, (b') without them, (b0) with its
+#      render cache off, (c) Lua peer, (d) PHP peer, and the module on
+#      each larger data set
+#   3. checks that they answer alike, warms each up, then drives each with
+#      wrk, interleaved, for ROUNDS rounds; the median round counts
+#   4. prints the table and writes it to objs/bench/results.md; stops
+#      everything it started
+#
+# Environment: SIZES ("1000 100000 1000000"), ROUNDS (3), DURATION (5s),
+# CONNECTIONS (16), WARMUP (2s), BENCH_KEEP=1 keeps objs/bench/run/.
+
+use strict;
+use warnings;
+use utf8;
+
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use File::Path qw(make_path remove_tree);
+use IO::Socket::INET;
+use POSIX qw(WNOHANG);
+use Time::HiRes qw(time sleep);
+
+binmode STDOUT, ':encoding(UTF-8)';
+binmode STDERR, ':encoding(UTF-8)';
+$| = 1;
+
+my $ROOT = abs_path(dirname(abs_path($0)) . '/..');
+my $BENCH = "$ROOT/bench";
+my $OUT = "$ROOT/objs/bench";
+my $DBDIR = "$OUT/db";
+my $RUN = "$OUT/run";
+
+my %C = (
+    sizes     => [sort { $a <=> $b } split ' ',
+                  $ENV{SIZES} // '1000 100000 1000000'],
+    rounds    => $ENV{ROUNDS} // 3,
+    duration  => $ENV{DURATION} // '5s',
+    warmup    => $ENV{WARMUP} // '2s',
+    conns     => $ENV{CONNECTIONS} // 16,
+    module    => $ENV{MODULE} // "$ROOT/objs/ngx_http_news_module.so",
+    newsctl   => "$ROOT/objs/newsctl",
+    nginx     => $ENV{NGINX} // '/usr/sbin/nginx',
+    php_fpm   => $ENV{PHP_FPM} // '/usr/sbin/php-fpm8.2',
+    base      => 1000,
+    sample    => 100_000,
+    max_pages => 10,
+    host      => 'finews.bench',
+    limit     => $ENV{BENCH_TIME_LIMIT} // 1500,
+);
+
+my $MAIN = $C{sizes}[0];
+my $CLK_TCK = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
+
+# GeoIP2-City-shaped networks; the rest of the address space is ZZ
+my @REGIONS = (
+    ['CN', '11'], ['CN', '31'], ['CN', '44'], ['CN', '51'], ['CN', '33'],
+    ['CN', '32'], ['CN', '42'], ['CN', '61'], ['HK'], ['TW'], ['JP'],
+    ['KR'], ['SG'], ['US', 'CA'], ['US', 'NY'], ['GB', 'ENG'], ['DE', 'BE'],
+    ['FR', 'IDF'], ['AU', 'NSW'], ['CA', 'ON'],
+);
+
+my $START = time;
+my (%SERVER, @ORDER, %RES);
+
+die "run.pl: SIZES must be numbers\n"
+    if !@{$C{sizes}} || grep { !/^\d+$/ || $_ < 30 } @{$C{sizes}};
+die "run.pl: ROUNDS must be 1 or more\n" unless $C{rounds} =~ /^[1-9]\d*$/;
+
+# a whole run stays bounded: past the limit it stops what it started
+$SIG{ALRM} = sub { die "run.pl: over $C{limit}s, stopping\n" };
+$SIG{INT} = $SIG{TERM} = sub { die "run.pl: interrupted\n" };
+alarm $C{limit};
+
+END {
+    my $rc = $?;
+    stop_all();
+    remove_tree($RUN, "$OUT/static") unless $ENV{BENCH_KEEP};
+    $? = $rc;
+}
+
+preflight();
+
+say_("ngx_news_module benchmark: sizes @{$C{sizes}}, $C{rounds} rounds of "
+     . "$C{duration}, $C{conns} connections, wrk -t1");
+
+remove_tree($RUN, "$OUT/static");
+make_path($RUN, $DBDIR);
+
+# the module as built now, for the whole run: a rebuild meanwhile (make
+# replaces the file) changes nothing here, and perf can name its symbols
+sh("cp '$C{module}' '$RUN/ngx_http_news_module.so'");
+$C{module_sum} = (split ' ', `sha1sum '$RUN/ngx_http_news_module.so'`)[0];
+$C{module} = "$RUN/ngx_http_news_module.so";
+
+my %DATA;
+for my $n (@{$C{sizes}}) {
+    $DATA{$n} = dataset($n);
+}
+
+make_mmdb("$RUN/geo.mmdb");
+write_addrs("$RUN/addrs.txt");
+
+for my $n (@{$C{sizes}}) {
+    say_("warming the page cache with news-$n.db");
+    warm_file($DATA{$n}{db});
+}
+
+url_lists($MAIN, 1);
+url_lists($_, 0) for grep { $_ != $MAIN } @{$C{sizes}};
+
+start_servers();
+check_servers();
+measure();
+collect_rss();
+profile() if $ENV{PROFILE};
+
+my $table = report();
+print "\n", $table;
+
+open my $fh, '>:encoding(UTF-8)', "$OUT/results.md"
+    or die "$OUT/results.md: $!\n";
+print $fh $table;
+close $fh;
+
+say_(sprintf("done in %.0fs; the table is in objs/bench/results.md",
+             time - $START));
+
+exit 0;
+
+
+sub say_ { print "bench: @_\n" }
+
+
+sub preflight {
+    my @missing;
+
+    for my $f ($C{module}, $C{newsctl}, $C{nginx}, $C{php_fpm},
+               '/usr/lib/nginx/modules/ngx_http_lua_module.so',
+               '/usr/share/lua/5.1/DBI.lua',
+               '/usr/lib/x86_64-linux-gnu/lua/5.1/dbd/sqlite3.so')
+    {
+        push @missing, $f unless -e $f;
+    }
+
+    for my $cmd (qw(wrk sqlite3)) {
+        push @missing, $cmd
+            unless grep { -x "$_/$cmd" } split /:/, $ENV{PATH};
+    }
+
+    push @missing, 'PHP sqlite3 extension'
+        unless `php -m 2>/dev/null` =~ /^sqlite3$/m;
+
+    push @missing, 'MaxMind::DB::Writer (libmaxmind-db-writer-perl)'
+        unless eval { require MaxMind::DB::Writer::Tree; 1 };
+
+    die "run.pl: missing: @missing (make bench installs them)\n" if @missing;
+}
+
+
+# --- data ---------------------------------------------------------------
+
+sub sh {
+    my ($cmd) = @_;
+    system('/bin/sh', '-c', $cmd) == 0 or die "run.pl: failed: $cmd\n";
+}
+
+sub sql {
+    my ($db, $q) = @_;
+    open my $p, '-|', 'sqlite3', '-batch', '-noheader', '-separator', "\t",
+        $db, $q or die "sqlite3: $!\n";
+    binmode $p, ':encoding(UTF-8)';
+    my @rows = map { chomp; [split /\t/, $_, -1] } <$p>;
+    close $p or die "run.pl: sqlite3 failed on $db: $q\n";
+    return @rows;
+}
+
+sub schema_version {
+    open my $fh, '<', "$ROOT/sql/schema.sql" or die "sql/schema.sql: $!\n";
+    while (my $line = <$fh>) {
+        return $1 if $line =~ /^\s*PRAGMA\s+user_version\s*=\s*(\d+)/i;
+    }
+    return 0;
+}
+
+# a set is reused when it holds N posts of the schema version the module
+# expects now; anything else is built again
+sub dataset {
+    my ($n) = @_;
+    my $db = "$DBDIR/news-$n.db";
+    my $log = "$DBDIR/news-$n.log";
+    my $want = schema_version();
+
+    if (-e $db) {
+        my ($v) = eval { sql($db, 'PRAGMA user_version') };
+        my ($c) = eval { sql($db, 'SELECT count(*) FROM posts') };
+
+        if ($v && $c && $v->[0] == $want && $c->[0] == $n) {
+            my $how = -e $log ? slurp($log) : '';
+            chomp $how;
+            say_("news-$n.db: reused ($how)");
+            return { db => $db, how => "$how, reused" };
+        }
+
+        say_("news-$n.db: not $n posts of schema $want, building again");
+        unlink $db;
+    }
+
+    my $how;
+
+    if ($n <= $C{base}) {
+        my $posts = "$OUT/posts-$n";
+        my $t0 = time;
+
+        remove_tree($posts);
+        sh("perl '$BENCH/gen.pl' --count $n --out '$posts'");
+        my $t1 = time;
+
+        sh("'$C{newsctl}' init --db '$db.tmp' >/dev/null");
+        sh("cd '$posts' && ls | xargs '$C{newsctl}' import --db '$db.tmp'"
+           . " >/dev/null");
+        my $t2 = time;
+
+        $how = sprintf('gen.pl %.1fs, newsctl import %.1fs',
+                       $t1 - $t0, $t2 - $t1);
+
+    } else {
+        my $base = dataset_path($C{base});
+        my $t0 = time;
+
+        sh("cp '$base' '$db.tmp'");
+        sh("sqlite3 -batch '$db.tmp' -cmd '.parameter set :n $n'"
+           . " < '$BENCH/derive.sql' >/dev/null");
+
+        $how = sprintf('derived from %d in SQL %.0fs', $C{base}, time - $t0);
+    }
+
+    rename "$db.tmp", $db or die "$db: $!\n";
+    spew($log, "$how\n");
+    say_("news-$n.db: built ($how)");
+
+    return { db => $db, how => $how };
+}
+
+sub dataset_path {
+    my ($n) = @_;
+    my $d = $DATA{$n} // dataset($n);
+    $DATA{$n} = $d;
+    return $d->{db};
+}
+
+sub warm_file {
+    my ($file) = @_;
+    open my $fh, '<:raw', $file or die "$file: $!\n";
+    my $buf;
+    1 while sysread($fh, $buf, 1 << 20);
+    close $fh;
+}
+
+sub slurp {
+    my ($f) = @_;
+    open my $fh, '<:encoding(UTF-8)', $f or die "$f: $!\n";
+    local $/;
+    return <$fh>;
+}
+
+sub spew {
+    my ($f, $text) = @_;
+    open my $fh, '>:encoding(UTF-8)', $f or die "$f: $!\n";
+    print $fh $text;
+    close $fh or die "$f: $!\n";
+}
+
+sub make_mmdb {
+    my ($path) = @_;
+    my %nets;
+
+    require lib;
+    lib->import("$ROOT/t/lib");
+    require NewsMMDB;
+
+    for my $i (0 .. $#REGIONS) {
+        my ($cc, $sub) = @{$REGIONS[$i]};
+        $nets{"11.$i.0.0/16"} = { country => $cc,
+                                  defined $sub ? (subdivision => $sub) : () };
+    }
+
+    NewsMMDB::write($path, \%nets);
+}
+
+sub write_addrs {
+    my ($path) = @_;
+    srand(7);
+    my @a;
+
+    for (1 .. 2000) {
+        if (rand() < 0.1) {
+            push @a, sprintf('12.%d.%d.%d', int(rand(256)), int(rand(256)),
+                             1 + int(rand(254)));
+        } else {
+            push @a, sprintf('11.%d.%d.%d', int(rand(@REGIONS)),
+                             int(rand(256)), 1 + int(rand(254)));
+        }
+    }
+
+    spew($path, join("\n", @a) . "\n");
+}
+
+# the paths wrk asks for: every article of a set (a sample of
+# $C{sample} of a larger one), its share links, and for the main set
+# every category's pages up to $C{max_pages}
+sub url_lists {
+    my ($n, $main) = @_;
+    my $db = $DATA{$n}{db};
+
+    my $where = $n > $C{sample}
+        ? "WHERE p.id IN (SELECT id FROM posts ORDER BY"
+          . " (id * 2654435761) % 1000003 LIMIT $C{sample})"
+        : '';
+
+    my @posts = sql($db, "SELECT c.slug, replace(substr(p.published_at, 1,"
+                         . " 10), '-', '/'), p.info_code FROM posts p"
+                         . " JOIN categories c ON c.id = p.category_id"
+                         . " $where ORDER BY p.id");
+
+    spew("$RUN/article-$n.txt",
+         join('', map { "/$_->[0]/$_->[1]/$_->[2].html\n" } @posts));
+
+    $DATA{$n}{articles} = [map { "/$_->[0]/$_->[1]/$_->[2].html" } @posts];
+
+    return unless $main;
+
+    spew("$RUN/share.txt",
+         join('', map { "/html_News/NewsShare.html?infoCode=$_->[2]\n" }
+                  @posts));
+
+    my @cats = sql($db, "SELECT c.slug, (SELECT count(*) FROM posts p"
+                        . " WHERE p.category_id = c.id"
+                        . " AND p.status = 'published') FROM categories c"
+                        . " ORDER BY c.id");
+    my @pages;
+
+    for my $c (@cats) {
+        my $last = int(($c->[1] + 19) / 20) || 1;
+        $last = $C{max_pages} if $last > $C{max_pages};
+        push @pages, map { "/category/$c->[0].html?page=$_" } 1 .. $last;
+    }
+
+    spew("$RUN/category.txt", join('', map { "$_\n" } @pages));
+    $DATA{$n}{pages} = \@pages;
+}
+
+
+# --- servers ------------------------------------------------------------
+
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1)
+        or die "run.pl: no free port: $!\n";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+sub conf_text {
+    my ($name, %v) = @_;
+
+    my $text = slurp("$BENCH/conf/$name");
+    my $common = slurp("$BENCH/conf/common.inc");
+    my $temp = slurp("$BENCH/conf/temp.inc");
+
+    $text =~ s/\@COMMON\@/$common/g;
+    $text =~ s/\@TEMP\@/$temp/g;
+
+    $v{USER} //= $> == 0 ? 'user root root;' : '';
+    $v{BENCH} //= $BENCH;
+    $v{TEMPLATES} //= "$ROOT/conf/templates";
+    $v{MODULE} //= $C{module};
+
+    $text =~ s/\@(\w+)\@/exists $v{$1} ? $v{$1}
+                          : die "run.pl: $name: no value for \@$1\@\n"/ge;
+
+    return $text;
+}
+
+sub spawn {
+    my (@cmd) = @_;
+    my $pid = fork // die "run.pl: fork: $!\n";
+
+    if ($pid == 0) {
+        open STDIN, '<', '/dev/null';
+        exec @cmd or POSIX::_exit(127);
+    }
+
+    return $pid;
+}
+
+sub wait_port {
+    my ($port, $pid, $what) = @_;
+    my $until = time + 15;
+
+    while (time < $until) {
+        if (waitpid($pid, WNOHANG) == $pid) {
+            die "run.pl: $what exited at start, see its error log\n";
+        }
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                      PeerPort => $port, Proto => 'tcp');
+        if ($s) {
+            close $s;
+            return;
+        }
+        sleep 0.05;
+    }
+
+    die "run.pl: $what did not listen on $port\n";
+}
+
+sub start_nginx {
+    my ($key, %s) = @_;
+    my $prefix = "$RUN/$key";
+
+    make_path($prefix);
+
+    my $port = free_port();
+    my $conf = conf_text($s{conf}, %{$s{vars} // {}}, PREFIX => $prefix,
+                         PORT => $port);
+
+    spew("$prefix/nginx.conf", $conf);
+
+    my $pid = spawn($C{nginx}, '-p', "$prefix/", '-c', "$prefix/nginx.conf",
+                    '-e', "$prefix/error.log");
+
+    $SERVER{$key} = { %s, key => $key, port => $port, pid => $pid,
+                      prefix => $prefix };
+
+    wait_port($port, $pid, "nginx for $key");
+
+    return $SERVER{$key};
+}
+
+sub start_php {
+    my $prefix = "$RUN/php";
+    make_path($prefix);
+
+    my ($user, $group) = $> == 0 ? ('root', 'root')
+                                 : (scalar getpwuid($>), scalar getgrgid($)));
+
+    spew("$prefix/php-fpm.conf",
+         conf_text('php-fpm.conf', PREFIX => $prefix, PHPUSER => $user,
+                   PHPGROUP => $group));
+
+    my @cmd = ($C{php_fpm}, '-F', '-y', "$prefix/php-fpm.conf");
+    push @cmd, '-R' if $> == 0;
+
+    my $pid = spawn(@cmd);
+    my $until = time + 15;
+
+    until (-S "$prefix/php-fpm.sock") {
+        die "run.pl: php-fpm exited at start, see $prefix/php-fpm.log\n"
+            if waitpid($pid, WNOHANG) == $pid;
+        die "run.pl: php-fpm did not start\n" if time > $until;
+        sleep 0.05;
+    }
+
+    return $pid;
+}
+
+sub start_servers {
+    my $db = $DATA{$MAIN}{db};
+    my $readership = "    news_geoip_db $RUN/geo.mmdb;\n"
+        . "    news_readership zone=readership:16m"
+        . " db=%s/readership.db;\n";
+
+    my %module = (conf => 'module.conf');
+
+    start_nginx('b', %module, label => '(b) module',
+                vars => { DB => $db, CACHE => '',
+                          READERSHIP => sprintf($readership, "$RUN/b") });
+
+    start_nginx('b_off', %module, label => "(b') module, readership off",
+                vars => { DB => $db, CACHE => '', READERSHIP => '' });
+
+    start_nginx('b_nocache', %module, label => '(b0) module, cache off',
+                vars => { DB => $db, CACHE => '    news_cache off;',
+                          READERSHIP => sprintf($readership,
+                                                "$RUN/b_nocache") });
+
+    for my $n (grep { $_ != $MAIN } @{$C{sizes}}) {
+        start_nginx("b_$n", %module, label => "(b) module, $n",
+                    vars => { DB => $DATA{$n}{db}, CACHE => '',
+                              READERSHIP => sprintf($readership,
+                                                    "$RUN/b_$n") });
+    }
+
+    make_static($SERVER{b}{port});
+
+    start_nginx('a', conf => 'static.conf', label => '(a) static files',
+                vars => { ROOT => "$OUT/static" });
+
+    start_nginx('c', conf => 'lua.conf', label => '(c) Lua peer',
+                vars => { DB => $db });
+
+    my $php = start_php();
+
+    start_nginx('d', conf => 'php.conf', label => '(d) PHP peer',
+                vars => { DB => $db, PHPSOCK => "$RUN/php/php-fpm.sock" },
+                php => $php);
+
+    @ORDER = ('a', 'b', 'b_off', 'b_nocache', 'c', 'd');
+}
+
+sub stop_all {
+    my @pids = grep { $_ } map { ($_->{pid}, $_->{php}) } values %SERVER;
+    return unless @pids;
+
+    # QUIT: nginx finishes its requests and writes pending readership
+    kill 'QUIT', @pids;
+
+    my $until = time + 15;
+    my %left = map { $_ => 1 } @pids;
+
+    while (%left && time < $until) {
+        for my $p (keys %left) {
+            delete $left{$p} if waitpid($p, WNOHANG) != 0;
+        }
+        sleep 0.05 if %left;
+    }
+
+    if (%left) {
+        kill 'KILL', keys %left;
+        waitpid($_, 0) for keys %left;
+    }
+
+    %SERVER = ();
+}
+
+# a tiny HTTP/1.1 client: HTTP::Tiny will not send our own Host header
+sub http_get {
+    my ($port, $path) = @_;
+
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                  Proto => 'tcp', Timeout => 10)
+        or die "run.pl: connect to $port: $!\n";
+
+    print $s "GET $path HTTP/1.1\r\nHost: $C{host}\r\n"
+        . "X-Forwarded-For: 11.0.0.1\r\nConnection: close\r\n\r\n";
+
+    local $/;
+    my $resp = <$s>;
+    close $s;
+
+    my ($head, $body) = split /\r\n\r\n/, $resp // '', 2;
+    my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d+)};
+    my %h;
+
+    for (split /\r\n/, $head // '') {
+        $h{lc $1} = $2 if /^([^:]+):\s*(.*)$/;
+    }
+
+    return ($status // 0, \%h, $body // '');
+}
+
+# (a): what (b) renders, byte for byte, at the paths it was asked for
+sub make_static {
+    my ($port) = @_;
+    my $root = "$OUT/static";
+    my $t0 = time;
+    my $n = 0;
+
+    remove_tree($root);
+
+    for my $path (@{$DATA{$MAIN}{articles}}, @{$DATA{$MAIN}{pages}}) {
+        my ($status, $h, $body) = http_get($port, $path);
+
+        die "run.pl: the module answered $status for $path\n"
+            if $status != 200;
+
+        my $file = $path;
+        $file =~ s{^(/category/[^?]+)\?page=(\d+)$}{$1/$2.html};
+
+        make_path(dirname("$root$file"));
+
+        open my $fh, '>:raw', "$root$file" or die "$root$file: $!\n";
+        print $fh $body;
+        close $fh;
+        $n++;
+    }
+
+    say_(sprintf('static tree: %d pages fetched from (b) in %.1fs', $n,
+                 time - $t0));
+}
+
+# the peers must serve the same pages: same status, same redirects, and
+# for pages the same bytes, or nearly (their JSON escapes may differ)
+sub check_servers {
+    my @arts = @{$DATA{$MAIN}{articles}};
+    my @pages = @{$DATA{$MAIN}{pages}};
+    my (@notes, %same, %near);
+    my $n = 0;
+
+    srand(11);
+
+    for (1 .. 20) {
+        my $art = $arts[int(rand(@arts))];
+        my ($code) = $art =~ m{/([A-Z0-9]+)\.html$};
+        my $page = $pages[int(rand(@pages))];
+
+        my ($sb, undef, $ref) = http_get($SERVER{b}{port}, $art);
+        my ($sc, undef, $cref) = http_get($SERVER{b}{port}, $page);
+
+        for my $k (grep { $_ ne 'b' } @ORDER) {
+            my ($st, $h, $body) = http_get($SERVER{$k}{port}, $art);
+            die "run.pl: $SERVER{$k}{label} answered $st for $art\n"
+                if $st != 200;
+            $same{$k}++ if $body eq $ref;
+            $near{$k}++ if abs(length($body) - length($ref))
+                           <= 0.02 * length($ref);
+
+            ($st, $h, $body) = http_get($SERVER{$k}{port}, $page);
+            die "run.pl: $SERVER{$k}{label} answered $st for $page\n"
+                if $st != 200;
+            $same{"$k cat"}++ if $body eq $cref;
+
+            next if $k eq 'a';
+
+            ($st, $h) = http_get($SERVER{$k}{port},
+                                 "/html_News/NewsShare.html?infoCode=$code");
+            die "run.pl: $SERVER{$k}{label}: share link answered $st\n"
+                if $st != 302;
+            die "run.pl: $SERVER{$k}{label}: share link to $h->{location}\n"
+                unless ($h->{location} // '') =~ m{\Q$art\E$};
+        }
+
+        $n++;
+    }
+
+    for my $k (grep { $_ ne 'b' } @ORDER) {
+        push @notes, sprintf('%s: %d/%d article pages and %d/%d category '
+                             . 'pages byte-identical to (b)',
+                             $SERVER{$k}{label}, $same{$k} // 0, $n,
+                             $same{"$k cat"} // 0, $n);
+    }
+
+    say_($_) for @notes;
+    $RES{checks} = \@notes;
+}
+
+
+# --- measuring ----------------------------------------------------------
+
+sub wrk {
+    my ($key, $list, $duration, $seed) = @_;
+    my $s = $SERVER{$key};
+
+    my @cmd = ('wrk', '-t1', "-c$C{conns}", "-d$duration", '--latency',
+               '-s', "$BENCH/wrk.lua", "http://127.0.0.1:$s->{port}", '--',
+               $list, "$RUN/addrs.txt", $seed, $C{host});
+
+    my @pids = server_pids($s);
+    my $cpu0 = cpu_ticks(@pids);
+    my $busy0 = busy_ticks();
+    my (undef, undef, $cu0, $cs0) = times;
+    my $t0 = time;
+
+    open my $p, '-|', @cmd or die "run.pl: wrk: $!\n";
+    my $out = join '', <$p>;
+    close $p;
+
+    my $wall = time - $t0;
+    my (undef, undef, $cu1, $cs1) = times;
+    my $cpu = (cpu_ticks(@pids) - $cpu0) / $CLK_TCK;
+    my $busy = (busy_ticks() - $busy0) / $CLK_TCK;
+
+    my ($line) = $out =~ /^BENCH (.*)$/m
+        or die "run.pl: wrk gave no result for $key:\n$out\n";
+
+    my %r = map { split /=/, $_, 2 } split ' ', $line;
+
+    # how busy the server's workers and wrk were: a server short of 100%
+    # is waiting for the client, not the other way round
+    $r{cpu} = 100 * $cpu / $wall;
+    $r{wrk_cpu} = 100 * ($cu1 + $cs1 - $cu0 - $cs0) / $wall;
+
+    # and what else the machine did meanwhile (other users, the kernel's
+    # own threads): the numbers are only as good as this is small
+    $r{other_cpu} = 100 * $busy / $wall - $r{cpu} - $r{wrk_cpu};
+    $r{other_cpu} = 0 if $r{other_cpu} < 0;
+    my $errors = $r{connect} + $r{read} + $r{write} + $r{timeout};
+
+    if ($r{status} || $errors) {
+        warn "bench: $s->{label} on $list: $r{status} error statuses, "
+            . "$errors socket errors\n";
+        $r{bad} = 1;
+    }
+
+    return \%r;
+}
+
+sub server_pids {
+    my ($s) = @_;
+    return (children_of($s->{pid}), $s->{php} ? children_of($s->{php}) : ());
+}
+
+sub cpu_ticks {
+    my $ticks = 0;
+    for my $pid (@_) {
+        open my $fh, '<', "/proc/$pid/stat" or next;
+        my ($rest) = (<$fh> // '') =~ /\) (.*)/ or next;
+        my @f = split ' ', $rest;
+        $ticks += $f[11] + $f[12];
+    }
+    return $ticks;
+}
+
+# all CPUs' busy time, from the first line of /proc/stat
+sub busy_ticks {
+    open my $fh, '<', '/proc/stat' or return 0;
+    my ($line) = <$fh>;
+    my (undef, @f) = split ' ', $line;
+    my $busy = 0;
+    $busy += $f[$_] // 0 for 0, 1, 2, 5, 6, 7;
+    return $busy;
+}
+
+sub tests_of {
+    my ($key) = @_;
+    return (['article', "$RUN/article-$MAIN.txt"],
+            ['share', "$RUN/share.txt"],
+            ['category', "$RUN/category.txt"]);
+}
+
+sub measure {
+    my @sizes = grep { $_ != $MAIN } @{$C{sizes}};
+
+    say_("warming up each server for $C{warmup}");
+
+    for my $k (@ORDER) {
+        wrk($k, $_->[1], $C{warmup}, 1) for tests_of($k);
+    }
+    wrk("b_$_", "$RUN/article-$_.txt", $C{warmup}, 1) for @sizes;
+
+    for my $round (1 .. $C{rounds}) {
+        say_("round $round of $C{rounds}");
+
+        for my $t (tests_of()) {
+            my ($test, $list) = @$t;
+
+            for my $k (@ORDER) {
+                my $r = wrk($k, $list, $C{duration}, 100 + $round);
+                push @{$RES{$k}{$test}}, $r;
+                progress($test, $k, $r);
+            }
+        }
+
+        for my $n (@sizes) {
+            my $k = "b_$n";
+            my $r = wrk($k, "$RUN/article-$n.txt", $C{duration},
+                        100 + $round);
+            push @{$RES{$k}{article}}, $r;
+            progress('article', $k, $r);
+        }
+    }
+}
+
+sub progress {
+    my ($test, $k, $r) = @_;
+    printf "  %-8s %-29s %7.0f req/s  p99 %7.2f ms  cpu: server %3.0f%%"
+        . "  wrk %3.0f%%  other %3.0f%%\n",
+        $test, $SERVER{$k}{label}, $r->{rps}, $r->{p99_us} / 1000, $r->{cpu},
+        $r->{wrk_cpu}, $r->{other_cpu};
+}
+
+# PROFILE=1: after the rounds, one more run of each module test under
+# perf record (cpu-clock: this machine has no hardware counters), and its
+# hottest functions in objs/bench/perf-<server>-<test>.txt
+sub profile {
+    my @runs = (['b', 'article'], ['b', 'share'], ['b', 'category'],
+                ['b_nocache', 'article'], ['b_nocache', 'category']);
+    my %list = map { $_->[0] => $_->[1] } tests_of();
+
+    push @runs, map { ["b_$_", 'article'] } grep { $_ != $MAIN }
+                                                @{$C{sizes}};
+
+    for my $run (@runs) {
+        my ($k, $test) = @$run;
+        my ($worker) = children_of($SERVER{$k}{pid});
+        my $data = "$RUN/perf-$k-$test.data";
+        my $list = $k =~ /^b_(\d+)$/ ? "$RUN/article-$1.txt" : $list{$test};
+        my $secs = $C{duration} =~ /^(\d+)s?$/ ? $1 : 5;
+
+        my $perf = spawn('perf', 'record', '-q', '-e', 'cpu-clock',
+                         '-F', '1999', '-g', '-p', $worker, '-o', $data,
+                         '--', 'sleep', $secs);
+        my $r = wrk($k, $list, "${secs}s", 99);
+        waitpid($perf, 0);
+
+        my $txt = "$OUT/perf-$k-$test.txt";
+        sh("perf report -q --stdio --no-children --percent-limit 0.7"
+           . " --sort dso,symbol -g none -i '$data' > '$txt' 2>/dev/null");
+        say_(sprintf('profile of %s %s (%.0f req/s): %s', $SERVER{$k}{label},
+                     $test, $r->{rps}, "objs/bench/perf-$k-$test.txt"));
+    }
+}
+
+sub proc_status {
+    my ($pid) = @_;
+    my %st;
+    open my $fh, '<', "/proc/$pid/status" or return {};
+    while (my $line = <$fh>) {
+        $st{$1} = $2 if $line =~ /^(VmRSS|VmHWM|RssShmem):\s+(\d+) kB/;
+    }
+    return \%st;
+}
+
+sub children_of {
+    my ($ppid) = @_;
+    my @kids;
+    opendir my $d, '/proc' or return;
+    for my $pid (grep { /^\d+$/ } readdir $d) {
+        open my $fh, '<', "/proc/$pid/stat" or next;
+        my $stat = <$fh> // '';
+        push @kids, $pid if $stat =~ /\) \S+ (\d+)/ && $1 == $ppid;
+    }
+    return @kids;
+}
+
+sub collect_rss {
+    for my $s (values %SERVER) {
+        my @w = children_of($s->{pid});
+        push @w, children_of($s->{php}) if $s->{php};
+        my %sum;
+        for my $pid (@w) {
+            my $st = proc_status($pid);
+            $sum{$_} += $st->{$_} // 0 for qw(VmRSS VmHWM RssShmem);
+        }
+        $s->{rss} = \%sum;
+        $s->{workers} = scalar @w;
+    }
+}
+
+
+# --- the report ---------------------------------------------------------
+
+sub median {
+    my @v = sort { $a <=> $b } @_;
+    return 0 unless @v;
+    return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
+}
+
+sub med {
+    my ($k, $test, $what) = @_;
+    my $runs = $RES{$k}{$test} or return undef;
+    return median(map { $_->{$what} } @$runs);
+}
+
+sub spread {
+    my ($k, $test) = @_;
+    my $runs = $RES{$k}{$test} or return '';
+    my @v = map { $_->{rps} } @$runs;
+    my $m = median(@v) or return '';
+    my ($lo, $hi) = (sort { $a <=> $b } @v)[0, -1];
+    return sprintf('±%.0f%%', 50 * ($hi - $lo) / $m);
+}
+
+sub bad {
+    my ($k, $test) = @_;
+    return (grep { $_->{bad} } @{$RES{$k}{$test} // []}) ? ' (!)' : '';
+}
+
+sub mb { return sprintf('%.1f', ($_[0] // 0) / 1024) }
+
+sub report {
+    my @t;
+    my $ratio = sub {
+        my ($x, $y) = @_;
+        return defined $x && defined $y && $y > 0 ? $x / $y : undef;
+    };
+    my $fmt = sub { defined $_[0] ? sprintf('%.2f', $_[0]) : 'n/a' };
+
+    my $rev = `cd '$ROOT' && git describe --always --dirty 2>/dev/null`;
+    chomp $rev;
+    my ($cpu) = grep { /model name/ } split /\n/, slurp('/proc/cpuinfo');
+    $cpu =~ s/.*:\s*//;
+    my $nginx_v = `$C{nginx} -v 2>&1`;
+    chomp $nginx_v;
+    $nginx_v =~ s/.*: //;
+
+    push @t, "# ngx_news_module benchmark\n",
+        sprintf("%s, module at %s, %s, %d cores; %s articles; wrk -t1 -c%d, "
+                . "%s a run, %d rounds interleaved, each cell the median "
+                . "of the rounds; ratios are to (a).\n",
+                scalar(gmtime) . ' UTC',
+                ($rev || '?') . ' (.so sha1 ' . substr($C{module_sum}, 0, 12)
+                . ')', $nginx_v,
+                scalar(grep { /^processor/ } split /\n/,
+                       slurp('/proc/cpuinfo')),
+                $MAIN, $C{conns}, $C{duration}, $C{rounds}),
+        "CPU: $cpu.\n\n";
+
+    push @t, "| server | article req/s | p99 ms | vs (a) "
+        . "| share req/s | p99 ms | vs (a) 302 "
+        . "| category req/s | p99 ms | vs (a) | worker RSS MB (peak) |\n",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+
+    for my $k (@ORDER) {
+        my $s = $SERVER{$k};
+        my @cells = ($s->{label});
+
+        for my $test (qw(article share category)) {
+            my $rps = med($k, $test, 'rps');
+            push @cells, sprintf('%.0f %s%s', $rps, spread($k, $test),
+                                 bad($k, $test)),
+                sprintf('%.2f', med($k, $test, 'p99_us') / 1000),
+                $fmt->($ratio->($rps, med('a', $test, 'rps')));
+        }
+
+        my $rss = sprintf('%s (%s)', mb($s->{rss}{VmRSS}),
+                          mb($s->{rss}{VmHWM}));
+        $rss .= ' nginx + php-fpm' if $k eq 'd';
+        push @cells, $rss;
+
+        push @t, '| ' . join(' | ', @cells) . " |\n";
+    }
+
+    push @t, "\n## CPU during the runs\n\n",
+        "Percent of one core, medians: the server's workers (with "
+        . "php-fpm for (d)) / wrk / everything else on the machine.  A "
+        . "server well under 100% while wrk is not either was held back "
+        . "by other load.\n\n",
+        "| server | article | share | category |\n|---|---|---|---|\n";
+
+    for my $k (@ORDER, map { "b_$_" } grep { $_ != $MAIN } @{$C{sizes}}) {
+        push @t, "| $SERVER{$k}{label} | " . join(' | ', map {
+            my $test = $_;
+            $RES{$k}{$test}
+                ? join(' / ', map { sprintf('%.0f', med($k, $test, $_)) }
+                                  qw(cpu wrk_cpu other_cpu))
+                : '';
+        } qw(article share category)) . " |\n";
+    }
+
+    push @t, "\n## The module by data set size (article pages)\n\n",
+        "| articles | req/s | p99 ms | vs $MAIN | worker RSS MB (peak) "
+        . "| data set |\n",
+        "|--:|--:|--:|--:|--:|---|\n";
+
+    my $base = med('b', 'article', 'rps');
+
+    for my $n (@{$C{sizes}}) {
+        my $k = $n == $MAIN ? 'b' : "b_$n";
+        my $rps = med($k, 'article', 'rps');
+        push @t, sprintf("| %d | %.0f %s%s | %.2f | %s | %s (%s) | %s |\n",
+                         $n, $rps, spread($k, 'article'), bad($k, 'article'),
+                         med($k, 'article', 'p99_us') / 1000,
+                         $fmt->($ratio->($rps, $base)),
+                         mb($SERVER{$k}{rss}{VmRSS}),
+                         mb($SERVER{$k}{rss}{VmHWM}), $DATA{$n}{how});
+    }
+
+    my $largest = $C{sizes}[-1];
+    my $kl = $largest == $MAIN ? 'b' : "b_$largest";
+    my $a = sub { med($_[0], $_[1] // 'article', 'rps') };
+
+    my @targets = (
+        ['article, readership on, vs (a)', '>= 0.95',
+         $ratio->($a->('b'), $a->('a')), sub { $_[0] >= 0.95 }],
+        ['share redirect vs return 302', '>= 0.95',
+         $ratio->($a->('b', 'share'), $a->('a', 'share')),
+         sub { $_[0] >= 0.95 }],
+        ['category page vs (a)', '>= 0.80',
+         $ratio->($a->('b', 'category'), $a->('a', 'category')),
+         sub { $_[0] >= 0.80 }],
+        ["module at $largest vs $MAIN articles", '>= 0.90',
+         $ratio->($a->($kl), $base), sub { $_[0] >= 0.90 }],
+        ["worker RSS at $largest (peak), MB", '<= 64',
+         ($SERVER{$kl}{rss}{VmHWM} // 0) / 1024, sub { $_[0] <= 64 }],
+        ['article vs Lua peer', '>= 2x',
+         $ratio->($a->('b'), $a->('c')), sub { $_[0] >= 2 }],
+        ['article vs PHP peer', '>= 10x',
+         $ratio->($a->('b'), $a->('d')), sub { $_[0] >= 10 }],
+        ['article, readership on vs off', 'within 5%',
+         $ratio->($a->('b'), $a->('b_off')),
+         sub { abs($_[0] - 1) <= 0.05 }],
+    );
+
+    push @t, "\n## Targets\n\n| target | goal | measured | |\n",
+        "|---|---|--:|---|\n";
+
+    for my $tg (@targets) {
+        my ($what, $goal, $v, $ok) = @$tg;
+        push @t, sprintf("| %s | %s | %s | %s |\n", $what, $goal,
+                         $fmt->($v), !defined $v ? 'n/a'
+                                     : $ok->($v) ? 'met' : '**missed**');
+    }
+
+    push @t, "\nShare and category pages of the peers are compared the same "
+        . "way as articles; (b0) is (b) with `news_cache off`, the cost of "
+        . "rendering from SQLite on every request.  ±: half the spread of "
+        . "the rounds around the median.  (!): a run had error statuses or "
+        . "socket errors.  RSS is summed over the server's worker "
+        . "processes, shared memory they touched included.\n\n";
+
+    push @t, map { "- $_\n" } @{$RES{checks} // []};
+
+    return join '', @t;
+}

@@ -1,0 +1,56 @@
+-- bench/wrk.lua: random requests from a list of paths, each as from a
+-- random reader's address (X-Forwarded-For, which the module's servers
+-- trust from 127.0.0.1 and look up in the GeoIP file; the others ignore
+-- it).  Prints one machine-readable line at the end for bench/run.pl.
+--
+--   wrk -t1 -c16 -d5s --latency -s bench/wrk.lua http://127.0.0.1:PORT \
+--       -- PATHS_FILE ADDRS_FILE SEED HOST
+--
+-- The requests are formatted once, in init(): wrk's one thread then only
+-- picks one at random, so that it stays ahead of the fastest server.
+
+local paths, addrs, reqs = {}, {}, {}
+local npaths, naddrs = 0, 0
+
+local function load(file, t)
+    local n = 0
+    for line in io.lines(file) do
+        if line ~= "" then
+            n = n + 1
+            t[n] = line
+        end
+    end
+    return n
+end
+
+function init(args)
+    npaths = load(args[1], paths)
+    naddrs = load(args[2], addrs)
+    math.randomseed(tonumber(args[3] or "1"))
+    if npaths == 0 or naddrs == 0 then
+        error("wrk.lua: no paths in " .. args[1] .. " or no addresses")
+    end
+    for i = 1, npaths do
+        reqs[i] = wrk.format("GET", paths[i], {
+            ["Host"] = args[4] or wrk.host,
+            ["X-Forwarded-For"] = addrs[math.random(naddrs)],
+        })
+    end
+    paths = nil
+end
+
+function request()
+    return reqs[math.random(npaths)]
+end
+
+function done(summary, latency, requests)
+    local e = summary.errors
+    io.write(string.format(
+        "BENCH requests=%d duration_us=%d rps=%.1f p50_us=%d p99_us=%d"
+        .. " max_us=%d bytes=%d connect=%d read=%d write=%d status=%d"
+        .. " timeout=%d\n",
+        summary.requests, summary.duration,
+        summary.requests / (summary.duration / 1e6),
+        latency:percentile(50), latency:percentile(99), latency.max,
+        summary.bytes, e.connect, e.read, e.write, e.status, e.timeout))
+end
