@@ -1,8 +1,8 @@
 /*
  * news_post_text.c: the post as text: UTF-8 checked and encoded, the
  * summary derived from the body's first paragraph, the source from its
- * "（文章来源：...）" line.  Both derived values are for posts whose front
- * matter does not give them.
+ * source line ("（文章来源：...）").  Both derived values are for posts
+ * whose front matter does not give them.
  */
 
 #include <stddef.h>
@@ -421,7 +421,10 @@ news_post_entity(const char *p, const char *end, char *out, size_t *used)
 }
 
 
-/* "（文章来源：新华网）", or "(来源: ...)": the last one in the body */
+/*
+ * the source line, "（文章来源：新华网）" or "(来源: ...)":
+ * the last one in the body
+ */
 void
 news_post_derive_source(news_post_t *post)
 {
