@@ -163,6 +163,7 @@ typedef struct {
 
 
 #define NGX_HTTP_NEWS_REGION_LEN  16
+#define NGX_HTTP_NEWS_DAY_LEN     10
 
 #define NGX_HTTP_NEWS_VIEW   0
 #define NGX_HTTP_NEWS_SHARE  1
@@ -199,6 +200,8 @@ typedef struct {
     ngx_regex_t                *bot_re;
     ngx_str_t                   node;
     ngx_int_t                   tz_offset;  /* minutes east of UTC */
+    time_t                      day_time;   /* when day was worked out */
+    u_char                      day[NGX_HTTP_NEWS_DAY_LEN];
     ngx_msec_t                  busy_timeout;
     size_t                      cache_size;
     ngx_uint_t                  tz_local;

@@ -19,9 +19,8 @@
 
 
 #define NGX_HTTP_NEWS_RS_APP_ID       1314150990
-#define NGX_HTTP_NEWS_RS_DAY_LEN      10
 #define NGX_HTTP_NEWS_RS_KEY_MAX                                             \
-    (3 + NGX_HTTP_NEWS_RS_DAY_LEN + NEWS_INFO_CODE_MAX                       \
+    (3 + NGX_HTTP_NEWS_DAY_LEN + NEWS_INFO_CODE_MAX                       \
      + NGX_HTTP_NEWS_REGION_LEN)
 #define NGX_HTTP_NEWS_RS_FULL_LOG     60
 
@@ -71,7 +70,7 @@ typedef struct {
     ngx_http_news_rs_rec_t     *recs;
     ngx_uint_t                  n;
     uint64_t                    lost;
-    u_char                      day[NGX_HTTP_NEWS_RS_DAY_LEN];
+    u_char                      day[NGX_HTTP_NEWS_DAY_LEN];
 } ngx_http_news_rs_batch_t;
 
 
@@ -512,7 +511,7 @@ ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
     *p++ = (u_char) ('0' + kind);
     *p++ = (u_char) ('0' + ngx_http_news_is_bot(r, mcf));
     ngx_http_news_day(mcf, now, p);
-    p += NGX_HTTP_NEWS_RS_DAY_LEN;
+    p += NGX_HTTP_NEWS_DAY_LEN;
     *p++ = (u_char) code->len;
     p = ngx_cpymem(p, code->data, code->len);
     p = ngx_cpymem(p, ctx->region.data,
@@ -555,7 +554,7 @@ ngx_http_news_is_bot(ngx_http_request_t *r, ngx_http_news_main_conf_t *mcf)
 }
 
 
-/* "YYYY-MM-DD" of a moment in news_timezone */
+/* "YYYY-MM-DD" of a moment in news_timezone, worked out once a second */
 
 void
 ngx_http_news_day(ngx_http_news_main_conf_t *mcf, time_t now, u_char *day)
@@ -563,12 +562,18 @@ ngx_http_news_day(ngx_http_news_main_conf_t *mcf, time_t now, u_char *day)
     ngx_tm_t   tm;
     ngx_int_t  offset;
 
-    offset = mcf->tz_local ? ngx_cached_time->gmtoff : mcf->tz_offset;
+    if (now != mcf->day_time) {
+        offset = mcf->tz_local ? ngx_cached_time->gmtoff : mcf->tz_offset;
 
-    ngx_gmtime(now + offset * 60, &tm);
+        ngx_gmtime(now + offset * 60, &tm);
 
-    (void) ngx_sprintf(day, "%04d-%02d-%02d", tm.ngx_tm_year, tm.ngx_tm_mon,
-                       tm.ngx_tm_mday);
+        (void) ngx_sprintf(mcf->day, "%04d-%02d-%02d", tm.ngx_tm_year,
+                           tm.ngx_tm_mon, tm.ngx_tm_mday);
+
+        mcf->day_time = now;
+    }
+
+    ngx_memcpy(day, mcf->day, NGX_HTTP_NEWS_DAY_LEN);
 }
 
 
@@ -836,7 +841,7 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
 
         sqlite3_bind_text(stmt, 1, (char *) rs->node.data, rs->node.len,
                           SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 2, (char *) k + 2, NGX_HTTP_NEWS_RS_DAY_LEN,
+        sqlite3_bind_text(stmt, 2, (char *) k + 2, NGX_HTTP_NEWS_DAY_LEN,
                           SQLITE_STATIC);
         sqlite3_bind_text(stmt, 3, (char *) k + 13, k[12], SQLITE_STATIC);
         sqlite3_bind_text(stmt, 4, (char *) k + 13 + k[12],
@@ -859,7 +864,7 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
         sqlite3_bind_text(stmt, 1, (char *) rs->node.data, rs->node.len,
                           SQLITE_STATIC);
         sqlite3_bind_text(stmt, 2, (char *) batch->day,
-                          NGX_HTTP_NEWS_RS_DAY_LEN, SQLITE_STATIC);
+                          NGX_HTTP_NEWS_DAY_LEN, SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 3, (sqlite3_int64) batch->lost);
 
         if (sqlite3_step(stmt) != SQLITE_DONE) {
