@@ -102,8 +102,18 @@ $C{module} = "$RUN/ngx_http_news_module.so";
 
 my %DATA;
 for my $n (@{$C{sizes}}) {
+    my $why = cannot_build($n);
+
+    if ($why) {
+        say_("skipping $n articles: $why");
+        $RES{skipped}{$n} = $why;
+        next;
+    }
+
     $DATA{$n} = dataset($n);
 }
+
+$C{sizes} = [grep { $DATA{$_} } @{$C{sizes}}];
 
 make_mmdb("$RUN/geo.mmdb");
 write_addrs("$RUN/addrs.txt");
@@ -247,6 +257,24 @@ sub dataset {
     say_("news-$n.db: built ($how)");
 
     return { db => $db, how => $how };
+}
+
+# a set too big for the disk is left out, and the report says so
+sub cannot_build {
+    my ($n) = @_;
+
+    return '' if -e "$DBDIR/news-$n.db" || $n <= $C{base};
+
+    # 11 KB a post (10.9 GB for 1M here) and a margin of 2 GB
+    my $need = $n * 11 * 1024 + (2 << 30);
+    my ($avail) = `df -Pk '$DBDIR'` =~ /\n\S+\s+\d+\s+\d+\s+(\d+)/;
+
+    return '' unless defined $avail;
+    return sprintf('it needs about %.1f GB on the disk of objs/bench, '
+                   . '%.1f GB are free', $need / (1 << 30), $avail / (1 << 20))
+        if $avail * 1024 < $need;
+
+    return '';
 }
 
 sub dataset_path {
@@ -904,6 +932,17 @@ sub report {
                 $MAIN, $C{conns}, $C{duration}, $C{rounds}),
         "CPU: $cpu.\n\n";
 
+    my @other = map { $_->{other_cpu} }
+                map { @{$RES{$_}{article} // []}, @{$RES{$_}{share} // []},
+                      @{$RES{$_}{category} // []} } keys %SERVER;
+    my $busy = median(@other);
+
+    push @t, sprintf("**The machine was busy with other work during this "
+                     . "run** (median %.0f%% of a core besides the server "
+                     . "and wrk): absolute numbers are low and the ratios "
+                     . "noisy; see the CPU table.\n\n", $busy)
+        if $busy > 25;
+
     push @t, "| server | article req/s | p99 ms | vs (a) "
         . "| share req/s | p99 ms | vs (a) 302 "
         . "| category req/s | p99 ms | vs (a) | worker RSS MB (peak) |\n",
@@ -962,6 +1001,10 @@ sub report {
                          $fmt->($ratio->($rps, $base)),
                          mb($SERVER{$k}{rss}{VmRSS}),
                          mb($SERVER{$k}{rss}{VmHWM}), $DATA{$n}{how});
+    }
+
+    for my $n (sort { $a <=> $b } keys %{$RES{skipped} // {}}) {
+        push @t, "| $n | | | | | not built: $RES{skipped}{$n} |\n";
     }
 
     my $largest = $C{sizes}[-1];
