@@ -16,7 +16,11 @@ package NewsTest;
 # Set TEST_NEWS_LEAVE=1 to keep the prefix (nginx.conf, error.log, news.db)
 # of each test for a look after it ran; its path is printed as a diag.
 # TEST_NEWS_NGINX names another nginx binary, TEST_NEWS_TEMPLATES another
-# directory of default templates.
+# directory of default templates.  A build elsewhere (make test-asan) is
+# tested with TEST_NEWS_MODULE and TEST_NEWS_NEWSCTL, the paths of its
+# module and newsctl, and TEST_NEWS_PRELOAD, the LD_PRELOAD of nginx alone
+# (the sanitizer runtime that Debian's uninstrumented nginx needs to load
+# an instrumented module; perl and sqlite3 run without it).
 
 use strict;
 use warnings;
@@ -35,6 +39,7 @@ use Time::HiRes qw(sleep time);
 
 our $NGINX = $ENV{TEST_NEWS_NGINX} || '/usr/sbin/nginx';
 our $SQLITE3 = $ENV{TEST_NEWS_SQLITE3} || 'sqlite3';
+our $PRELOAD = $ENV{TEST_NEWS_PRELOAD};
 
 # the repository root: this file is <repo>/t/lib/NewsTest.pm
 my $REPO = abs_path(File::Spec->catdir(dirname(abs_path(__FILE__)),
@@ -93,8 +98,8 @@ sub _free_port {
 sub prefix { $_[0]{prefix} }
 sub port { $_[0]{port} }
 sub repo { $REPO }
-sub module { "$REPO/objs/ngx_http_news_module.so" }
-sub newsctl { "$REPO/objs/newsctl" }
+sub module { $ENV{TEST_NEWS_MODULE} || "$REPO/objs/ngx_http_news_module.so" }
+sub newsctl { $ENV{TEST_NEWS_NEWSCTL} || "$REPO/objs/newsctl" }
 sub templates { "$REPO/conf/templates" }
 sub pid { $_[0]{pid} }
 
@@ -281,6 +286,7 @@ sub run_cmd {
         open STDIN, '<', $in or POSIX::_exit(126);
         open STDOUT, '>', $out or POSIX::_exit(126);
         open STDERR, '>', $err or POSIX::_exit(126);
+        _preload() if $argv[0] eq $NGINX;
         { no warnings q(exec); exec { $argv[0] } @argv; }
         print STDERR "cannot run $argv[0]: $!\n";
         POSIX::_exit(127);
@@ -438,6 +444,11 @@ sub _nginx_argv {
         "$p/error.log", @more);
 }
 
+# in a child about to exec nginx
+sub _preload {
+    $ENV{LD_PRELOAD} = $PRELOAD if defined $PRELOAD && $PRELOAD ne '';
+}
+
 # nginx -t: (exit code, output)
 sub test_conf {
     my ($self) = @_;
@@ -458,6 +469,7 @@ sub run {
         open STDIN, '<', '/dev/null';
         open STDOUT, '>>', "$p/stderr.log";
         open STDERR, '>>', "$p/stderr.log";
+        _preload();
         { no warnings q(exec); exec { $NGINX } $self->_nginx_argv; }
         print STDERR "cannot run $NGINX: $!\n";
         POSIX::_exit(127);
