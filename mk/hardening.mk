@@ -1,13 +1,18 @@
-# Hardening: the test suite under sanitizers.  Included by the root
-# Makefile, whose variables (NGX_SRC, NGINX, WARN, MODULE_SRCS,
-# NEWSCTL_SRCS, UNIT_SRCS) it uses.
+# Hardening: the test suite under sanitizers, and fuzzers for the parsers
+# that read outside input.  Included by the root Makefile, whose variables
+# (NGX_SRC, NGINX, WARN, MODULE_SRCS, NEWSCTL_SRCS, UNIT_SRCS) it uses.
 #
 #   make test-asan     module, newsctl and the C unit tests built with
 #                      AddressSanitizer and UndefinedBehaviorSanitizer in
 #                      objs/asan/, then prove -r t against them; fails on
 #                      any report of ours in objs/asan/logs/
+#   make fuzz          libFuzzer targets in objs/fuzz/: replay corpus and
+#                      regression inputs, then fuzz each target for
+#                      FUZZ_SECONDS (default 30); a crash fails and its
+#                      input is saved in fuzz/regress/<target>/
+#   make fuzz-regress  replay fuzz/corpus and fuzz/regress only (fast)
 #
-# It builds with clang: GCC 12's UBSan runtime, beside its ASan runtime,
+# Both build with clang: GCC 12's UBSan runtime, beside its ASan runtime,
 # ignores log_path and writes to stderr, which nginx has redirected to an
 # error log that the test removes; clang's one runtime reports both kinds
 # to the same files.
@@ -44,7 +49,7 @@ ASAN_BUILD   = $(ASAN_DIR)/ngx_http_news_module.so $(ASAN_DIR)/newsctl \
                $(ASAN_UNITS) $(ASAN_DIR)/nodlclose.so \
                $(ASAN_DIR)/canary $(ASAN_DIR)/canary.so
 PROVE_JOBS  ?= 2
-# newsctl's post parser, which the unit tests link
+# newsctl's post parser, which the unit tests and fuzz/post.c link
 POST_SRCS    = $(wildcard newsctl/news_post*.c)
 
 # Debian's nginx is not instrumented: the runtime must come first in its
@@ -156,3 +161,65 @@ test-asan: hardening-deps
 
 .PHONY: hardening-deps asan-build test-asan
 
+
+###############################################################################
+# fuzz
+
+FUZZ_DIR      = objs/fuzz
+FUZZ_TARGETS  = post template uri args
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer \
+                -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=undefined $(WARN)
+FUZZ_BINS     = $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
+# the headers of a configured nginx tree, for args.c, which includes a
+# module source: the one test-asan configures with the same clang
+FUZZ_NGX      = $(ASAN_DIR)/nginx
+FUZZ_NGX_INCS = $(addprefix -I $(FUZZ_NGX)/,src/core src/event \
+                src/event/modules src/os/unix objs src/http \
+                src/http/modules src/http/v2)
+
+$(FUZZ_DIR)/post: fuzz/post.c fuzz/fuzz.h $(NEWSCTL_SRCS) \
+                  ngx_news_module/news_parse.c include/news_parse.h
+	@mkdir -p $(FUZZ_DIR)
+	$(SAN_CC) $(FUZZ_CFLAGS) -Iinclude -Inewsctl -o $@ fuzz/post.c \
+	    ngx_news_module/news_parse.c $(POST_SRCS)
+
+$(FUZZ_DIR)/template $(FUZZ_DIR)/uri: $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h \
+                  ngx_news_module/news_parse.c include/news_parse.h
+	@mkdir -p $(FUZZ_DIR)
+	$(SAN_CC) $(FUZZ_CFLAGS) -Iinclude -o $@ $< \
+	    ngx_news_module/news_parse.c
+
+# args.c includes ngx_http_news_share.c, whose handler calls into nginx
+# and the rest of the module: references never taken here, made weak so
+# that they link as null addresses (a call would crash at address 0)
+$(FUZZ_DIR)/args.o: fuzz/args.c fuzz/fuzz.h \
+                    ngx_news_module/ngx_http_news_share.c include/*.h \
+                    $(FUZZ_NGX)/objs/Makefile
+	@mkdir -p $(FUZZ_DIR)
+	$(SAN_CC) $(FUZZ_CFLAGS) $(FUZZ_NGX_INCS) -Iinclude -Ingx_news_module \
+	    -c -o $@ fuzz/args.c
+	objcopy $$(nm -u $@ | \
+	    awk '$$2 ~ /^ngx_/ { print "--weaken-symbol=" $$2 }') $@
+
+$(FUZZ_DIR)/args: $(FUZZ_DIR)/args.o
+	$(SAN_CC) $(FUZZ_CFLAGS) -o $@ $<
+
+fuzz-build: $(FUZZ_BINS)
+
+FUZZ_ENV      = FUZZ_ASAN_OPTIONS=external_symbolizer_path=$(SYMBOLIZER)
+
+# replay, then FUZZ_SECONDS of fuzzing a target; mk/hardening/fuzz-run.sh
+fuzz: hardening-deps
+	$(MAKE) fuzz-build
+	@$(FUZZ_ENV) bash mk/hardening/fuzz-run.sh $(FUZZ_DIR) \
+	    $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# replay only: seconds, for CI
+fuzz-regress: hardening-deps
+	$(MAKE) fuzz-build
+	@$(FUZZ_ENV) bash mk/hardening/fuzz-run.sh $(FUZZ_DIR) 0 \
+	    $(FUZZ_TARGETS)
+
+.PHONY: fuzz-build fuzz fuzz-regress
