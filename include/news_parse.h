@@ -64,6 +64,8 @@ int news_parse_article_uri(const unsigned char *p, size_t len,
 int news_slug_valid(const unsigned char *p, size_t len);
 int news_parse_day(const unsigned char *p, size_t len);
 
+size_t news_share_args(unsigned char *dst, const unsigned char *src,
+    size_t len);
 size_t news_json_escape(unsigned char *dst, const unsigned char *src,
     size_t len);
 

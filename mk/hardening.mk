@@ -133,10 +133,7 @@ $(ASAN_DIR)/canary.so: mk/hardening/canary.c mk/hardening.mk
 asan-build: $(ASAN_BUILD)
 
 # 1. the canary: each kind of report reaches the logs, in nginx's setting;
-# 2. the suite against the instrumented module and newsctl, except
-#    110_harness.t, which checks the default paths TEST_NEWS_MODULE and
-#    TEST_NEWS_NEWSCTL override and loads no module: it runs with the
-#    preload alone;
+# 2. the whole suite against the instrumented module and newsctl;
 # 3. the C unit tests, instrumented;
 # 4. the verdict on every report written meanwhile.
 test-asan: hardening-deps
@@ -152,9 +149,7 @@ test-asan: hardening-deps
 	export $(ASAN_ENV) TEST_NEWS_PRELOAD=$(ASAN_PRELOAD); \
 	TEST_NEWS_MODULE=$(CURDIR)/$(ASAN_DIR)/ngx_http_news_module.so \
 	TEST_NEWS_NEWSCTL=$(CURDIR)/$(ASAN_DIR)/newsctl \
-	    prove -j$(PROVE_JOBS) \
-	        $$(find t -name '*.t' ! -name 110_harness.t | sort) || rc=1; \
-	prove t/110_harness.t || rc=1; \
+	    prove -j$(PROVE_JOBS) -r t || rc=1; \
 	prove --exec '' $(ASAN_UNITS) || rc=1; \
 	perl mk/hardening/asan-report.pl $(CURDIR) $(ASAN_LOGS) || rc=1; \
 	exit $$rc
@@ -172,39 +167,18 @@ FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer \
                 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined $(WARN)
 FUZZ_BINS     = $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
-# the headers of a configured nginx tree, for args.c, which includes a
-# module source: the one test-asan configures with the same clang
-FUZZ_NGX      = $(ASAN_DIR)/nginx
-FUZZ_NGX_INCS = $(addprefix -I $(FUZZ_NGX)/,src/core src/event \
-                src/event/modules src/os/unix objs src/http \
-                src/http/modules src/http/v2)
-
 $(FUZZ_DIR)/post: fuzz/post.c fuzz/fuzz.h $(NEWSCTL_SRCS) \
                   ngx_news_module/news_parse.c include/news_parse.h
 	@mkdir -p $(FUZZ_DIR)
 	$(SAN_CC) $(FUZZ_CFLAGS) -Iinclude -Inewsctl -o $@ fuzz/post.c \
 	    ngx_news_module/news_parse.c $(POST_SRCS)
 
-$(FUZZ_DIR)/template $(FUZZ_DIR)/uri: $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h \
+$(FUZZ_DIR)/template $(FUZZ_DIR)/uri $(FUZZ_DIR)/args: \
+                  $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h \
                   ngx_news_module/news_parse.c include/news_parse.h
 	@mkdir -p $(FUZZ_DIR)
 	$(SAN_CC) $(FUZZ_CFLAGS) -Iinclude -o $@ $< \
 	    ngx_news_module/news_parse.c
-
-# args.c includes ngx_http_news_share.c, whose handler calls into nginx
-# and the rest of the module: references never taken here, made weak so
-# that they link as null addresses (a call would crash at address 0)
-$(FUZZ_DIR)/args.o: fuzz/args.c fuzz/fuzz.h \
-                    ngx_news_module/ngx_http_news_share.c include/*.h \
-                    $(FUZZ_NGX)/objs/Makefile
-	@mkdir -p $(FUZZ_DIR)
-	$(SAN_CC) $(FUZZ_CFLAGS) $(FUZZ_NGX_INCS) -Iinclude -Ingx_news_module \
-	    -c -o $@ fuzz/args.c
-	objcopy $$(nm -u $@ | \
-	    awk '$$2 ~ /^ngx_/ { print "--weaken-symbol=" $$2 }') $@
-
-$(FUZZ_DIR)/args: $(FUZZ_DIR)/args.o
-	$(SAN_CC) $(FUZZ_CFLAGS) -o $@ $<
 
 fuzz-build: $(FUZZ_BINS)
 

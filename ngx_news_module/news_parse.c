@@ -9,6 +9,7 @@
 
 
 static size_t news_utf8_len(const unsigned char *p, const unsigned char *end);
+static int news_is_info_code_name(const unsigned char *p);
 
 
 void
@@ -239,6 +240,78 @@ news_parse_article_uri(const unsigned char *p, size_t len,
         if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')
               || (*p >= '0' && *p <= '9')))
         {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * a share link's query for the article URL it redirects to: the arguments
+ * in order without infoCode (any case, with or without a value) and empty
+ * ones, and every byte a Location header should not carry percent-encoded,
+ * so that nothing in the request can steer the redirect; dst has room for
+ * 3 * len bytes
+ */
+
+size_t
+news_share_args(unsigned char *dst, const unsigned char *src, size_t len)
+{
+    size_t                n;
+    const unsigned char  *p, *end, *next, *c;
+
+    static const char  hex[] = "0123456789ABCDEF";
+
+    n = 0;
+    end = src + len;
+
+    for (p = src; p < end; p = next + 1) {
+
+        next = memchr(p, '&', end - p);
+        if (next == NULL) {
+            next = end;
+        }
+
+        if (next == p
+            || (next - p >= 8 && news_is_info_code_name(p)
+                && (next - p == 8 || p[8] == '=')))
+        {
+            continue;
+        }
+
+        if (n) {
+            dst[n++] = '&';
+        }
+
+        for (c = p; c < next; c++) {
+            if (*c <= 0x20 || *c >= 0x7f || *c == '"' || *c == '<'
+                || *c == '>' || *c == '\\' || *c == '`' || *c == '#')
+            {
+                dst[n++] = '%';
+                dst[n++] = hex[*c >> 4];
+                dst[n++] = hex[*c & 0xf];
+                continue;
+            }
+
+            dst[n++] = *c;
+        }
+    }
+
+    return n;
+}
+
+
+/* "infoCode" in any case */
+
+static int
+news_is_info_code_name(const unsigned char *p)
+{
+    size_t  i;
+
+    for (i = 0; i < 8; i++) {
+        if ((p[i] | 0x20) != (unsigned char) "infocode"[i]) {
             return 0;
         }
     }

@@ -153,14 +153,19 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     page->body.data = p;
 
     for (cl = body; cl; cl = cl->next) {
-        p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+        if (cl->buf->last != cl->buf->pos) {
+            p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+        }
     }
 
     page->body.len = p - page->body.data;
 
     page->info_code.data = p;
     page->info_code.len = info_code->len;
-    ngx_memcpy(p, info_code->data, info_code->len);
+
+    if (info_code->len) {
+        ngx_memcpy(p, info_code->data, info_code->len);
+    }
 
     page->size = size;
     page->sn.node.key = hash;

@@ -77,6 +77,11 @@ ngx_http_news_out_grow(ngx_http_news_out_t *out, size_t len)
 void
 ngx_http_news_out_add(ngx_http_news_out_t *out, u_char *data, size_t len)
 {
+    if (len == 0) {
+        /* data may be NULL then, which memcpy() must not be given */
+        return;
+    }
+
     ngx_http_news_out_grow(out, len);
 
     if (!out->failed) {

@@ -172,18 +172,11 @@ ngx_http_news_info_code_valid(ngx_http_request_t *r, ngx_str_t *code)
 }
 
 
-/*
- * the query without infoCode, in order; bytes a Location header should not
- * carry are percent-encoded, so what comes in cannot steer the redirect
- */
+/* the query without infoCode: news_share_args() of news_parse.c */
 
 static ngx_int_t
 ngx_http_news_share_args(ngx_http_request_t *r, ngx_str_t *args)
 {
-    u_char  *p, *end, *next, *dst;
-
-    static u_char  hex[] = "0123456789ABCDEF";
-
     if (r->args.len == 0) {
         ngx_str_null(args);
         return NGX_OK;
@@ -194,44 +187,7 @@ ngx_http_news_share_args(ngx_http_request_t *r, ngx_str_t *args)
         return NGX_ERROR;
     }
 
-    dst = args->data;
-    p = r->args.data;
-    end = p + r->args.len;
-
-    for ( /* void */ ; p < end; p = next + 1) {
-
-        next = ngx_strlchr(p, end, '&');
-        if (next == NULL) {
-            next = end;
-        }
-
-        if (next == p
-            || (next - p >= 8
-                && ngx_strncasecmp(p, (u_char *) "infoCode", 8) == 0
-                && (next - p == 8 || p[8] == '=')))
-        {
-            continue;
-        }
-
-        if (dst != args->data) {
-            *dst++ = '&';
-        }
-
-        for ( /* void */ ; p < next; p++) {
-            if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == '<'
-                || *p == '>' || *p == '\\' || *p == '`' || *p == '#')
-            {
-                *dst++ = '%';
-                *dst++ = hex[*p >> 4];
-                *dst++ = hex[*p & 0xf];
-                continue;
-            }
-
-            *dst++ = *p;
-        }
-    }
-
-    args->len = dst - args->data;
+    args->len = news_share_args(args->data, r->args.data, r->args.len);
 
     return NGX_OK;
 }

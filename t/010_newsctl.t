@@ -10,7 +10,7 @@ use File::Temp qw(tempdir);
 use POSIX ();
 use Test::More;
 
-my $NEWSCTL = './objs/newsctl';
+my $NEWSCTL = $ENV{TEST_NEWS_NEWSCTL} || './objs/newsctl';
 my $SQLITE3 = $ENV{TEST_NEWS_SQLITE3} || 'sqlite3';
 
 plan(skip_all => "$NEWSCTL not built (make objs/newsctl)")

@@ -19,8 +19,10 @@ ok(-d $t->prefix, 'prefix exists');
 is((stat $t->prefix)[2] & 0777, 0755, 'prefix is 0755');
 like($t->port, qr/^\d+$/, 'port picked');
 ok(-f $t->repo . '/Makefile', 'repo root found');
-is($t->module, $t->repo . '/objs/ngx_http_news_module.so', 'module path');
-is($t->newsctl, $t->repo . '/objs/newsctl', 'newsctl path');
+is($t->module, $ENV{TEST_NEWS_MODULE}
+    || $t->repo . '/objs/ngx_http_news_module.so', 'module path');
+is($t->newsctl, $ENV{TEST_NEWS_NEWSCTL} || $t->repo . '/objs/newsctl',
+    'newsctl path');
 
 # a post file in the seed's format
 

@@ -322,7 +322,9 @@ sub import {
 # sql statements through the sqlite3 shell; dies on the first error
 sub sql {
     my ($self, $sql) = @_;
+    # a worker opening the file holds a lock for a moment: wait for it
     my ($rc, $out, $err) = $self->run_cmd($sql, $SQLITE3, '-bail',
+        '-cmd', '.timeout 5000',
         $self->{db});
     die "sqlite3 failed ($rc): $err\nSQL: $sql\n" if $rc || $err =~ /\S/;
     return $out;
