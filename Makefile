@@ -2,7 +2,8 @@
 #
 #   make deps    install the Debian packages the build and tests need
 #   make         objs/ngx_http_news_module.so and objs/newsctl
-#   make test    everything under t/ with prove
+#   make test    everything under t/ with prove, again under ASan and
+#                UBSan, and the fuzz targets for a bounded time
 #   make demo    a demo site on http://127.0.0.1:8080/
 
 SHELL        = /bin/bash
@@ -83,9 +84,13 @@ objs/unit/%: t/unit/%.c ngx_news_module/news_parse.c include/news_parse.h \
 
 unit: $(UNIT_BINS)
 
+# the suite, then the suite again under ASan and UBSan, then each fuzz
+# target for a bounded time (mk/hardening.mk)
 test: deps
 	$(MAKE) all unit
 	prove -r t
+	$(MAKE) test-asan
+	$(MAKE) fuzz FUZZ_SECONDS=20
 
 demo: deps
 	$(MAKE) all
