@@ -548,6 +548,9 @@ sub stop_all {
     my @pids = grep { $_ } map { ($_->{pid}, $_->{php}) } values %SERVER;
     return unless @pids;
 
+    # the workers too, for the case their master has to be killed
+    my @workers = map { children_of($_) } @pids;
+
     # QUIT: nginx finishes its requests and writes pending readership
     kill 'QUIT', @pids;
 
@@ -562,11 +565,19 @@ sub stop_all {
     }
 
     if (%left) {
-        kill 'KILL', keys %left;
+        kill 'KILL', keys %left, grep { ours($_) } @workers;
         waitpid($_, 0) for keys %left;
     }
 
     %SERVER = ();
+}
+
+# a worker still there, and still nginx or php-fpm, not a reused pid
+sub ours {
+    my ($pid) = @_;
+    open my $fh, '<', "/proc/$pid/cmdline" or return 0;
+    my $cmd = <$fh> // '';
+    return $cmd =~ /^(nginx|php-fpm)/ ? 1 : 0;
 }
 
 # a tiny HTTP/1.1 client: HTTP::Tiny will not send our own Host header
@@ -720,6 +731,7 @@ sub wrk {
     # own threads): the numbers are only as good as this is small
     $r{other_cpu} = 100 * $busy / $wall - $r{cpu} - $r{wrk_cpu};
     $r{other_cpu} = 0 if $r{other_cpu} < 0;
+    $r{cpu_us} = $r{requests} ? 1e6 * $cpu / $r{requests} : 0;
     my $errors = $r{connect} + $r{read} + $r{write} + $r{timeout};
 
     if ($r{status} || $errors) {
@@ -810,7 +822,8 @@ sub progress {
 # hottest functions in objs/bench/perf-<server>-<test>.txt
 sub profile {
     my @runs = (['b', 'article'], ['b', 'share'], ['b', 'category'],
-                ['b_nocache', 'article'], ['b_nocache', 'category']);
+                ['b_off', 'article'], ['b_nocache', 'article'],
+                ['b_nocache', 'category']);
     my %list = map { $_->[0] => $_->[1] } tests_of();
 
     push @runs, map { ["b_$_", 'article'] } grep { $_ != $MAIN }
@@ -830,8 +843,14 @@ sub profile {
         waitpid($perf, 0);
 
         my $txt = "$OUT/perf-$k-$test.txt";
-        sh("perf report -q --stdio --no-children --percent-limit 0.7"
-           . " --sort dso,symbol -g none -i '$data' > '$txt' 2>/dev/null");
+        my $report = "perf report -q --stdio --no-children -g none"
+                     . " -i '$data' 2>/dev/null";
+
+        spew($txt, sprintf("# %s, %s, %.0f req/s; by library, then by "
+                           . "function\n", $SERVER{$k}{label}, $test,
+                           $r->{rps}));
+        sh("$report --sort dso >> '$txt'");
+        sh("$report --percent-limit 0.3 --sort dso,symbol >> '$txt'");
         say_(sprintf('profile of %s %s (%.0f req/s): %s', $SERVER{$k}{label},
                      $test, $r->{rps}, "objs/bench/perf-$k-$test.txt"));
     }
@@ -920,17 +939,16 @@ sub report {
     chomp $nginx_v;
     $nginx_v =~ s/.*: //;
 
-    push @t, "# ngx_news_module benchmark\n",
-        sprintf("%s, module at %s, %s, %d cores; %s articles; wrk -t1 -c%d, "
-                . "%s a run, %d rounds interleaved, each cell the median "
-                . "of the rounds; ratios are to (a).\n",
+    push @t, "# ngx_news_module benchmark\n\n",
+        sprintf("%s; module %s; %s; %d cores (%s); %s articles; "
+                . "wrk -t1 -c%d, %s a run, %d rounds interleaved, each "
+                . "cell the median of the rounds.\n\n",
                 scalar(gmtime) . ' UTC',
                 ($rev || '?') . ' (.so sha1 ' . substr($C{module_sum}, 0, 12)
                 . ')', $nginx_v,
                 scalar(grep { /^processor/ } split /\n/,
-                       slurp('/proc/cpuinfo')),
-                $MAIN, $C{conns}, $C{duration}, $C{rounds}),
-        "CPU: $cpu.\n\n";
+                       slurp('/proc/cpuinfo')), $cpu,
+                $MAIN, $C{conns}, $C{duration}, $C{rounds});
 
     my @other = map { $_->{other_cpu} }
                 map { @{$RES{$_}{article} // []}, @{$RES{$_}{share} // []},
@@ -938,117 +956,132 @@ sub report {
     my $busy = median(@other);
 
     push @t, sprintf("**The machine was busy with other work during this "
-                     . "run** (median %.0f%% of a core besides the server "
-                     . "and wrk): absolute numbers are low and the ratios "
-                     . "noisy; see the CPU table.\n\n", $busy)
+                     . "run** (median %.0f%% of a core besides the servers "
+                     . "and wrk): req/s are low and noisy; the CPU cost "
+                     . "per request is the steadier measure.\n\n", $busy)
         if $busy > 25;
 
-    push @t, "| server | article req/s | p99 ms | vs (a) "
-        . "| share req/s | p99 ms | vs (a) 302 "
-        . "| category req/s | p99 ms | vs (a) | worker RSS MB (peak) |\n",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+    my %title = (article => 'Article pages', share => 'Share redirects',
+                 category => 'Category pages');
 
-    for my $k (@ORDER) {
-        my $s = $SERVER{$k};
-        my @cells = ($s->{label});
+    for my $test (qw(article share category)) {
+        my $a_rps = med('a', $test, 'rps');
+        my $a_us = med('a', $test, 'cpu_us');
 
-        for my $test (qw(article share category)) {
+        push @t, "## $title{$test}\n\n",
+            "| server | req/s | p99 ms | vs (a) | CPU µs/req | vs (a) by CPU "
+            . "| CPU %: server / wrk / other |\n",
+            "|---|--:|--:|--:|--:|--:|---|\n";
+
+        for my $k (@ORDER) {
             my $rps = med($k, $test, 'rps');
-            push @cells, sprintf('%.0f %s%s', $rps, spread($k, $test),
-                                 bad($k, $test)),
-                sprintf('%.2f', med($k, $test, 'p99_us') / 1000),
-                $fmt->($ratio->($rps, med('a', $test, 'rps')));
+            my $us = med($k, $test, 'cpu_us');
+            push @t, sprintf("| %s | %.0f %s%s | %.2f | %s | %.1f | %s "
+                             . "| %s |\n",
+                             $SERVER{$k}{label}, $rps, spread($k, $test),
+                             bad($k, $test),
+                             med($k, $test, 'p99_us') / 1000,
+                             $fmt->($ratio->($rps, $a_rps)), $us,
+                             $fmt->($ratio->($a_us, $us)),
+                             join(' / ', map {
+                                 sprintf('%.0f', med($k, $test, $_))
+                             } qw(cpu wrk_cpu other_cpu)));
         }
 
-        my $rss = sprintf('%s (%s)', mb($s->{rss}{VmRSS}),
-                          mb($s->{rss}{VmHWM}));
-        $rss .= ' nginx + php-fpm' if $k eq 'd';
-        push @cells, $rss;
-
-        push @t, '| ' . join(' | ', @cells) . " |\n";
+        push @t, "\n";
     }
 
-    push @t, "\n## CPU during the runs\n\n",
-        "Percent of one core, medians: the server's workers (with "
-        . "php-fpm for (d)) / wrk / everything else on the machine.  A "
-        . "server well under 100% while wrk is not either was held back "
-        . "by other load.\n\n",
-        "| server | article | share | category |\n|---|---|---|---|\n";
-
-    for my $k (@ORDER, map { "b_$_" } grep { $_ != $MAIN } @{$C{sizes}}) {
-        push @t, "| $SERVER{$k}{label} | " . join(' | ', map {
-            my $test = $_;
-            $RES{$k}{$test}
-                ? join(' / ', map { sprintf('%.0f', med($k, $test, $_)) }
-                                  qw(cpu wrk_cpu other_cpu))
-                : '';
-        } qw(article share category)) . " |\n";
-    }
-
-    push @t, "\n## The module by data set size (article pages)\n\n",
-        "| articles | req/s | p99 ms | vs $MAIN | worker RSS MB (peak) "
-        . "| data set |\n",
-        "|--:|--:|--:|--:|--:|---|\n";
-
+    my @sizes = map { [$_, $_ == $MAIN ? 'b' : "b_$_"] } @{$C{sizes}};
     my $base = med('b', 'article', 'rps');
+    my $base_us = med('b', 'article', 'cpu_us');
 
-    for my $n (@{$C{sizes}}) {
-        my $k = $n == $MAIN ? 'b' : "b_$n";
+    push @t, "## The module by data set size (article pages)\n\n",
+        "| articles | req/s | p99 ms | vs $MAIN | CPU µs/req "
+        . "| vs $MAIN by CPU | CPU %: server / wrk / other | data set |\n",
+        "|--:|--:|--:|--:|--:|--:|---|---|\n";
+
+    for my $sz (@sizes) {
+        my ($n, $k) = @$sz;
         my $rps = med($k, 'article', 'rps');
-        push @t, sprintf("| %d | %.0f %s%s | %.2f | %s | %s (%s) | %s |\n",
+        my $us = med($k, 'article', 'cpu_us');
+        push @t, sprintf("| %d | %.0f %s%s | %.2f | %s | %.1f | %s | %s "
+                         . "| %s |\n",
                          $n, $rps, spread($k, 'article'), bad($k, 'article'),
                          med($k, 'article', 'p99_us') / 1000,
-                         $fmt->($ratio->($rps, $base)),
-                         mb($SERVER{$k}{rss}{VmRSS}),
-                         mb($SERVER{$k}{rss}{VmHWM}), $DATA{$n}{how});
+                         $fmt->($ratio->($rps, $base)), $us,
+                         $fmt->($ratio->($base_us, $us)),
+                         join(' / ', map {
+                             sprintf('%.0f', med($k, 'article', $_))
+                         } qw(cpu wrk_cpu other_cpu)),
+                         $DATA{$n}{how});
     }
 
     for my $n (sort { $a <=> $b } keys %{$RES{skipped} // {}}) {
-        push @t, "| $n | | | | | not built: $RES{skipped}{$n} |\n";
+        push @t, "| $n | | | | | | | not built: $RES{skipped}{$n} |\n";
+    }
+
+    push @t, "\n## Memory\n\n",
+        "| server | worker RSS MB | peak (VmHWM) MB |\n|---|--:|--:|\n";
+
+    for my $k (@ORDER, map { $_->[1] } grep { $_->[0] != $MAIN } @sizes) {
+        my $s = $SERVER{$k};
+        push @t, sprintf("| %s | %s | %s |\n",
+                         $s->{label} . ($k eq 'd' ? ' (nginx + php-fpm)' : ''),
+                         mb($s->{rss}{VmRSS}), mb($s->{rss}{VmHWM}));
     }
 
     my $largest = $C{sizes}[-1];
     my $kl = $largest == $MAIN ? 'b' : "b_$largest";
-    my $a = sub { med($_[0], $_[1] // 'article', 'rps') };
+    my $by = sub {
+        my ($x, $y, $test) = @_;
+        $test //= 'article';
+        return ($ratio->(med($x, $test, 'rps'), med($y, $test, 'rps')),
+                $ratio->(med($y, $test, 'cpu_us'), med($x, $test, 'cpu_us')));
+    };
+    my $ge = sub { my $g = shift; sub { $_[0] >= $g } };
 
     my @targets = (
-        ['article, readership on, vs (a)', '>= 0.95',
-         $ratio->($a->('b'), $a->('a')), sub { $_[0] >= 0.95 }],
+        ['article, readership on, vs (a)', '>= 0.95', [$by->('b', 'a')],
+         $ge->(0.95)],
         ['share redirect vs return 302', '>= 0.95',
-         $ratio->($a->('b', 'share'), $a->('a', 'share')),
-         sub { $_[0] >= 0.95 }],
-        ['category page vs (a)', '>= 0.80',
-         $ratio->($a->('b', 'category'), $a->('a', 'category')),
-         sub { $_[0] >= 0.80 }],
+         [$by->('b', 'a', 'share')], $ge->(0.95)],
+        ['category page vs (a)', '>= 0.80', [$by->('b', 'a', 'category')],
+         $ge->(0.80)],
         ["module at $largest vs $MAIN articles", '>= 0.90',
-         $ratio->($a->($kl), $base), sub { $_[0] >= 0.90 }],
+         [$by->($kl, 'b')], $ge->(0.90)],
         ["worker RSS at $largest (peak), MB", '<= 64',
-         ($SERVER{$kl}{rss}{VmHWM} // 0) / 1024, sub { $_[0] <= 64 }],
-        ['article vs Lua peer', '>= 2x',
-         $ratio->($a->('b'), $a->('c')), sub { $_[0] >= 2 }],
-        ['article vs PHP peer', '>= 10x',
-         $ratio->($a->('b'), $a->('d')), sub { $_[0] >= 10 }],
-        ['article, readership on vs off', 'within 5%',
-         $ratio->($a->('b'), $a->('b_off')),
+         [($SERVER{$kl}{rss}{VmHWM} // 0) / 1024], sub { $_[0] <= 64 }],
+        ['article vs Lua peer', '>= 2x', [$by->('b', 'c')], $ge->(2)],
+        ['article vs PHP peer', '>= 10x', [$by->('b', 'd')], $ge->(10)],
+        ['article, readership on vs off', 'within 5%', [$by->('b', 'b_off')],
          sub { abs($_[0] - 1) <= 0.05 }],
     );
 
-    push @t, "\n## Targets\n\n| target | goal | measured | |\n",
-        "|---|---|--:|---|\n";
+    push @t, "\n## Targets\n\n",
+        "| target | goal | by req/s | | by CPU per request | |\n",
+        "|---|---|--:|---|--:|---|\n";
 
     for my $tg (@targets) {
         my ($what, $goal, $v, $ok) = @$tg;
-        push @t, sprintf("| %s | %s | %s | %s |\n", $what, $goal,
-                         $fmt->($v), !defined $v ? 'n/a'
-                                     : $ok->($v) ? 'met' : '**missed**');
+        my @cells;
+        for my $x (@$v[0, 1]) {
+            push @cells, defined $x ? sprintf('%.3f', $x) : 'n/a',
+                !defined $x ? '' : $ok->($x) ? 'met' : '**missed**';
+        }
+        @cells[2, 3] = ('', '') if @$v == 1;
+        push @t, sprintf("| %s | %s | %s |\n", $what, $goal,
+                         join(' | ', @cells));
     }
 
-    push @t, "\nShare and category pages of the peers are compared the same "
-        . "way as articles; (b0) is (b) with `news_cache off`, the cost of "
-        . "rendering from SQLite on every request.  ±: half the spread of "
-        . "the rounds around the median.  (!): a run had error statuses or "
-        . "socket errors.  RSS is summed over the server's worker "
-        . "processes, shared memory they touched included.\n\n";
+    push @t, "\n(a) static files is the limit, (b) the module as deployed "
+        . "(readership, GeoIP, render cache), (b') without readership and "
+        . "GeoIP, (b0) with `news_cache off`: every page rendered from "
+        . "SQLite.  \"vs (a) by CPU\" is (a)'s CPU time per request over "
+        . "the server's: the share of the limit's efficiency, which other "
+        . "load on the machine moves much less than req/s.  ±: half the "
+        . "spread of the rounds around the median.  (!): a run had error "
+        . "statuses or socket errors.  RSS is summed over the server's "
+        . "worker processes, shared memory they touched included.\n\n";
 
     push @t, map { "- $_\n" } @{$RES{checks} // []};
 
