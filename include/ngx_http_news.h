@@ -82,6 +82,7 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_CATEGORY,
     NGX_HTTP_NEWS_STMT_CHILDREN,
     NGX_HTTP_NEWS_STMT_CATEGORY_POSTS,
+    NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER,
     NGX_HTTP_NEWS_STMT_LATEST_POSTS,
     NGX_HTTP_NEWS_STMT_CATEGORIES,
     NGX_HTTP_NEWS_STMT_DATA_VERSION,
@@ -96,6 +97,7 @@ typedef enum {
 #define NGX_HTTP_NEWS_CACHE_SHARE     'S'
 #define NGX_HTTP_NEWS_CACHE_CATEGORY  'C'
 #define NGX_HTTP_NEWS_CACHE_INDEX     'I'
+#define NGX_HTTP_NEWS_CACHE_ANCHOR    'P'
 
 
 /* a rendered page, or a share link's target path, in the render cache */
@@ -144,8 +146,16 @@ typedef struct {
 } ngx_http_news_cat_t;
 
 
+/* where a page of a list ends: the next page starts after it */
+typedef struct {
+    int64_t                     published_ts;
+    int64_t                     id;
+} ngx_http_news_anchor_t;
+
+
 typedef struct {
     int64_t                     id;
+    int64_t                     published_ts;
     ngx_str_t                   info_code;
     ngx_str_t                   title;
     ngx_str_t                   published_at;
@@ -261,7 +271,7 @@ ngx_int_t ngx_http_news_db_categories(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_array_t *cats);
 ngx_int_t ngx_http_news_db_posts(ngx_http_request_t *r,
     ngx_http_news_db_t *db, int64_t category_id, ngx_uint_t limit,
-    ngx_uint_t offset, ngx_array_t *posts);
+    ngx_uint_t offset, ngx_http_news_anchor_t *after, ngx_array_t *posts);
 
 /* ngx_http_news_cache.c */
 void ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max);
@@ -271,6 +281,9 @@ ngx_http_news_page_t *ngx_http_news_cache_get(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *key);
 ngx_http_news_page_t *ngx_http_news_cache_put(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *key, ngx_chain_t *body, off_t len,
+    ngx_str_t *info_code);
+ngx_http_news_page_t *ngx_http_news_cache_put_str(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *key, ngx_str_t *value,
     ngx_str_t *info_code);
 void ngx_http_news_cache_flush(ngx_http_news_db_t *db);
 

@@ -51,7 +51,11 @@ ngx_http_news_cache_key(ngx_http_request_t *r, u_char kind, ngx_str_t *what,
 
     ngx_http_news_out_add(&out, &kind, 1);
 
-    if (kind != NGX_HTTP_NEWS_CACHE_SHARE) {
+    /* share targets and anchors are paths and positions: any host's */
+
+    if (kind != NGX_HTTP_NEWS_CACHE_SHARE
+        && kind != NGX_HTTP_NEWS_CACHE_ANCHOR)
+    {
         ngx_http_news_out_add(&out, host->data, host->len);
     }
 
@@ -179,6 +183,26 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     }
 
     return page;
+}
+
+
+/* keeps a value that is not a page: a share link's path, an anchor */
+
+ngx_http_news_page_t *
+ngx_http_news_cache_put_str(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *key, ngx_str_t *value, ngx_str_t *info_code)
+{
+    ngx_buf_t    b;
+    ngx_chain_t  cl;
+
+    ngx_memzero(&b, sizeof(ngx_buf_t));
+
+    b.pos = value->data;
+    b.last = value->data + value->len;
+    cl.buf = &b;
+    cl.next = NULL;
+
+    return ngx_http_news_cache_put(r, db, key, &cl, value->len, info_code);
 }
 
 

@@ -16,6 +16,11 @@
 
 #define NGX_HTTP_NEWS_CHAIN_MAX     32
 
+#define NGX_HTTP_NEWS_LIST_SQL                                               \
+    "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary,"       \
+    " p.published_ts, p.id"                                                  \
+    " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+
 
 static ngx_int_t ngx_http_news_db_open(ngx_http_news_db_t *db,
     ngx_log_t *log);
@@ -61,14 +66,18 @@ static const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
     " ORDER BY name LIMIT 500",
 
     /* NGX_HTTP_NEWS_STMT_CATEGORY_POSTS: posts_by_category, no table scan */
-    "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary"
-    " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+    NGX_HTTP_NEWS_LIST_SQL
     " WHERE p.category_id = ?1 AND p.status = 'published'"
     " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2 OFFSET ?3",
 
+    /* NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER: the page after an anchor */
+    NGX_HTTP_NEWS_LIST_SQL
+    " WHERE p.category_id = ?1 AND p.status = 'published'"
+    " AND (p.published_ts, p.id) < (?4, ?5)"
+    " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2",
+
     /* NGX_HTTP_NEWS_STMT_LATEST_POSTS: posts_by_date */
-    "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary"
-    " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+    NGX_HTTP_NEWS_LIST_SQL
     " WHERE p.status = 'published'"
     " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2 OFFSET ?3",
 
@@ -775,28 +784,35 @@ ngx_http_news_db_cats(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
 /*
  * a page of published posts, newest first: of one category, or of all
- * with category_id 0
+ * with category_id 0; after an anchor the page is found by the index
+ * alone, however deep it is, and by offset otherwise
  */
 
 ngx_int_t
 ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
     int64_t category_id, ngx_uint_t limit, ngx_uint_t offset,
-    ngx_array_t *posts)
+    ngx_http_news_anchor_t *after, ngx_array_t *posts)
 {
     int                    rc;
     sqlite3_stmt          *stmt;
     ngx_http_news_post_t  *post;
 
-    if (category_id) {
+    if (category_id && after != NULL) {
+        stmt = db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER];
+        sqlite3_bind_int64(stmt, 4, after->published_ts);
+        sqlite3_bind_int64(stmt, 5, after->id);
+
+    } else if (category_id) {
         stmt = db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY_POSTS];
-        sqlite3_bind_int64(stmt, 1, category_id);
+        sqlite3_bind_int64(stmt, 3, offset);
 
     } else {
         stmt = db->stmt[NGX_HTTP_NEWS_STMT_LATEST_POSTS];
+        sqlite3_bind_int64(stmt, 3, offset);
     }
 
+    sqlite3_bind_int64(stmt, 1, category_id);
     sqlite3_bind_int64(stmt, 2, limit);
-    sqlite3_bind_int64(stmt, 3, offset);
 
     for ( ;; ) {
         rc = ngx_http_news_db_step(db, stmt, r->connection->log);
@@ -827,6 +843,8 @@ ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
         }
 
         post->has_category = (sqlite3_column_type(stmt, 3) != SQLITE_NULL);
+        post->published_ts = sqlite3_column_int64(stmt, 5);
+        post->id = sqlite3_column_int64(stmt, 6);
     }
 
     return ngx_http_news_db_result(db, stmt, rc);

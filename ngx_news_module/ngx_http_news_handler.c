@@ -22,6 +22,9 @@ static ngx_int_t ngx_http_news_send(ngx_http_request_t *r,
     ngx_str_t *cache_key, ngx_str_t *info_code);
 static ngx_int_t ngx_http_news_send_chain(ngx_http_request_t *r,
     ngx_chain_t *out, off_t len, uint32_t crc, time_t last_modified);
+static ngx_http_news_anchor_t *ngx_http_news_anchor(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *slug, ngx_uint_t page,
+    ngx_http_news_post_t *last);
 static ngx_int_t ngx_http_news_category_moved(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *slug);
 static ngx_int_t ngx_http_news_render_tags(ngx_http_request_t *r,
@@ -362,21 +365,33 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* one post more than a page tells whether there is a next page */
-
     rc = ngx_http_news_db_chain(r, nlcf->db, cat.id, &chain);
 
     if (rc == NGX_OK) {
         rc = ngx_http_news_db_children(r, nlcf->db, cat.id, &children);
     }
 
+    /*
+     * one post more than a page tells whether there is a next page; where
+     * the previous page ended, if known, makes a deep page as cheap as the
+     * first
+     */
+
     if (rc == NGX_OK) {
         rc = ngx_http_news_db_posts(r, nlcf->db, cat.id, nlcf->page_size + 1,
-                                    (page - 1) * nlcf->page_size, &posts);
+                                    (page - 1) * nlcf->page_size,
+                                    ngx_http_news_anchor(r, nlcf->db, &slug,
+                                                         page - 1, NULL),
+                                    &posts);
     }
 
     if (rc != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    if (posts.nelts > nlcf->page_size) {
+        (void) ngx_http_news_anchor(r, nlcf->db, &slug, page,
+                   &((ngx_http_news_post_t *) posts.elts)[nlcf->page_size - 1]);
     }
 
     if (page > 1 && posts.nelts == 0) {
@@ -482,7 +497,8 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    rc = ngx_http_news_db_posts(r, nlcf->db, 0, nlcf->page_size, 0, &posts);
+    rc = ngx_http_news_db_posts(r, nlcf->db, 0, nlcf->page_size, 0, NULL,
+                                &posts);
 
     if (rc == NGX_OK) {
         rc = ngx_http_news_db_categories(r, nlcf->db, &cats);
@@ -518,6 +534,58 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
 
     return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_INDEX, vars,
                               nlcf->db->changed, &key, NULL);
+}
+
+
+/*
+ * where page "page" of a category ends: found in the render cache, or,
+ * with "last" given, kept there; the cache forgets it when the database
+ * changes
+ */
+
+static ngx_http_news_anchor_t *
+ngx_http_news_anchor(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *slug, ngx_uint_t page, ngx_http_news_post_t *last)
+{
+    ngx_str_t                key, value;
+    ngx_http_news_page_t    *cached;
+    ngx_http_news_anchor_t  *anchor;
+
+    if (page == 0
+        || ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_ANCHOR, slug, page,
+                                   &key)
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
+    anchor = ngx_palloc(r->pool, sizeof(ngx_http_news_anchor_t));
+    if (anchor == NULL) {
+        return NULL;
+    }
+
+    if (last != NULL) {
+        anchor->published_ts = last->published_ts;
+        anchor->id = last->id;
+
+        value.data = (u_char *) anchor;
+        value.len = sizeof(ngx_http_news_anchor_t);
+
+        (void) ngx_http_news_cache_put_str(r, db, &key, &value,
+                                           &last->info_code);
+        return anchor;
+    }
+
+    cached = ngx_http_news_cache_get(r, db, &key);
+
+    if (cached == NULL || cached->body.len != sizeof(ngx_http_news_anchor_t))
+    {
+        return NULL;
+    }
+
+    ngx_memcpy(anchor, cached->body.data, sizeof(ngx_http_news_anchor_t));
+
+    return anchor;
 }
 
 

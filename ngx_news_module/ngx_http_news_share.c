@@ -17,9 +17,6 @@
 
 static ngx_int_t ngx_http_news_share_args(ngx_http_request_t *r,
     ngx_str_t *args);
-static void ngx_http_news_share_cache(ngx_http_request_t *r,
-    ngx_http_news_db_t *db, ngx_str_t *key, ngx_str_t *path,
-    ngx_str_t *code);
 
 
 ngx_int_t
@@ -105,7 +102,8 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        ngx_http_news_share_cache(r, nlcf->db, &key, &path, &post.info_code);
+        (void) ngx_http_news_cache_put_str(r, nlcf->db, &key, &path,
+                                           &post.info_code);
     }
 
     if (ngx_http_news_share_args(r, &args) != NGX_OK) {
@@ -116,26 +114,6 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
                         NGX_HTTP_NEWS_SHARE);
 
     return ngx_http_news_redirect(r, nlcf->share_redirect, &path, &args);
-}
-
-
-/* keeps a share link's target path */
-
-static void
-ngx_http_news_share_cache(ngx_http_request_t *r, ngx_http_news_db_t *db,
-    ngx_str_t *key, ngx_str_t *path, ngx_str_t *code)
-{
-    ngx_buf_t    b;
-    ngx_chain_t  cl;
-
-    ngx_memzero(&b, sizeof(ngx_buf_t));
-
-    b.pos = path->data;
-    b.last = path->data + path->len;
-    cl.buf = &b;
-    cl.next = NULL;
-
-    (void) ngx_http_news_cache_put(r, db, key, &cl, path->len, code);
 }
 
 
