@@ -8,9 +8,12 @@
 --
 -- The requests are formatted once, in init(): wrk's one thread then only
 -- picks one at random, so that it stays ahead of the fastest server.
+-- Each path gets several addresses (up to 8, fewer for long lists, to
+-- keep wrk's memory bounded), so that an article is read from several
+-- regions, as the readership zone would see it.
 
 local paths, addrs, reqs = {}, {}, {}
-local npaths, naddrs = 0, 0
+local npaths, naddrs, nreqs = 0, 0, 0
 
 local function load(file, t)
     local n = 0
@@ -30,17 +33,23 @@ function init(args)
     if npaths == 0 or naddrs == 0 then
         error("wrk.lua: no paths in " .. args[1] .. " or no addresses")
     end
+    local variants = math.max(1, math.min(8, math.floor(400000 / npaths)))
+    local n = 0
     for i = 1, npaths do
-        reqs[i] = wrk.format("GET", paths[i], {
-            ["Host"] = args[4] or wrk.host,
-            ["X-Forwarded-For"] = addrs[math.random(naddrs)],
-        })
+        for _ = 1, variants do
+            n = n + 1
+            reqs[n] = wrk.format("GET", paths[i], {
+                ["Host"] = args[4] or wrk.host,
+                ["X-Forwarded-For"] = addrs[math.random(naddrs)],
+            })
+        end
     end
+    nreqs = n
     paths = nil
 end
 
 function request()
-    return reqs[math.random(npaths)]
+    return reqs[math.random(nreqs)]
 end
 
 function done(summary, latency, requests)
