@@ -128,6 +128,9 @@ typedef struct {
     ngx_str_t                   path;       /* null-terminated */
     sqlite3                    *conn;
     sqlite3_stmt               *stmt[NGX_HTTP_NEWS_STMT_MAX];
+    ngx_fd_t                    fd;         /* for the header alone */
+    u_char                      counter[4]; /* its file change counter */
+    ngx_uint_t                  counter_valid;
     ngx_file_uniq_t             uniq;       /* inode of the open file */
     dev_t                       dev;
     time_t                      checked;    /* last stat() or open */

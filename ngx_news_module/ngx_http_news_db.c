@@ -16,6 +16,12 @@
 
 #define NGX_HTTP_NEWS_CHAIN_MAX     32
 
+/*
+ * where a SQLite header has its file format versions (1: rollback journal,
+ * 2: WAL) and, 6 bytes on, its file change counter
+ */
+#define NGX_HTTP_NEWS_HDR_VERSIONS  18
+
 #define NGX_HTTP_NEWS_LIST_SQL                                               \
     "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary,"       \
     " p.published_ts, p.id"                                                  \
@@ -137,6 +143,7 @@ ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path)
 
     /* ngx_conf_full_name() leaves the name null-terminated */
     db->path = full;
+    db->fd = NGX_INVALID_FILE;
 
     if (access((char *) full.data, R_OK) != 0) {
         ngx_conf_log_error(NGX_LOG_WARN, cf, ngx_errno,
@@ -210,7 +217,9 @@ ngx_http_news_db_close_all(ngx_cycle_t *cycle)
 ngx_int_t
 ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
 {
+    u_char           hdr[10];
     time_t           now;
+    ssize_t          n;
     int64_t          version;
     ngx_int_t        rc;
     sqlite3_stmt    *stmt;
@@ -240,6 +249,29 @@ ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
     if (db->conn == NULL) {
         return NGX_DECLINED;
     }
+
+    /*
+     * in rollback-journal mode every commit moves the file change counter
+     * in the header: one pread() tells, where PRAGMA data_version would
+     * take and drop file locks; WAL databases, whose commits leave the
+     * header alone, are asked the SQLite way
+     */
+
+    n = pread(db->fd, hdr, sizeof(hdr), NGX_HTTP_NEWS_HDR_VERSIONS);
+
+    if (n == sizeof(hdr) && hdr[0] == 1 && hdr[1] == 1) {
+
+        if (!db->counter_valid || ngx_memcmp(hdr + 6, db->counter, 4) != 0) {
+            ngx_memcpy(db->counter, hdr + 6, 4);
+            db->counter_valid = 1;
+            db->changed = now;
+            ngx_http_news_cache_flush(db);
+        }
+
+        return NGX_OK;
+    }
+
+    db->counter_valid = 0;
 
     /* an edit by another connection moves data_version */
 
@@ -289,6 +321,19 @@ ngx_http_news_db_open(ngx_http_news_db_t *db, ngx_log_t *log)
         goto failed;
     }
 
+    /*
+     * the header is read through a descriptor of our own, kept as long as
+     * the connection: closing one would drop SQLite's POSIX locks
+     */
+
+    db->fd = ngx_open_file(db->path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (db->fd == NGX_INVALID_FILE) {
+        ngx_log_error(NGX_LOG_ERR, log, ngx_errno,
+                      "news: cannot open \"%V\"", &db->path);
+        ngx_http_news_db_close(db);
+        return NGX_ERROR;
+    }
+
     sqlite3_busy_timeout(db->conn, (int) db->busy_timeout);
 
     rc = sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &stmt,
@@ -329,6 +374,7 @@ ngx_http_news_db_open(ngx_http_news_db_t *db, ngx_log_t *log)
     db->uniq = ngx_file_uniq(&fi);
     db->dev = fi.st_dev;
     db->data_version = -1;
+    db->counter_valid = 0;
 
     ngx_log_error(NGX_LOG_INFO, log, 0, "news: opened \"%V\"", &db->path);
 
@@ -351,6 +397,11 @@ ngx_http_news_db_close(ngx_http_news_db_t *db)
 {
     ngx_http_news_cache_flush(db);
     ngx_http_news_sqlite_close(&db->conn, db->stmt, NGX_HTTP_NEWS_STMT_MAX);
+
+    if (db->fd != NGX_INVALID_FILE) {
+        (void) ngx_close_file(db->fd);
+        db->fd = NGX_INVALID_FILE;
+    }
 }
 
 
