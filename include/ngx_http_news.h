@@ -65,6 +65,7 @@ typedef enum {
 
 typedef struct {
     ngx_str_t                   text;       /* a literal */
+    uint32_t                    hash;       /* its part of the ETag */
     ngx_uint_t                  var;        /* or a placeholder */
 } ngx_http_news_tpl_seg_t;
 

@@ -119,6 +119,7 @@ ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind,
             seg->var = NGX_HTTP_NEWS_V_LITERAL;
             seg->text.len = tok.len;
             seg->text.data = (u_char *) tok.data;
+            seg->hash = ngx_murmur_hash2(seg->text.data, seg->text.len);
             continue;
         }
 
@@ -215,7 +216,9 @@ done:
 
 /*
  * the page as a chain: literals are sent from the template's own memory,
- * values from the request pool; *crc is the ETag's checksum of it all
+ * values from the request pool; *crc is the ETag's checksum of it all:
+ * MurmurHash2 of each part (the literals' worked out at load), chained,
+ * four bytes a step where CRC32 took one: it was 15% of a render
  */
 
 ngx_int_t
@@ -233,7 +236,7 @@ ngx_http_news_template_render(ngx_http_request_t *r, ngx_http_news_tpl_t *tpl,
     ll = out;
     *len = 0;
 
-    ngx_crc32_init(sum);
+    sum = 2166136261;
 
     for (i = 0; i < tpl->segs.nelts; i++) {
 
@@ -262,10 +265,10 @@ ngx_http_news_template_render(ngx_http_request_t *r, ngx_http_news_tpl_t *tpl,
         ll = &cl->next;
 
         *len += s->len;
-        ngx_crc32_update(&sum, s->data, s->len);
+        sum = (sum ^ (seg[i].var == NGX_HTTP_NEWS_V_LITERAL
+                      ? seg[i].hash : ngx_murmur_hash2(s->data, s->len)))
+              * 16777619;
     }
-
-    ngx_crc32_final(sum);
 
     b = ngx_calloc_buf(r->pool);
     if (b == NULL) {
