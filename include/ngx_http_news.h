@@ -89,6 +89,8 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_DATA_VERSION,
     NGX_HTTP_NEWS_STMT_CODE_REDIRECT,
     NGX_HTTP_NEWS_STMT_SLUG_REDIRECT,
+    NGX_HTTP_NEWS_STMT_BEGIN,
+    NGX_HTTP_NEWS_STMT_COMMIT,
     NGX_HTTP_NEWS_STMT_MAX
 } ngx_http_news_stmt_e;
 
@@ -260,6 +262,8 @@ ngx_int_t ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt,
 ngx_int_t ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log);
 ngx_int_t ngx_http_news_db_post(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_str_t *code, ngx_http_news_post_t *post);
+void ngx_http_news_db_begin(ngx_http_request_t *r, ngx_http_news_db_t *db);
+void ngx_http_news_db_end(ngx_http_news_db_t *db);
 ngx_int_t ngx_http_news_db_redirect(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_uint_t which, ngx_str_t *old,
     ngx_str_t *current);

@@ -33,6 +33,7 @@ static ngx_int_t ngx_http_news_db_open(ngx_http_news_db_t *db,
 static void ngx_http_news_db_close(ngx_http_news_db_t *db);
 static ngx_int_t ngx_http_news_db_step(ngx_http_news_db_t *db,
     sqlite3_stmt *stmt, ngx_log_t *log);
+static void ngx_http_news_db_end_handler(void *data);
 static ngx_int_t ngx_http_news_db_post_by_code(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *code, ngx_http_news_post_t *post);
 static ngx_int_t ngx_http_news_db_result(ngx_http_news_db_t *db,
@@ -106,7 +107,13 @@ static const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
 
     /* NGX_HTTP_NEWS_STMT_SLUG_REDIRECT */
     "SELECT c.slug FROM category_redirects r"
-    " JOIN categories c ON c.id = r.category_id WHERE r.old_slug = ?1"
+    " JOIN categories c ON c.id = r.category_id WHERE r.old_slug = ?1",
+
+    /* NGX_HTTP_NEWS_STMT_BEGIN: deferred, no lock until the first read */
+    "BEGIN",
+
+    /* NGX_HTTP_NEWS_STMT_COMMIT */
+    "COMMIT"
 };
 
 
@@ -509,6 +516,65 @@ ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt, int col,
     ngx_memcpy(s->data, p, s->len);
 
     return NGX_OK;
+}
+
+
+/*
+ * the reads of one page in one transaction: one snapshot, and the file
+ * locks taken and dropped once, not once a statement; ended before the
+ * page is sent, and at the latest with the request
+ */
+
+void
+ngx_http_news_db_begin(ngx_http_request_t *r, ngx_http_news_db_t *db)
+{
+    sqlite3_stmt        *stmt;
+    ngx_pool_cleanup_t  *cln;
+
+    if (db->conn == NULL || !sqlite3_get_autocommit(db->conn)) {
+        return;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return;
+    }
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_BEGIN];
+
+    if (sqlite3_step(stmt) != SQLITE_DONE) {
+        /* each statement then reads on its own, as without it */
+        sqlite3_reset(stmt);
+        return;
+    }
+
+    sqlite3_reset(stmt);
+
+    cln->handler = ngx_http_news_db_end_handler;
+    cln->data = db;
+}
+
+
+void
+ngx_http_news_db_end(ngx_http_news_db_t *db)
+{
+    sqlite3_stmt  *stmt;
+
+    if (db == NULL || db->conn == NULL || sqlite3_get_autocommit(db->conn)) {
+        return;
+    }
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_COMMIT];
+
+    (void) sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+}
+
+
+static void
+ngx_http_news_db_end_handler(void *data)
+{
+    ngx_http_news_db_end(data);
 }
 
 

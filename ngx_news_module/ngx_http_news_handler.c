@@ -111,6 +111,8 @@ ngx_http_news_article_handler(ngx_http_request_t *r)
         return ngx_http_news_send_page(r, page);
     }
 
+    ngx_http_news_db_begin(r, nlcf->db);
+
     ngx_memzero(&post, sizeof(ngx_http_news_post_t));
 
     rc = ngx_http_news_db_post(r, nlcf->db, &code, &post);
@@ -336,6 +338,8 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         return ngx_http_news_send_page(r, cached);
     }
 
+    ngx_http_news_db_begin(r, nlcf->db);
+
     rc = ngx_http_news_db_category(r, nlcf->db, &slug, &cat);
 
     if (rc == NGX_DECLINED) {
@@ -487,6 +491,8 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
     if (page != NULL) {
         return ngx_http_news_send_page(r, page);
     }
+
+    ngx_http_news_db_begin(r, nlcf->db);
 
     if (ngx_array_init(&cats, r->pool, 16, sizeof(ngx_http_news_cat_t))
         != NGX_OK
@@ -742,8 +748,13 @@ ngx_int_t
 ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *path, ngx_str_t *args)
 {
-    ngx_str_t         location;
-    ngx_table_elt_t  *h;
+    ngx_str_t                  location;
+    ngx_table_elt_t           *h;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    ngx_http_news_db_end(nlcf->db);
 
     location = *path;
 
@@ -891,6 +902,9 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
     ngx_http_news_loc_conf_t  *nlcf;
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    /* all is read: the database is not held while the page goes out */
+    ngx_http_news_db_end(nlcf->db);
 
     if (ngx_http_news_template_render(r, nlcf->tpl[kind], vars, &out, &len,
                                       &crc)

@@ -85,6 +85,8 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
         path = page->body;
 
     } else {
+        ngx_http_news_db_begin(r, nlcf->db);
+
         ngx_memzero(&post, sizeof(ngx_http_news_post_t));
 
         rc = ngx_http_news_db_post(r, nlcf->db, &code, &post);
