@@ -6,9 +6,10 @@
 #   fuzz-run.sh BINDIR SECONDS TARGET...
 #
 # Replay: every file of fuzz/corpus/T and fuzz/regress/T (and, for post,
-# sample/posts) runs once through BINDIR/T.  Then, unless SECONDS is 0,
-# libFuzzer mutates from those seeds for SECONDS seconds, keeping what it
-# finds in BINDIR/corpus/T, not in the repository.  A crash, a timeout,
+# sample/posts, for template, conf/templates) runs once through BINDIR/T.
+# Then, unless SECONDS is 0, libFuzzer mutates from those seeds for
+# SECONDS seconds, keeping what it finds in BINDIR/corpus/T, not in the
+# repository.  A crash, a timeout,
 # a leak or an out-of-memory fails the target; its input is copied to
 # fuzz/regress/T/, where every later run replays it.  Every target runs
 # even after one failed; the exit code says whether any did.
@@ -44,6 +45,7 @@ for t in "$@"; do
 
     seeds="fuzz/corpus/$t"
     [ "$t" = post ] && [ -d sample/posts ] && seeds="$seeds sample/posts"
+    [ "$t" = template ] && seeds="$seeds conf/templates"
 
     log=$bindir/$t.log
     crashes=$bindir/crashes/$t
