@@ -21,15 +21,18 @@ NEWSCTL_SRCS = $(wildcard newsctl/*.c newsctl/*.h)
 
 all: objs/ngx_http_news_module.so objs/newsctl
 
-# installs only what is missing, so a ready machine pays nothing
-deps:
-	@missing=""; for p in $(DEPS_PKGS); do \
+# the Debian packages of $(1) that are missing, installed: a ready machine
+# pays nothing (mk/*.mk use it too)
+deb_install = missing=""; for p in $(1); do \
 	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	    echo "installing:$$missing"; \
 	    apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+deps:
+	@$(call deb_install,$(DEPS_PKGS))
 
 # nginx-dev ships the configure tree Debian's nginx was built with: a module
 # configured with the same flags has the same binary signature

@@ -12,13 +12,7 @@ BENCH_PKGS   = wrk libnginx-mod-http-lua lua-dbi-sqlite3 \
 
 # installs only what is missing, as "make deps" does
 bench-deps:
-	@missing=""; for p in $(BENCH_PKGS); do \
-	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	    echo "installing:$$missing"; \
-	    apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+	@$(call deb_install,$(BENCH_PKGS))
 
 bench: deps
 	$(MAKE) all bench-deps

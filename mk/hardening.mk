@@ -30,13 +30,7 @@ SYMBOLIZER   = /usr/lib/llvm-14/bin/llvm-symbolizer
 
 # installs only what is missing, as deps does
 hardening-deps: deps
-	@missing=""; for p in $(HARDEN_PKGS); do \
-	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	    echo "installing:$$missing"; \
-	    apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+	@$(call deb_install,$(HARDEN_PKGS))
 
 
 ###############################################################################
