@@ -45,16 +45,26 @@ static ngx_str_t  ngx_http_news_home_url = ngx_string("/");
 ngx_int_t
 ngx_http_news_check_method(ngx_http_request_t *r)
 {
+    ngx_int_t  rc;
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        /*
+         * what is left of a body nginx could not read must never be taken
+         * for the next request on this connection
+         */
+        r->keepalive = 0;
+        return rc;
+    }
+
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: method \"%V\" not allowed", &r->method_name);
-
-        (void) ngx_http_discard_request_body(r);
-
         return NGX_HTTP_NOT_ALLOWED;
     }
 
-    return ngx_http_discard_request_body(r);
+    return NGX_OK;
 }
 
 
