@@ -323,8 +323,10 @@ ngx_int_t ngx_http_news_article_path(ngx_http_request_t *r,
 ngx_int_t ngx_http_news_published(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_str_t *vars);
 ngx_int_t ngx_http_news_render_breadcrumb(ngx_http_request_t *r,
-    ngx_array_t *chain, ngx_str_t *leaf_name, ngx_str_t *leaf_url,
-    ngx_str_t *vars);
+    ngx_str_t *base, ngx_array_t *chain, ngx_str_t *leaf_name,
+    ngx_str_t *leaf_url, ngx_str_t *vars);
+ngx_chain_t *ngx_http_news_chain(ngx_http_request_t *r, u_char *data,
+    size_t len, ngx_uint_t last);
 ngx_int_t ngx_http_news_render_post_list(ngx_http_request_t *r,
     ngx_array_t *posts, ngx_uint_t limit, ngx_str_t *html);
 ngx_int_t ngx_http_news_render_category_list(ngx_http_request_t *r,

@@ -270,7 +270,7 @@ ngx_http_news_render_article(ngx_http_request_t *r,
            != NGX_OK
         || ngx_http_news_render_tags(r, &tags, &vars[NGX_HTTP_NEWS_V_TAGS])
            != NGX_OK
-        || ngx_http_news_render_breadcrumb(r, &chain, &post->title,
+        || ngx_http_news_render_breadcrumb(r, &base, &chain, &post->title,
                                            &canonical, vars) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -445,7 +445,8 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_PAGE]) != NGX_OK
         || ngx_http_news_html(r->pool, cat.name.len ? &cat.name : &cat.slug,
                               &vars[NGX_HTTP_NEWS_V_TITLE]) != NGX_OK
-        || ngx_http_news_render_breadcrumb(r, &chain, NULL, NULL, vars)
+        || ngx_http_news_render_breadcrumb(r, &base, &chain, NULL, NULL,
+                                           vars)
            != NGX_OK
         || ngx_http_news_render_category_list(r, &children,
                                    &vars[NGX_HTTP_NEWS_V_SUBCATEGORIES])
@@ -948,29 +949,14 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
 ngx_int_t
 ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
 {
-    ngx_buf_t    *b;
     ngx_chain_t  *out;
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
 
     /* the cached bytes themselves: the page is held until the request ends */
 
-    b->pos = page->body.data;
-    b->last = page->body.data + page->body.len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out = ngx_alloc_chain_link(r->pool);
+    out = ngx_http_news_chain(r, page->body.data, page->body.len, 1);
     if (out == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    out->buf = b;
-    out->next = NULL;
 
     return ngx_http_news_send_chain(r, out, page->body.len, page->crc,
                                     page->last_modified);

@@ -157,6 +157,50 @@ ngx_http_news_html(ngx_pool_t *pool, ngx_str_t *src, ngx_str_t *dst)
 }
 
 
+/*
+ * a chain link of one buffer pointing at bytes that stay put while the
+ * request lives (the pool, a template, a held cache page); "last" ends the
+ * response
+ */
+
+ngx_chain_t *
+ngx_http_news_chain(ngx_http_request_t *r, u_char *data, size_t len,
+    ngx_uint_t last)
+{
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NULL;
+    }
+
+    b->pos = data;
+    b->last = data;
+
+    if (len) {
+        /* no arithmetic on the NULL of an empty buffer */
+        b->last += len;
+        b->memory = 1;
+    }
+
+    if (last) {
+        b->last_buf = (r == r->main) ? 1 : 0;
+        b->last_in_chain = 1;
+    }
+
+    cl = ngx_alloc_chain_link(r->pool);
+    if (cl == NULL) {
+        return NULL;
+    }
+
+    cl->buf = b;
+    cl->next = NULL;
+
+    return cl;
+}
+
+
 /* "scheme://host[:port]", from the request as nginx validated it */
 
 ngx_int_t
@@ -335,17 +379,14 @@ ngx_http_news_cat_name(ngx_http_news_cat_t *cat)
  */
 
 ngx_int_t
-ngx_http_news_render_breadcrumb(ngx_http_request_t *r, ngx_array_t *chain,
-    ngx_str_t *leaf_name, ngx_str_t *leaf_url, ngx_str_t *vars)
+ngx_http_news_render_breadcrumb(ngx_http_request_t *r, ngx_str_t *base,
+    ngx_array_t *chain, ngx_str_t *leaf_name, ngx_str_t *leaf_url,
+    ngx_str_t *vars)
 {
-    ngx_str_t             base, home;
+    ngx_str_t             home;
     ngx_uint_t            i;
     ngx_http_news_out_t   nav, ld;
     ngx_http_news_cat_t  *cat;
-
-    if (ngx_http_news_base_url(r, &base) != NGX_OK) {
-        return NGX_ERROR;
-    }
 
     ngx_str_set(&home, NGX_HTTP_NEWS_HOME_NAME);
 
@@ -364,7 +405,7 @@ ngx_http_news_render_breadcrumb(ngx_http_request_t *r, ngx_array_t *chain,
                                "{\"@type\":\"ListItem\",\"position\":1,"
                                "\"name\":\"" NGX_HTTP_NEWS_HOME_NAME "\","
                                "\"item\":\"");
-    ngx_http_news_out_json(&ld, &base);
+    ngx_http_news_out_json(&ld, base);
     ngx_http_news_out_lit(&ld, "/\"}");
 
     cat = chain->elts;
@@ -381,7 +422,7 @@ ngx_http_news_render_breadcrumb(ngx_http_request_t *r, ngx_array_t *chain,
         ngx_http_news_out_lit(&ld, ",\"name\":\"");
         ngx_http_news_out_json(&ld, ngx_http_news_cat_name(&cat[i]));
         ngx_http_news_out_lit(&ld, "\",\"item\":\"");
-        ngx_http_news_out_json(&ld, &base);
+        ngx_http_news_out_json(&ld, base);
         ngx_http_news_out_lit(&ld, "/category/");
         ngx_http_news_out_json(&ld, &cat[i].slug);
         ngx_http_news_out_lit(&ld, ".html\"}");

@@ -99,9 +99,8 @@ ngx_http_news_stats_handler(ngx_http_request_t *r)
 {
     ngx_int_t                     rc;
     ngx_str_t                     text;
-    ngx_buf_t                    *b;
     ngx_uint_t                    i;
-    ngx_chain_t                   out;
+    ngx_chain_t                  *out;
     ngx_array_t                   rows[NGX_HTTP_NEWS_STATS_MAX];
     ngx_http_news_out_t           body;
     ngx_http_news_stats_db_t     *db;
@@ -148,23 +147,14 @@ ngx_http_news_stats_handler(ngx_http_request_t *r)
         r->headers_out.content_type_len = r->headers_out.content_type.len;
     }
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
     if (ngx_http_news_out_str(&body, &text) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b->pos = text.data;
-    b->last = text.data + text.len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
+    out = ngx_http_news_chain(r, text.data, text.len, 1);
+    if (out == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     r->headers_out.status = NGX_HTTP_OK;
     r->headers_out.content_length_n = text.len;
@@ -175,7 +165,7 @@ ngx_http_news_stats_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_output_filter(r, out);
 }
 
 

@@ -227,7 +227,6 @@ ngx_http_news_template_render(ngx_http_request_t *r, ngx_http_news_tpl_t *tpl,
 {
     uint32_t                  sum;
     ngx_str_t                *s;
-    ngx_buf_t                *b;
     ngx_uint_t                i;
     ngx_chain_t              *cl, **ll;
     ngx_http_news_tpl_seg_t  *seg;
@@ -246,21 +245,11 @@ ngx_http_news_template_render(ngx_http_request_t *r, ngx_http_news_tpl_t *tpl,
             continue;
         }
 
-        b = ngx_calloc_buf(r->pool);
-        if (b == NULL) {
-            return NGX_ERROR;
-        }
-
-        b->pos = s->data;
-        b->last = s->data + s->len;
-        b->memory = 1;
-
-        cl = ngx_alloc_chain_link(r->pool);
+        cl = ngx_http_news_chain(r, s->data, s->len, 0);
         if (cl == NULL) {
             return NGX_ERROR;
         }
 
-        cl->buf = b;
         *ll = cl;
         ll = &cl->next;
 
@@ -270,24 +259,12 @@ ngx_http_news_template_render(ngx_http_request_t *r, ngx_http_news_tpl_t *tpl,
               * 16777619;
     }
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_ERROR;
-    }
-
     /* an empty last buffer keeps a page of empty values valid */
 
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    cl = ngx_alloc_chain_link(r->pool);
-    if (cl == NULL) {
+    *ll = ngx_http_news_chain(r, NULL, 0, 1);
+    if (*ll == NULL) {
         return NGX_ERROR;
     }
-
-    cl->buf = b;
-    cl->next = NULL;
-    *ll = cl;
 
     *crc = sum;
 
