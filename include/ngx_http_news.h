@@ -140,6 +140,9 @@ typedef struct {
     time_t                      changed;    /* data_version last moved */
     int64_t                     data_version;
     ngx_msec_t                  busy_timeout;
+    time_t                      fault_logged;
+    ngx_uint_t                  faults_left_out;
+    u_char                      fault_text[64];
     ngx_http_news_cache_t       cache;
 } ngx_http_news_db_t;
 
@@ -344,7 +347,7 @@ ngx_int_t ngx_http_news_check_method(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status);
 void ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code);
 ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
-    ngx_str_t *path, ngx_str_t *args);
+    ngx_str_t *path);
 ngx_int_t ngx_http_news_post_status(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_int_t rc, ngx_str_t *code);
 

@@ -33,6 +33,8 @@ static ngx_int_t ngx_http_news_db_open(ngx_http_news_db_t *db,
 static void ngx_http_news_db_close(ngx_http_news_db_t *db);
 static ngx_int_t ngx_http_news_db_step(ngx_http_news_db_t *db,
     sqlite3_stmt *stmt, ngx_log_t *log);
+static ngx_uint_t ngx_http_news_db_fault(ngx_http_news_db_t *db,
+    ngx_str_t *more);
 static void ngx_http_news_db_end_handler(void *data);
 static ngx_int_t ngx_http_news_db_post_by_code(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *code, ngx_http_news_post_t *post);
@@ -357,6 +359,16 @@ ngx_http_news_db_open(ngx_http_news_db_t *db, ngx_log_t *log)
         goto failed;
     }
 
+    if (version == 0) {
+        /* a zero-byte file, or another program's database */
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "news: \"%V\" is empty or not a news database "
+                      "(it has no schema version); make one with "
+                      "\"newsctl init\"", &db->path);
+        ngx_http_news_db_close(db);
+        return NGX_ERROR;
+    }
+
     if (version != NGX_HTTP_NEWS_SCHEMA_VERSION) {
         ngx_log_error(NGX_LOG_ERR, log, 0,
                       "news: \"%V\" has schema version %d, this module "
@@ -442,7 +454,8 @@ static ngx_int_t
 ngx_http_news_db_step(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
     ngx_log_t *log)
 {
-    int  rc;
+    int        rc;
+    ngx_str_t  more;
 
     rc = sqlite3_step(stmt);
 
@@ -454,15 +467,20 @@ ngx_http_news_db_step(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
 
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "news: \"%V\" is locked: %s", &db->path,
-                      sqlite3_errmsg(db->conn));
+        if (ngx_http_news_db_fault(db, &more)) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "news: \"%V\" is locked: %s%*s", &db->path,
+                          sqlite3_errmsg(db->conn), more.len, more.data);
+        }
+
         return SQLITE_BUSY;
 
     default:
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "news: reading \"%V\" failed: %s", &db->path,
-                      sqlite3_errmsg(db->conn));
+        if (ngx_http_news_db_fault(db, &more)) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "news: reading \"%V\" failed: %s%*s", &db->path,
+                          sqlite3_errmsg(db->conn), more.len, more.data);
+        }
 
         if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB
             || (rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_SCHEMA)
@@ -472,6 +490,43 @@ ngx_http_news_db_step(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
 
         return SQLITE_ERROR;
     }
+}
+
+
+/*
+ * a fault is logged when it is first seen, then at most once a second
+ * with the number of failures left out meanwhile: a broken file under load
+ * must not write a line a request; "more" is the text to end the line with
+ */
+
+static ngx_uint_t
+ngx_http_news_db_fault(ngx_http_news_db_t *db, ngx_str_t *more)
+{
+    time_t  now;
+
+    now = ngx_time();
+
+    if (now == db->fault_logged) {
+        db->faults_left_out++;
+        return 0;
+    }
+
+    db->fault_logged = now;
+
+    if (db->faults_left_out == 0) {
+        ngx_str_set(more, "");
+        return 1;
+    }
+
+    more->data = db->fault_text;
+    more->len = ngx_snprintf(db->fault_text, sizeof(db->fault_text),
+                             " (and %ui times since the last such line)",
+                             db->faults_left_out)
+                - db->fault_text;
+
+    db->faults_left_out = 0;
+
+    return 1;
 }
 
 

@@ -198,6 +198,22 @@ all_503('truncated');
 like($t->error_log_since($mark), qr/\[error\].*news: .*\Q$live\E/,
     'truncated: an error naming the file');
 
+# a zero-byte file: 503, and the log says it is empty, not to migrate it
+
+$mark = $t->log_mark;
+{
+    open my $fh, '>', "$p/empty.db" or die "open: $!\n";
+    close $fh;
+}
+swap_in("$p/empty.db");
+$took = wait_for(3, sub {
+    $t->get($path)->{status} == 503
+        && $t->error_log_since($mark) =~ /is empty or not a news database/ });
+ok(defined $took, 'zero bytes: 503, the log says empty');
+all_503('zero bytes');
+unlike($t->error_log_since($mark), qr/migrate/,
+    'zero bytes: the log does not say to migrate it');
+
 # an older schema: 503 and the log says what to run
 
 $mark = $t->log_mark;
