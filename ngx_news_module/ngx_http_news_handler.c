@@ -140,8 +140,7 @@ ngx_http_news_article_handler(ngx_http_request_t *r)
         || ngx_strncmp(path.data, r->uri.data, path.len) != 0)
     {
         /* the post was moved or redated: its old URLs live on */
-        return ngx_http_news_redirect(r, NGX_HTTP_MOVED_PERMANENTLY, &path,
-                                      &r->args);
+        return ngx_http_news_redirect(r, NGX_HTTP_MOVED_PERMANENTLY, &path);
     }
 
     return ngx_http_news_render_article(r, &post, &key);
@@ -640,8 +639,7 @@ ngx_http_news_category_moved(ngx_http_request_t *r, ngx_http_news_db_t *db,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_news_redirect(r, NGX_HTTP_MOVED_PERMANENTLY, &path,
-                                  &r->args);
+    return ngx_http_news_redirect(r, NGX_HTTP_MOVED_PERMANENTLY, &path);
 }
 
 
@@ -755,10 +753,18 @@ ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
 }
 
 
+/*
+ * a redirect to a path on this site, with the request's arguments kept
+ * (utm_* and the like) but infoCode, and escaped: news_share_args() of
+ * news_parse.c lets no byte through that a Location header must not carry
+ */
+
 ngx_int_t
 ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
-    ngx_str_t *path, ngx_str_t *args)
+    ngx_str_t *path)
 {
+    u_char                    *p;
+    size_t                     n;
     ngx_str_t                  location;
     ngx_table_elt_t           *h;
     ngx_http_news_loc_conf_t  *nlcf;
@@ -769,16 +775,20 @@ ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
 
     location = *path;
 
-    if (args->len) {
-        location.len = path->len + 1 + args->len;
-        location.data = ngx_pnalloc(r->pool, location.len);
+    if (r->args.len) {
+        location.data = ngx_pnalloc(r->pool, path->len + 1 + 3 * r->args.len);
         if (location.data == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        ngx_memcpy(ngx_cpymem(location.data, path->data, path->len),
-                   "?", 1);
-        ngx_memcpy(location.data + path->len + 1, args->data, args->len);
+        p = ngx_cpymem(location.data, path->data, path->len);
+        n = news_share_args(p + 1, r->args.data, r->args.len);
+
+        /* nothing kept: no "?" either */
+        if (n) {
+            *p = '?';
+            location.len = path->len + 1 + n;
+        }
     }
 
     ngx_http_clear_location(r);

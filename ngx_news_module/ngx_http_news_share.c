@@ -15,15 +15,11 @@
 #include <ngx_http_news.h>
 
 
-static ngx_int_t ngx_http_news_share_args(ngx_http_request_t *r,
-    ngx_str_t *args);
-
-
 ngx_int_t
 ngx_http_news_share_handler(ngx_http_request_t *r)
 {
     ngx_int_t                  rc;
-    ngx_str_t                  code, args, key, path;
+    ngx_str_t                  code, key, path;
     ngx_http_news_page_t      *page;
     ngx_http_news_post_t       post;
     ngx_http_news_loc_conf_t  *nlcf;
@@ -108,14 +104,10 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
                                            &post.info_code);
     }
 
-    if (ngx_http_news_share_args(r, &args) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
     ngx_http_news_count(r, page ? &page->info_code : &post.info_code,
                         NGX_HTTP_NEWS_SHARE);
 
-    return ngx_http_news_redirect(r, nlcf->share_redirect, &path, &args);
+    return ngx_http_news_redirect(r, nlcf->share_redirect, &path);
 }
 
 
@@ -149,25 +141,4 @@ ngx_http_news_info_code_valid(ngx_http_request_t *r, ngx_str_t *code)
     }
 
     return 0;
-}
-
-
-/* the query without infoCode: news_share_args() of news_parse.c */
-
-static ngx_int_t
-ngx_http_news_share_args(ngx_http_request_t *r, ngx_str_t *args)
-{
-    if (r->args.len == 0) {
-        ngx_str_null(args);
-        return NGX_OK;
-    }
-
-    args->data = ngx_pnalloc(r->pool, 3 * r->args.len);
-    if (args->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    args->len = news_share_args(args->data, r->args.data, r->args.len);
-
-    return NGX_OK;
 }

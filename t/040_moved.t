@@ -58,6 +58,15 @@ is_deeply(moved_to("$old?utm_source=wx&a=1"),
     [ 301, "$new?utm_source=wx&a=1" ], 'moved category: query kept');
 is($t->get($new)->{status}, 200, 'moved category: new URL 200');
 
+# bytes a Location header must not carry are escaped, as in share links
+{
+    my $r = $t->get(qq{$old?q="<b>"&utm_source=wx});
+    is($r->{status}, 301, 'raw quote and brackets in the query: 301');
+    is($t->local_path($r->{headers}{location}),
+        "$new?q=%22%3Cb%3E%22&utm_source=wx",
+        'raw quote and brackets in the query: escaped in Location');
+}
+
 my $r = $t->get($new);
 like(NewsTest::link_rel($r->{body}, 'canonical') // '',
     qr{^${\ $t->url_re($new)}$}, 'moved: canonical is the new URL');
