@@ -23,6 +23,7 @@
 #define NGX_HTTP_NEWS_STATUS_PUBLISHED  0
 #define NGX_HTTP_NEWS_STATUS_DRAFT      1
 #define NGX_HTTP_NEWS_STATUS_DELETED    2
+#define NGX_HTTP_NEWS_STATUS_SCHEDULED  3
 
 #define NGX_HTTP_NEWS_GONE              410
 
@@ -72,6 +73,7 @@ typedef struct {
 
 typedef struct {
     ngx_str_t                   file;
+    time_t                      mtime;
     ngx_array_t                 segs;       /* ngx_http_news_tpl_seg_t */
 } ngx_http_news_tpl_t;
 
@@ -89,6 +91,7 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_DATA_VERSION,
     NGX_HTTP_NEWS_STMT_CODE_REDIRECT,
     NGX_HTTP_NEWS_STMT_SLUG_REDIRECT,
+    NGX_HTTP_NEWS_STMT_NEXT_LIVE,
     NGX_HTTP_NEWS_STMT_BEGIN,
     NGX_HTTP_NEWS_STMT_COMMIT,
     NGX_HTTP_NEWS_STMT_MAX
@@ -129,6 +132,7 @@ typedef struct {
 /* one content database, opened read-only in each worker */
 typedef struct {
     ngx_str_t                   path;       /* null-terminated */
+    ngx_str_t                   wal_path;   /* likewise */
     sqlite3                    *conn;
     sqlite3_stmt               *stmt[NGX_HTTP_NEWS_STMT_MAX];
     ngx_fd_t                    fd;         /* for the header alone */
@@ -137,7 +141,11 @@ typedef struct {
     ngx_file_uniq_t             uniq;       /* inode of the open file */
     dev_t                       dev;
     time_t                      checked;    /* last stat() or open */
-    time_t                      changed;    /* data_version last moved */
+    time_t                      changed;    /* a change last seen */
+    time_t                      modified;   /* the file last written */
+    time_t                      next_live;  /* a scheduled post, or 0 */
+    time_t                      live_asked;
+    ngx_uint_t                  live_known;
     int64_t                     data_version;
     ngx_msec_t                  busy_timeout;
     time_t                      fault_logged;

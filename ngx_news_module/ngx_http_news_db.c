@@ -31,6 +31,12 @@
 static ngx_int_t ngx_http_news_db_open(ngx_http_news_db_t *db,
     ngx_log_t *log);
 static void ngx_http_news_db_close(ngx_http_news_db_t *db);
+static void ngx_http_news_db_changed(ngx_http_news_db_t *db, time_t now,
+    ngx_log_t *log);
+static void ngx_http_news_db_next_live(ngx_http_news_db_t *db,
+    ngx_log_t *log);
+static void ngx_http_news_db_live(ngx_http_news_db_t *db, time_t now,
+    ngx_log_t *log);
 static ngx_int_t ngx_http_news_db_step(ngx_http_news_db_t *db,
     sqlite3_stmt *stmt, ngx_log_t *log);
 static ngx_uint_t ngx_http_news_db_fault(ngx_http_news_db_t *db,
@@ -50,7 +56,8 @@ static const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
     "SELECT p.id, p.title, p.published_at, p.summary, p.body_html,"
     " p.source_name, p.source_url, p.status, p.category_id, c.slug, c.name,"
     " max(coalesce(unixepoch(p.updated_at), 0),"
-    "     coalesce(unixepoch(c.updated_at), 0))"
+    "     coalesce(unixepoch(c.updated_at), 0)),"
+    " p.published_ts"
     " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
     " WHERE p.info_code = ?1",
 
@@ -74,20 +81,24 @@ static const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
     "SELECT id, slug, name, 0 FROM categories WHERE parent_id = ?1"
     " ORDER BY name LIMIT 500",
 
-    /* NGX_HTTP_NEWS_STMT_CATEGORY_POSTS: posts_by_category, no table scan */
+    /*
+     * NGX_HTTP_NEWS_STMT_CATEGORY_POSTS: posts_by_category, no table scan;
+     * ?6 is now: a post scheduled for later is not there yet
+     */
     NGX_HTTP_NEWS_LIST_SQL
     " WHERE p.category_id = ?1 AND p.status = 'published'"
+    " AND p.published_ts <= ?6"
     " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2 OFFSET ?3",
 
     /* NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER: the page after an anchor */
     NGX_HTTP_NEWS_LIST_SQL
     " WHERE p.category_id = ?1 AND p.status = 'published'"
-    " AND (p.published_ts, p.id) < (?4, ?5)"
+    " AND p.published_ts <= ?6 AND (p.published_ts, p.id) < (?4, ?5)"
     " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2",
 
     /* NGX_HTTP_NEWS_STMT_LATEST_POSTS: posts_by_date */
     NGX_HTTP_NEWS_LIST_SQL
-    " WHERE p.status = 'published'"
+    " WHERE p.status = 'published' AND p.published_ts <= ?6"
     " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2 OFFSET ?3",
 
     /* NGX_HTTP_NEWS_STMT_CATEGORIES: the tree, depth first, by name */
@@ -110,6 +121,10 @@ static const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
     /* NGX_HTTP_NEWS_STMT_SLUG_REDIRECT */
     "SELECT c.slug FROM category_redirects r"
     " JOIN categories c ON c.id = r.category_id WHERE r.old_slug = ?1",
+
+    /* NGX_HTTP_NEWS_STMT_NEXT_LIVE: when the next scheduled post goes live */
+    "SELECT min(published_ts) FROM posts"
+    " WHERE status = 'published' AND published_ts > ?1",
 
     /* NGX_HTTP_NEWS_STMT_BEGIN: deferred, no lock until the first read */
     "BEGIN",
@@ -153,6 +168,14 @@ ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path)
     /* ngx_conf_full_name() leaves the name null-terminated */
     db->path = full;
     db->fd = NGX_INVALID_FILE;
+
+    db->wal_path.len = full.len + sizeof("-wal") - 1;
+    db->wal_path.data = ngx_pnalloc(cf->pool, db->wal_path.len + 1);
+    if (db->wal_path.data == NULL) {
+        return NULL;
+    }
+
+    ngx_sprintf(db->wal_path.data, "%V-wal%Z", &full);
 
     if (access((char *) full.data, R_OK) != 0) {
         ngx_conf_log_error(NGX_LOG_WARN, cf, ngx_errno,
@@ -273,11 +296,14 @@ ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
         if (!db->counter_valid || ngx_memcmp(hdr + 6, db->counter, 4) != 0) {
             ngx_memcpy(db->counter, hdr + 6, 4);
             db->counter_valid = 1;
-            db->changed = now;
-            ngx_http_news_cache_flush(db);
+            ngx_http_news_db_changed(db, now, log);
+
+        } else {
+            ngx_http_news_db_live(db, now, log);
         }
 
-        return NGX_OK;
+        /* a file found broken meanwhile was closed */
+        return db->conn ? NGX_OK : NGX_DECLINED;
     }
 
     db->counter_valid = 0;
@@ -293,8 +319,12 @@ ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
 
         if (version != db->data_version) {
             db->data_version = version;
-            db->changed = now;
-            ngx_http_news_cache_flush(db);
+            sqlite3_reset(stmt);
+            ngx_http_news_db_changed(db, now, log);
+
+        } else {
+            sqlite3_reset(stmt);
+            ngx_http_news_db_live(db, now, log);
         }
     }
 
@@ -302,11 +332,101 @@ ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
         sqlite3_reset(stmt);
     }
 
-    if (rc != SQLITE_ROW) {
+    if (rc != SQLITE_ROW || db->conn == NULL) {
         return rc == SQLITE_BUSY ? NGX_AGAIN : NGX_DECLINED;
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * the database changed, was reopened, or the instant of a scheduled post
+ * came: every page may be stale; when the file was last written is found
+ * for Last-Modified, and when the next scheduled post goes live
+ */
+
+static void
+ngx_http_news_db_changed(ngx_http_news_db_t *db, time_t now, ngx_log_t *log)
+{
+    time_t           live;
+    ngx_file_info_t  fi;
+
+    ngx_http_news_cache_flush(db);
+
+    live = db->next_live;
+
+    db->changed = now;
+
+    /*
+     * the bytes of a page may change with any commit, whatever the
+     * triggers did to updated_at: the file's own time, and in WAL mode its
+     * log's, moves with every commit; a post that went live counts too
+     */
+
+    db->modified = (live && live <= now) ? live : 0;
+
+    if (ngx_file_info(db->path.data, &fi) != NGX_FILE_ERROR) {
+        db->modified = ngx_max(db->modified, ngx_file_mtime(&fi));
+    }
+
+    if (ngx_file_info(db->wal_path.data, &fi) != NGX_FILE_ERROR) {
+        db->modified = ngx_max(db->modified, ngx_file_mtime(&fi));
+    }
+
+    ngx_http_news_db_next_live(db, log);
+}
+
+
+/*
+ * the first instant after the last change at which a scheduled post goes
+ * live: the cache forgets its pages then by itself, with no edit and no
+ * reload; not known while the file is locked, and asked again a second
+ * later, when a post that went live meanwhile is still found
+ */
+
+static void
+ngx_http_news_db_next_live(ngx_http_news_db_t *db, ngx_log_t *log)
+{
+    int            rc;
+    sqlite3_stmt  *stmt;
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_NEXT_LIVE];
+
+    sqlite3_bind_int64(stmt, 1, db->changed);
+
+    rc = ngx_http_news_db_step(db, stmt, log);
+
+    db->next_live = 0;
+    db->live_known = (rc == SQLITE_ROW);
+
+    if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+        db->next_live = (time_t) sqlite3_column_int64(stmt, 0);
+    }
+
+    if (db->conn != NULL) {
+        sqlite3_reset(stmt);
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0,
+                   "news: \"%V\": the next post goes live at %T",
+                   &db->path, db->next_live);
+}
+
+
+/* a scheduled post's instant came, or it may have while it was unknown */
+
+static void
+ngx_http_news_db_live(ngx_http_news_db_t *db, time_t now, ngx_log_t *log)
+{
+    if (!db->live_known && now != db->live_asked) {
+        db->live_asked = now;
+        ngx_http_news_db_next_live(db, log);
+    }
+
+    if (db->next_live && now >= db->next_live) {
+        ngx_http_news_db_changed(db, now, log);
+    }
 }
 
 
@@ -754,8 +874,12 @@ ngx_http_news_db_post_by_code(ngx_http_request_t *r, ngx_http_news_db_t *db,
     post->has_category = (sqlite3_column_type(stmt, 9) != SQLITE_NULL);
     post->updated = (time_t) sqlite3_column_int64(stmt, 11);
 
+    post->published_ts = sqlite3_column_int64(stmt, 12);
+
     if (status.len == 9 && ngx_strncmp(status.data, "published", 9) == 0) {
-        post->status = NGX_HTTP_NEWS_STATUS_PUBLISHED;
+        post->status = (post->published_ts > ngx_time())
+                       ? NGX_HTTP_NEWS_STATUS_SCHEDULED
+                       : NGX_HTTP_NEWS_STATUS_PUBLISHED;
 
     } else if (status.len == 7 && ngx_strncmp(status.data, "deleted", 7) == 0)
     {
@@ -985,6 +1109,7 @@ ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     sqlite3_bind_int64(stmt, 1, category_id);
     sqlite3_bind_int64(stmt, 2, limit);
+    sqlite3_bind_int64(stmt, 6, ngx_time());
 
     for ( ;; ) {
         rc = ngx_http_news_db_step(db, stmt, r->connection->log);

@@ -172,6 +172,11 @@ ngx_http_news_post_status(ngx_http_request_t *r, ngx_http_news_post_t *post,
     case NGX_HTTP_NEWS_STATUS_PUBLISHED:
         return NGX_OK;
 
+    case NGX_HTTP_NEWS_STATUS_SCHEDULED:
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: post \"%V\" is scheduled for later", code);
+        return NGX_HTTP_NOT_FOUND;
+
     case NGX_HTTP_NEWS_STATUS_DELETED:
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: post \"%V\" is deleted", code);
@@ -461,8 +466,8 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_CATEGORY, vars,
-                              nlcf->db->changed, &key, NULL);
+    return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_CATEGORY, vars, 0, &key,
+                              NULL);
 }
 
 
@@ -548,8 +553,8 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_INDEX, vars,
-                              nlcf->db->changed, &key, NULL);
+    return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_INDEX, vars, 0, &key,
+                              NULL);
 }
 
 
@@ -927,6 +932,8 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
     /* all is read: the database is not held while the page goes out */
     ngx_http_news_db_end(nlcf->db);
 
+    last_modified = ngx_max(last_modified, nlcf->tpl[kind]->mtime);
+
     if (ngx_http_news_template_render(r, nlcf->tpl[kind], vars, &out, &len,
                                       &crc)
         != NGX_OK)
@@ -983,9 +990,10 @@ static ngx_int_t
 ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
     uint32_t crc, time_t last_modified)
 {
-    ngx_int_t         rc;
-    ngx_str_t         etag;
-    ngx_table_elt_t  *h;
+    ngx_int_t                  rc;
+    ngx_str_t                  etag;
+    ngx_table_elt_t           *h;
+    ngx_http_news_loc_conf_t  *nlcf;
 
     if (r->headers_out.status == 0) {
         r->headers_out.status = NGX_HTTP_OK;
@@ -1012,7 +1020,22 @@ ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
         }
 
         r->headers_out.etag = h;
-        r->headers_out.last_modified_time = last_modified;
+
+        /*
+         * the page is as new as its own rows, its template and the last
+         * write to the file, so that an edit the triggers missed still
+         * moves it; a page changed in this very second could change again
+         * within it, unseen by If-Modified-Since: it goes out with its
+         * ETag alone
+         */
+
+        nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+        last_modified = ngx_max(last_modified, nlcf->db->modified);
+
+        if (last_modified < ngx_time()) {
+            r->headers_out.last_modified_time = last_modified;
+        }
     }
 
     rc = ngx_http_send_header(r);

@@ -58,7 +58,7 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
 
 
 static ngx_int_t ngx_http_news_template_read(ngx_conf_t *cf, ngx_str_t *path,
-    ngx_str_t *text);
+    ngx_str_t *text, time_t *mtime);
 
 
 char *
@@ -83,7 +83,9 @@ ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind,
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_news_template_read(cf, &tpl->file, &text) != NGX_OK) {
+    if (ngx_http_news_template_read(cf, &tpl->file, &text, &tpl->mtime)
+        != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -150,7 +152,8 @@ ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind,
 
 
 static ngx_int_t
-ngx_http_news_template_read(ngx_conf_t *cf, ngx_str_t *path, ngx_str_t *text)
+ngx_http_news_template_read(ngx_conf_t *cf, ngx_str_t *path, ngx_str_t *text,
+    time_t *mtime)
 {
     ssize_t          n;
     ngx_fd_t         fd;
@@ -181,6 +184,9 @@ ngx_http_news_template_read(ngx_conf_t *cf, ngx_str_t *path, ngx_str_t *text)
                            "of at most 1m", path);
         goto done;
     }
+
+    /* a page made from an edited template is newer than the edit */
+    *mtime = ngx_file_mtime(&fi);
 
     text->len = ngx_file_size(&fi);
     text->data = ngx_pnalloc(cf->pool, text->len + 1);
