@@ -199,10 +199,12 @@ typedef struct {
 /* what a request is about and where it comes from, found once */
 typedef struct {
     ngx_str_t                   info_code;
+    ngx_str_t                   base_url;   /* worked out once */
     ngx_str_t                   country;
     ngx_str_t                   region;
     u_char                      region_buf[NGX_HTTP_NEWS_REGION_LEN];
     unsigned                    located:1;
+    unsigned                    base_unvetted:1;
 } ngx_http_news_ctx_t;
 
 
@@ -220,6 +222,7 @@ typedef struct ngx_http_news_rs_s  ngx_http_news_rs_t;
 
 typedef struct {
     ngx_array_t                 dbs;        /* ngx_http_news_db_t * */
+    ngx_array_t                 profiles;   /* ngx_http_news_profile_t */
     ngx_regex_t                *default_re;
     ngx_http_news_tpl_t        *default_tpl[NGX_HTTP_NEWS_TPL_MAX];
     ngx_http_news_geo_t        *geo;
@@ -238,11 +241,26 @@ typedef struct {
 typedef struct {
     ngx_http_news_db_t         *db;
     ngx_regex_t                *info_code_re;
+    ngx_http_complex_value_t   *base_url;         /* NULL: from the request */
     ngx_uint_t                  share_redirect;   /* 0: render in place */
     ngx_uint_t                  page_size;
     ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
     ngx_http_handler_pt         handler;
+
+    /*
+     * which of the ways of rendering a page this location's settings make
+     * (templates, page size, base URL): a part of every cache key
+     */
+    ngx_uint_t                  profile;
 } ngx_http_news_loc_conf_t;
+
+
+/* the settings that shape a page, one set a distinct profile */
+typedef struct {
+    ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
+    ngx_http_complex_value_t   *base_url;
+    ngx_uint_t                  page_size;
+} ngx_http_news_profile_t;
 
 
 /* a growing output string in the request pool */
@@ -329,6 +347,7 @@ ngx_int_t ngx_http_news_out_str(ngx_http_news_out_t *out, ngx_str_t *s);
 ngx_int_t ngx_http_news_html(ngx_pool_t *pool, ngx_str_t *src,
     ngx_str_t *dst);
 ngx_int_t ngx_http_news_base_url(ngx_http_request_t *r, ngx_str_t *url);
+ngx_uint_t ngx_http_news_base_url_varies(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_article_path(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_str_t *path);
 ngx_int_t ngx_http_news_published(ngx_http_request_t *r,

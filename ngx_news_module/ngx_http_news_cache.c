@@ -35,30 +35,59 @@ ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max)
 }
 
 
-/* "<kind><host>\0<what>": pages carry absolute URLs made from the host */
+/*
+ * "<kind><profile>\0<base URL>\0<what>[?page]": a page is shaped by the
+ * location's settings (its profile: templates, page size, base URL) and,
+ * unless news_base_url is a constant, by the scheme and host its absolute
+ * URLs carry; a share link's target and a list's anchors are paths and
+ * positions, the same for any location and host
+ */
 
 ngx_int_t
 ngx_http_news_cache_key(ngx_http_request_t *r, u_char kind, ngx_str_t *what,
     ngx_uint_t page, ngx_str_t *key)
 {
-    ngx_str_t            *host;
-    ngx_http_news_out_t   out;
+    ngx_str_t                  base;
+    ngx_http_news_ctx_t       *ctx;
+    ngx_http_news_out_t        out;
+    ngx_http_news_loc_conf_t  *nlcf;
 
-    host = r->headers_in.host ? &r->headers_in.host->value
-                              : &r->headers_in.server;
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-    ngx_http_news_out_init(&out, r->pool, host->len + what->len + 32);
+    ngx_str_null(&base);
+
+    if (kind != NGX_HTTP_NEWS_CACHE_SHARE
+        && kind != NGX_HTTP_NEWS_CACHE_ANCHOR
+        && ngx_http_news_base_url_varies(r)
+        && ngx_http_news_base_url(r, &base) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (base.len) {
+        ctx = ngx_http_news_get_ctx(r);
+
+        if (ctx == NULL || ctx->base_unvetted) {
+            /* an empty key: neither looked up nor kept */
+            ngx_str_null(key);
+            return NGX_OK;
+        }
+    }
+
+    ngx_http_news_out_init(&out, r->pool, base.len + what->len + 48);
 
     ngx_http_news_out_add(&out, &kind, 1);
 
-    /* share targets and anchors are paths and positions: any host's */
+    if (kind == NGX_HTTP_NEWS_CACHE_ANCHOR) {
+        /* where a page ends depends on the page size alone */
+        ngx_http_news_out_uint(&out, nlcf->page_size);
 
-    if (kind != NGX_HTTP_NEWS_CACHE_SHARE
-        && kind != NGX_HTTP_NEWS_CACHE_ANCHOR)
-    {
-        ngx_http_news_out_add(&out, host->data, host->len);
+    } else if (kind != NGX_HTTP_NEWS_CACHE_SHARE) {
+        ngx_http_news_out_uint(&out, nlcf->profile);
     }
 
+    ngx_http_news_out_add(&out, (u_char *) "", 1);
+    ngx_http_news_out_add(&out, base.data, base.len);
     ngx_http_news_out_add(&out, (u_char *) "", 1);
     ngx_http_news_out_add(&out, what->data, what->len);
 
@@ -66,6 +95,9 @@ ngx_http_news_cache_key(ngx_http_request_t *r, u_char kind, ngx_str_t *what,
         ngx_http_news_out_lit(&out, "?");
         ngx_http_news_out_uint(&out, page);
     }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "news cache key: \"%V\"", what);
 
     return ngx_http_news_out_str(&out, key);
 }
@@ -79,7 +111,7 @@ ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_db_t *db,
 {
     ngx_http_news_page_t  *page;
 
-    if (db->cache.max == 0) {
+    if (db->cache.max == 0 || key->len == 0) {
         return NULL;
     }
 
@@ -123,7 +155,7 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     size = sizeof(ngx_http_news_page_t) + key->len + (size_t) len
            + info_code->len;
 
-    if (cache->max == 0 || size > cache->max / 4) {
+    if (cache->max == 0 || key->len == 0 || size > cache->max / 4) {
         return NULL;
     }
 

@@ -770,7 +770,7 @@ ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
 {
     u_char                    *p;
     size_t                     n;
-    ngx_str_t                  location;
+    ngx_str_t                  location, base;
     ngx_table_elt_t           *h;
     ngx_http_news_loc_conf_t  *nlcf;
 
@@ -778,23 +778,43 @@ ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
 
     ngx_http_news_db_end(nlcf->db);
 
-    location = *path;
+    /*
+     * with news_base_url, the Location is absolute and names the site as
+     * configured, never the backend's host and port; otherwise it is the
+     * path, which nginx completes as it does its own redirects
+     */
 
-    if (r->args.len) {
-        location.data = ngx_pnalloc(r->pool, path->len + 1 + 3 * r->args.len);
-        if (location.data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    ngx_str_null(&base);
 
-        p = ngx_cpymem(location.data, path->data, path->len);
-        n = news_share_args(p + 1, r->args.data, r->args.len);
-
-        /* nothing kept: no "?" either */
-        if (n) {
-            *p = '?';
-            location.len = path->len + 1 + n;
-        }
+    if (nlcf->base_url != NULL
+        && ngx_http_news_base_url(r, &base) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    location.data = ngx_pnalloc(r->pool,
+                                base.len + path->len + 1 + 3 * r->args.len);
+    if (location.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = location.data;
+
+    if (base.len) {
+        p = ngx_cpymem(p, base.data, base.len);
+    }
+
+    p = ngx_cpymem(p, path->data, path->len);
+
+    n = r->args.len ? news_share_args(p + 1, r->args.data, r->args.len) : 0;
+
+    /* nothing kept: no "?" either */
+    if (n) {
+        *p++ = '?';
+        p += n;
+    }
+
+    location.len = p - location.data;
 
     ngx_http_clear_location(r);
 

@@ -35,6 +35,10 @@ static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_news_set_base_url(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_news_profile(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *conf);
 static ngx_regex_t *ngx_http_news_regex(ngx_conf_t *cf, ngx_str_t *pattern);
 static char *ngx_http_news_default_templates(ngx_conf_t *cf,
     ngx_http_news_loc_conf_t *conf);
@@ -92,6 +96,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
     { ngx_string("news_info_code_pattern"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_news_info_code_pattern,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_base_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_set_base_url,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -245,7 +256,10 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
     }
 
     if (ngx_array_init(&mcf->dbs, cf->pool, 1, sizeof(ngx_http_news_db_t *))
-        != NGX_OK)
+        != NGX_OK
+        || ngx_array_init(&mcf->profiles, cf->pool, 4,
+                          sizeof(ngx_http_news_profile_t))
+           != NGX_OK)
     {
         return NULL;
     }
@@ -302,6 +316,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      *     conf->handler = NULL;
      */
 
+    conf->base_url = NGX_CONF_UNSET_PTR;
     conf->share_redirect = NGX_CONF_UNSET_UINT;
     conf->page_size = NGX_CONF_UNSET_UINT;
 
@@ -326,6 +341,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->info_code_re = prev->info_code_re;
     }
 
+    ngx_conf_merge_ptr_value(conf->base_url, prev->base_url, NULL);
     ngx_conf_merge_uint_value(conf->share_redirect, prev->share_redirect,
                               NGX_HTTP_MOVED_TEMPORARILY);
     ngx_conf_merge_uint_value(conf->page_size, prev->page_size, 20);
@@ -361,7 +377,56 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         }
     }
 
-    return ngx_http_news_default_templates(cf, conf);
+    if (ngx_http_news_default_templates(cf, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_news_profile(cf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * locations that render alike share their cached pages; any setting that
+ * changes a page's bytes makes another profile, and so other cache keys
+ */
+
+static ngx_int_t
+ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
+{
+    ngx_uint_t                  i;
+    ngx_http_news_profile_t    *pr;
+    ngx_http_news_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+
+    pr = mcf->profiles.elts;
+
+    for (i = 0; i < mcf->profiles.nelts; i++) {
+        if (ngx_memcmp(pr[i].tpl, conf->tpl, sizeof(conf->tpl)) == 0
+            && pr[i].base_url == conf->base_url
+            && pr[i].page_size == conf->page_size)
+        {
+            conf->profile = i;
+            return NGX_OK;
+        }
+    }
+
+    pr = ngx_array_push(&mcf->profiles);
+    if (pr == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(pr->tpl, conf->tpl, sizeof(conf->tpl));
+    pr->base_url = conf->base_url;
+    pr->page_size = conf->page_size;
+
+    conf->profile = mcf->profiles.nelts - 1;
+
+    return NGX_OK;
 }
 
 
@@ -632,6 +697,60 @@ ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     mcf->cache_size = size;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * the scheme and host of every absolute URL the site writes, without a
+ * trailing slash: "https://news.example.com", or with variables,
+ * "$scheme://$host"
+ */
+
+static char *
+ngx_http_news_set_base_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (nlcf->base_url != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    while (value[1].len && value[1].data[value[1].len - 1] == '/') {
+        value[1].len--;
+    }
+
+    if (ngx_strncmp(value[1].data, "http://", 7) != 0
+        && ngx_strncmp(value[1].data, "https://", 8) != 0
+        && value[1].data[0] != '$')
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\", it must start with "
+                           "\"http://\", \"https://\" or a variable",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->base_url = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (nlcf->base_url == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = nlcf->base_url;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }

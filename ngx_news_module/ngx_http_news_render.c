@@ -25,6 +25,8 @@ static void ngx_http_news_out_code(ngx_http_news_out_t *out,
 static void ngx_http_news_out_post_path(ngx_http_news_out_t *out,
     ngx_http_news_post_t *post);
 static ngx_str_t *ngx_http_news_cat_name(ngx_http_news_cat_t *cat);
+static ngx_str_t *ngx_http_news_server_name(ngx_http_request_t *r,
+    ngx_uint_t *vetted);
 
 
 void
@@ -201,41 +203,147 @@ ngx_http_news_chain(ngx_http_request_t *r, u_char *data, size_t len,
 }
 
 
-/* "scheme://host[:port]", from the request as nginx validated it */
+/*
+ * "scheme://host[:port]" of the site's absolute URLs, worked out once a
+ * request: news_base_url, or the request's scheme and Host when that is a
+ * name of the server (its first name otherwise), so that a client making
+ * up Host values gets the site's own name back, never a page per name
+ */
 
 ngx_int_t
 ngx_http_news_base_url(ngx_http_request_t *r, ngx_str_t *url)
 {
-    ngx_str_t            *host;
-    ngx_http_news_out_t   out;
+    ngx_str_t                 *host;
+    ngx_uint_t                 vetted;
+    ngx_http_news_ctx_t       *ctx;
+    ngx_http_news_out_t        out;
+    ngx_http_news_loc_conf_t  *nlcf;
 
-    ngx_http_news_out_init(&out, r->pool, 64);
+    ctx = ngx_http_news_get_ctx(r);
+
+    if (ctx != NULL && ctx->base_url.data != NULL) {
+        *url = ctx->base_url;
+        return NGX_OK;
+    }
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (nlcf->base_url != NULL) {
+        if (ngx_http_complex_value(r, nlcf->base_url, url) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        while (url->len && url->data[url->len - 1] == '/') {
+            url->len--;
+        }
+
+    } else {
+        ngx_http_news_out_init(&out, r->pool, 64);
 
 #if (NGX_HTTP_SSL)
-    if (r->connection->ssl) {
-        ngx_http_news_out_lit(&out, "https://");
+        if (r->connection->ssl) {
+            ngx_http_news_out_lit(&out, "https://");
 
-    } else
+        } else
 #endif
-    {
-        ngx_http_news_out_lit(&out, "http://");
-    }
+        {
+            ngx_http_news_out_lit(&out, "http://");
+        }
 
-    if (r->headers_in.host != NULL) {
-        host = &r->headers_in.host->value;
+        host = ngx_http_news_server_name(r, &vetted);
 
-    } else {
-        host = &r->headers_in.server;
-    }
+        if (ctx != NULL) {
+            ctx->base_unvetted = !vetted;
+        }
 
-    if (host->len) {
         ngx_http_news_out_add(&out, host->data, host->len);
 
-    } else {
-        ngx_http_news_out_lit(&out, "localhost");
+        if (ngx_http_news_out_str(&out, url) != NGX_OK) {
+            return NGX_ERROR;
+        }
     }
 
-    return ngx_http_news_out_str(&out, url);
+    if (ctx != NULL) {
+        ctx->base_url = *url;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * the Host when it names this server, else the server's own first name;
+ * a server with no usable name takes any Host, "vetted" 0 then: pages for
+ * such a name are not cached, so made-up names cannot crowd out others
+ */
+
+static ngx_str_t *
+ngx_http_news_server_name(ngx_http_request_t *r, ngx_uint_t *vetted)
+{
+    ngx_str_t                 *server;
+    ngx_uint_t                 i;
+    ngx_http_server_name_t    *sn;
+    ngx_http_core_srv_conf_t  *cscf;
+
+    static ngx_str_t  localhost = ngx_string("localhost");
+
+    *vetted = 1;
+
+    server = &r->headers_in.server;
+    cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
+
+    sn = cscf->server_names.elts;
+
+    for (i = 0; i < cscf->server_names.nelts; i++) {
+#if (NGX_PCRE)
+        if (sn[i].regex != NULL) {
+            continue;
+        }
+#endif
+
+        if (sn[i].name.len == server->len
+            && ngx_strncasecmp(sn[i].name.data, server->data, server->len)
+               == 0
+            && r->headers_in.host != NULL)
+        {
+            /* as the client wrote it, the port too */
+            return &r->headers_in.host->value;
+        }
+    }
+
+    if (cscf->server_name.len && cscf->server_name.data[0] != '_'
+        && cscf->server_name.data[0] != '*'
+        && cscf->server_name.data[0] != '.'
+        && cscf->server_name.data[0] != '~')
+    {
+        return &cscf->server_name;
+    }
+
+    /* a server with no usable name: any Host, up to a DNS name's length */
+
+    *vetted = 0;
+
+    if (r->headers_in.host != NULL && r->headers_in.host->value.len <= 255) {
+        return &r->headers_in.host->value;
+    }
+
+    return &localhost;
+}
+
+
+/*
+ * whether pages differ from one request to another by their base URL:
+ * when they do, the base URL is part of their cache keys
+ */
+
+ngx_uint_t
+ngx_http_news_base_url_varies(ngx_http_request_t *r)
+{
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    return nlcf->base_url == NULL || nlcf->base_url->lengths != NULL;
 }
 
 

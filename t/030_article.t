@@ -51,7 +51,8 @@ INSERT INTO post_tags (post_id, tag_id)
 UPDATE posts SET source_name = 'Test Source Agency' WHERE info_code = '$leaf';
 EOF
 
-$t->write_conf($t->conf_server);
+# a second name of the server, which absolute URLs take from the Host
+$t->write_conf($t->conf_server('', server => 'server_name news.example;'));
 $t->run;
 
 ###############################################################################
@@ -154,7 +155,7 @@ like($main, $t->link_re('/', '返回首页'), 'closing line: home link');
 like(NewsTest::text_of($main), qr/返回数字银行\s*｜\s*返回首页/,
     'closing line text');
 
-# absolute URLs follow the request's Host
+# absolute URLs follow the request's Host when it names the server
 
 $r = $t->get($path, Host => 'news.example');
 like(NewsTest::link_rel($r->{body}, 'canonical') // '',
