@@ -10,8 +10,10 @@
  * the mapping (cp or truncate over it) kills the process that next reads
  * a page past its new end.  So nobody looks up in the file itself: the
  * master copies it into a sealed memfd at configuration time, which the
- * workers inherit and map (one copy in memory for all of them).  A reload
- * copies the file anew.
+ * workers inherit and map (one copy in memory for all of them); a worker
+ * that finds the file changed (checked at most once a second) copies it
+ * again for itself, and keeps the copy it has when the new file is not a
+ * whole MaxMind DB.
  */
 
 
@@ -22,18 +24,34 @@
 #include <ngx_http_news.h>
 
 
+/* what tells a file changed: which file, how long, when written */
+typedef struct {
+    dev_t                       dev;
+    ino_t                       ino;
+    off_t                       size;
+    time_t                      mtime;
+    long                        mtime_nsec;
+} ngx_http_news_geo_stamp_t;
+
+
 struct ngx_http_news_geo_s {
     ngx_str_t                   path;       /* null-terminated */
     ngx_fd_t                    fd;         /* the copy looked up in */
     MMDB_s                      mmdb;
+    ngx_http_news_geo_stamp_t   copied;     /* the file the copy is of */
+    ngx_http_news_geo_stamp_t   refused;    /* a change that did not open */
+    time_t                      checked;
     unsigned                    open:1;
     unsigned                    error_logged:1;
 };
 
 
 static char *ngx_http_news_geo_copy(ngx_str_t *path, ngx_fd_t *copy,
-    ngx_err_t *err);
+    ngx_http_news_geo_stamp_t *stamp, ngx_err_t *err);
 static int ngx_http_news_geo_mmdb_open(ngx_fd_t fd, MMDB_s *mmdb);
+static void ngx_http_news_geo_stamp(ngx_file_info_t *fi,
+    ngx_http_news_geo_stamp_t *stamp);
+static void ngx_http_news_geo_check(ngx_http_news_geo_t *geo);
 static void ngx_http_news_geo_cleanup(void *data);
 static void ngx_http_news_geo_lookup(ngx_http_request_t *r,
     ngx_http_news_geo_t *geo, ngx_http_news_ctx_t *ctx);
@@ -100,7 +118,7 @@ ngx_http_news_geoip_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     cln->handler = ngx_http_news_geo_cleanup;
     cln->data = geo;
 
-    failed = ngx_http_news_geo_copy(&geo->path, &geo->fd, &err);
+    failed = ngx_http_news_geo_copy(&geo->path, &geo->fd, &geo->copied, &err);
 
     if (failed != NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, err,
@@ -135,7 +153,8 @@ ngx_http_news_geoip_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
  */
 
 static char *
-ngx_http_news_geo_copy(ngx_str_t *path, ngx_fd_t *copy, ngx_err_t *err)
+ngx_http_news_geo_copy(ngx_str_t *path, ngx_fd_t *copy,
+    ngx_http_news_geo_stamp_t *stamp, ngx_err_t *err)
 {
 #if (NGX_LINUX)
     char             *failed;
@@ -222,6 +241,8 @@ ngx_http_news_geo_copy(ngx_str_t *path, ngx_fd_t *copy, ngx_err_t *err)
         goto done;
     }
 
+    ngx_http_news_geo_stamp(&fi, stamp);
+
     *copy = mfd;
     mfd = NGX_INVALID_FILE;
 
@@ -259,6 +280,21 @@ ngx_http_news_geo_mmdb_open(ngx_fd_t fd, MMDB_s *mmdb)
 }
 
 
+static void
+ngx_http_news_geo_stamp(ngx_file_info_t *fi, ngx_http_news_geo_stamp_t *stamp)
+{
+    ngx_memzero(stamp, sizeof(ngx_http_news_geo_stamp_t));
+
+    stamp->dev = fi->st_dev;
+    stamp->ino = fi->st_ino;
+    stamp->size = fi->st_size;
+    stamp->mtime = fi->st_mtime;
+#if (NGX_LINUX)
+    stamp->mtime_nsec = fi->st_mtim.tv_nsec;
+#endif
+}
+
+
 void
 ngx_http_news_geo_open(ngx_cycle_t *cycle)
 {
@@ -288,6 +324,7 @@ ngx_http_news_geo_open(ngx_cycle_t *cycle)
     }
 
     geo->open = 1;
+    geo->checked = ngx_time();
 }
 
 
@@ -308,6 +345,102 @@ ngx_http_news_geo_close(ngx_cycle_t *cycle)
     }
 
     ngx_http_news_geo_cleanup(mcf->geo);
+}
+
+
+/*
+ * a file changed since it was copied (another inode, size or mtime), and
+ * whole, is copied again and used in this worker from now on; one that is
+ * not whole (truncated, half written, garbage) leaves the copy in use.
+ * Either is logged once.
+ */
+
+static void
+ngx_http_news_geo_check(ngx_http_news_geo_t *geo)
+{
+    int                         status;
+    char                       *failed;
+    MMDB_s                      mmdb;
+    ngx_fd_t                    fd;
+    ngx_err_t                   err;
+    ngx_file_info_t             fi;
+    ngx_http_news_geo_stamp_t   now, copied;
+
+    if (geo->checked == ngx_time()) {
+        return;
+    }
+
+    geo->checked = ngx_time();
+
+    if (ngx_file_info(geo->path.data, &fi) == NGX_FILE_ERROR) {
+        /* gone for a moment, or for good: the copy goes on */
+        err = ngx_errno;
+        ngx_memzero(&now, sizeof(ngx_http_news_geo_stamp_t));
+        failed = ngx_file_info_n " failed";
+
+    } else {
+        ngx_http_news_geo_stamp(&fi, &now);
+        failed = NULL;
+        err = 0;
+    }
+
+    if (ngx_memcmp(&now, &geo->copied, sizeof(now)) == 0
+        || ngx_memcmp(&now, &geo->refused, sizeof(now)) == 0)
+    {
+        return;
+    }
+
+    geo->refused = now;
+
+    if (failed != NULL) {
+        goto refused;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
+                   "news GeoIP database changed: \"%V\"", &geo->path);
+
+    failed = ngx_http_news_geo_copy(&geo->path, &fd, &copied, &err);
+
+    if (failed != NULL) {
+        goto refused;
+    }
+
+    status = ngx_http_news_geo_mmdb_open(fd, &mmdb);
+
+    if (status != MMDB_SUCCESS) {
+        err = status == MMDB_IO_ERROR ? ngx_errno : 0;
+        failed = (char *) MMDB_strerror(status);
+        (void) ngx_close_file(fd);
+        goto refused;
+    }
+
+    if (geo->open) {
+        MMDB_close(&geo->mmdb);
+    }
+
+    /* the master's copy, or this worker's last one */
+
+    if (geo->fd != NGX_INVALID_FILE) {
+        (void) ngx_close_file(geo->fd);
+    }
+
+    geo->fd = fd;
+    geo->mmdb = mmdb;
+    geo->copied = copied;
+    geo->open = 1;
+    geo->error_logged = 0;
+
+    ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
+                  "news: GeoIP database \"%V\" changed, now in use "
+                  "(a copy of %O bytes in this worker until a reload)",
+                  &geo->path, copied.size);
+    return;
+
+refused:
+
+    ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, err,
+                  "news: GeoIP database \"%V\" changed, the copy loaded "
+                  "before is kept: %s", &geo->path, failed);
 }
 
 
@@ -382,7 +515,13 @@ ngx_http_news_locate(ngx_http_request_t *r)
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
 
-    if (mcf->geo != NULL && mcf->geo->open) {
+    if (mcf->geo == NULL) {
+        return ctx;
+    }
+
+    ngx_http_news_geo_check(mcf->geo);
+
+    if (mcf->geo->open) {
         ngx_http_news_geo_lookup(r, mcf->geo, ctx);
     }
 

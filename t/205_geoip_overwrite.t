@@ -4,9 +4,10 @@
 # "cp other.mmdb current.mmdb", "truncate -s 0", garbage bytes, a good
 # database again, under a little load.  No worker dies (libmaxminddb maps
 # the file, and a mapping of a file cut short faults): every request is
-# answered 200 and counted.  Workers look up in a private copy of the file
-# made when the configuration was read: whatever happens to the file, they
-# find the regions of the first database until a reload.
+# answered 200 and counted.  Workers look up in a private copy of the file;
+# a changed file that opens as a MaxMind DB is picked up within a second or
+# two, one that does not (cut short, half written, garbage) leaves the copy
+# in use, said once in the error log.
 
 use strict;
 use warnings;
@@ -149,26 +150,49 @@ is(scalar(memfds($t->pid)), 1, 'the master holds one copy');
 is(region('81.2.69.142'), 'GB-ENG', 'first database: GB-ENG');
 is(region($FAR[-1][0]), $FAR[-1][1], 'first database: its last record');
 
-# cp of a smaller database over it, truncate -s 0, garbage, a good
-# database again: the copy stays in use
+# cp of a smaller database over it: in use within a second or two
 
+my $mark = $t->log_mark;
 copy_over("$p/small.mmdb");
-sleep 0.3;
-is(region('81.2.69.142'), 'GB-ENG', 'cp of another database: the copy');
-is(region($FAR[-1][0]), $FAR[-1][1], 'cp of another database: all of it');
+is(wait_region('81.2.69.142', 'GB-SCT'), 'GB-SCT',
+    'cp of another database: picked up');
+is(region($FAR[0][0]), 'ZZ', 'cp of another database: its records only');
+like($t->error_log_since($mark),
+    qr/news: GeoIP database "\Q$DB\E" changed, now in use/,
+    'cp of another database: logged');
 
+# truncate -s 0: the copy in use stays, said once
+
+$mark = $t->log_mark;
 truncate($DB, 0) or die "truncate $DB: $!\n";
-sleep 0.3;
-is(region('81.2.69.142'), 'GB-ENG', 'truncated: the copy');
-is(region($FAR[0][0]), $FAR[0][1], 'truncated: all of it');
+sleep 1.1;
+is(region('81.2.69.142'), 'GB-SCT', 'truncated: the copy stays in use');
+sleep 1.1;
+is(region('2001:218::1'), 'JP', 'truncated: still in use a second later');
+my @kept = grep { /news: GeoIP database .*current\.mmdb.*changed/ }
+    split /\n/, $t->error_log_since($mark);
+is(scalar @kept, 1, 'truncated: one error-log line') or diag("@kept");
+like($kept[0] // '', qr/\[error\].*kept/, 'truncated: the copy is kept');
 
+# garbage written over it
+
+$mark = $t->log_mark;
 $t->write_file($DB, join '', map { chr(($_ * 7919) % 251) } 1 .. 200000);
-sleep 0.3;
-is(region('81.2.69.142'), 'GB-ENG', 'garbage: the copy');
+sleep 1.1;
+is(region('81.2.69.142'), 'GB-SCT', 'garbage: the copy stays in use');
+like($t->error_log_since($mark), qr/\[error\].*current\.mmdb.*kept/,
+    'garbage: logged');
 
+# a good database again
+
+$mark = $t->log_mark;
 copy_over("$p/big.mmdb");
-sleep 0.3;
-is(region($FAR[-1][0]), $FAR[-1][1], 'a good database again: the copy');
+is(wait_region('81.2.69.142', 'GB-ENG'), 'GB-ENG',
+    'a good database again: picked up');
+is(region($FAR[-1][0]), $FAR[-1][1], 'a good database again: all of it');
+unlike($t->error_log_since($mark), qr/\[error\]/,
+    'a good database again: no error')
+    or diag($t->error_log_since($mark));
 
 # a reload copies the file anew, in the master, for every worker; the
 # master keeps one copy: that of the old configuration is closed
