@@ -14,7 +14,6 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <sqlite3.h>
-#include <maxminddb.h>
 #include <news_parse.h>
 
 
@@ -208,13 +207,8 @@ typedef struct {
 } ngx_http_news_ctx_t;
 
 
-/* the MaxMind DB, opened in each worker */
-typedef struct {
-    ngx_str_t                   path;       /* null-terminated */
-    MMDB_s                      mmdb;
-    ngx_uint_t                  open;
-    ngx_uint_t                  error_logged;
-} ngx_http_news_geo_t;
+/* the MaxMind DB: a private copy of the file, looked up in each worker */
+typedef struct ngx_http_news_geo_s  ngx_http_news_geo_t;
 
 
 typedef struct ngx_http_news_rs_s  ngx_http_news_rs_t;
