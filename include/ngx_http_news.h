@@ -19,6 +19,8 @@
 
 #define NGX_HTTP_NEWS_SCHEMA_VERSION  2
 
+#define NGX_HTTP_NEWS_PAGE_MAX          100000
+
 #define NGX_HTTP_NEWS_STATUS_PUBLISHED  0
 #define NGX_HTTP_NEWS_STATUS_DRAFT      1
 #define NGX_HTTP_NEWS_STATUS_DELETED    2
@@ -85,6 +87,7 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_CHILDREN,
     NGX_HTTP_NEWS_STMT_CATEGORY_POSTS,
     NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER,
+    NGX_HTTP_NEWS_STMT_CATEGORY_ENDS,
     NGX_HTTP_NEWS_STMT_LATEST_POSTS,
     NGX_HTTP_NEWS_STMT_CATEGORIES,
     NGX_HTTP_NEWS_STMT_DATA_VERSION,
@@ -105,6 +108,9 @@ typedef enum {
 #define NGX_HTTP_NEWS_CACHE_ANCHOR    'P'
 
 
+typedef struct ngx_http_news_cache_s  ngx_http_news_cache_t;
+
+
 /* a rendered page, or a share link's target path, in the render cache */
 typedef struct {
     ngx_str_node_t              sn;         /* the key */
@@ -114,18 +120,24 @@ typedef struct {
     uint32_t                    crc;
     time_t                      last_modified;
     size_t                      size;
+    ngx_uint_t                  status;     /* 0, or an error page's */
     ngx_uint_t                  refs;
+    ngx_http_news_cache_t      *cache;
     unsigned                    dead:1;
+    unsigned                    transient:1; /* too big to keep */
 } ngx_http_news_page_t;
 
 
-typedef struct {
+struct ngx_http_news_cache_s {
     ngx_rbtree_t                rbtree;
     ngx_rbtree_node_t           sentinel;
-    ngx_queue_t                 lru;
+    ngx_queue_t                 lru;        /* pages */
+    ngx_queue_t                 errors;     /* error pages */
+    ngx_queue_t                 sending;    /* too big, while being sent */
     size_t                      size;
+    size_t                      errors_size;
     size_t                      max;        /* 0: no cache */
-} ngx_http_news_cache_t;
+};
 
 
 /* one content database, opened read-only in each worker */
@@ -199,6 +211,7 @@ typedef struct {
 typedef struct {
     ngx_str_t                   info_code;
     ngx_str_t                   base_url;   /* worked out once */
+    ngx_str_t                   page_key;   /* the page's cache key */
     ngx_str_t                   country;
     ngx_str_t                   region;
     u_char                      region_buf[NGX_HTTP_NEWS_REGION_LEN];
@@ -303,6 +316,14 @@ ngx_int_t ngx_http_news_db_categories(ngx_http_request_t *r,
 ngx_int_t ngx_http_news_db_posts(ngx_http_request_t *r,
     ngx_http_news_db_t *db, int64_t category_id, ngx_uint_t limit,
     ngx_uint_t offset, ngx_http_news_anchor_t *after, ngx_array_t *posts);
+ngx_int_t ngx_http_news_db_page_ends(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, int64_t category_id, ngx_uint_t page_size,
+    ngx_uint_t max, ngx_array_t *ends, ngx_uint_t *count);
+
+/* ngx_http_news_pages.c */
+ngx_int_t ngx_http_news_page_start(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, int64_t category_id, ngx_str_t *slug,
+    ngx_uint_t page, ngx_http_news_anchor_t *after);
 
 /* ngx_http_news_cache.c */
 void ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max);
@@ -312,7 +333,7 @@ ngx_http_news_page_t *ngx_http_news_cache_get(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *key);
 ngx_http_news_page_t *ngx_http_news_cache_put(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *key, ngx_chain_t *body, off_t len,
-    ngx_str_t *info_code);
+    ngx_str_t *info_code, ngx_uint_t status);
 ngx_http_news_page_t *ngx_http_news_cache_put_str(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *key, ngx_str_t *value,
     ngx_str_t *info_code);

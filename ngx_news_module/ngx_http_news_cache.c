@@ -7,6 +7,11 @@
  * request, moves with every commit of another connection, so an admin's
  * edit empties the cache and shows on the next request.  A page being
  * sent is referenced and outlives its eviction until the request ends.
+ *
+ * Error pages (404, 410) are kept too, in a budget of their own, so that
+ * a client asking for made-up URLs only ever evicts other errors.  A page
+ * too big to keep is still shared, while it is being sent, by every
+ * request for it: twenty slow readers of a 100 MB article hold one copy.
  */
 
 
@@ -29,8 +34,11 @@ ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max)
     ngx_rbtree_init(&cache->rbtree, &cache->sentinel,
                     ngx_str_rbtree_insert_value);
     ngx_queue_init(&cache->lru);
+    ngx_queue_init(&cache->errors);
+    ngx_queue_init(&cache->sending);
 
     cache->size = 0;
+    cache->errors_size = 0;
     cache->max = max;
 }
 
@@ -96,10 +104,24 @@ ngx_http_news_cache_key(ngx_http_request_t *r, u_char kind, ngx_str_t *what,
         ngx_http_news_out_uint(&out, page);
     }
 
+    if (ngx_http_news_out_str(&out, key) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "news cache key: \"%V\"", what);
 
-    return ngx_http_news_out_str(&out, key);
+    /* the page's own key: an error it ends in is kept under it */
+
+    if (kind != NGX_HTTP_NEWS_CACHE_ANCHOR) {
+        ctx = ngx_http_news_get_ctx(r);
+
+        if (ctx != NULL) {
+            ctx->page_key = *key;
+        }
+    }
+
+    return NGX_OK;
 }
 
 
@@ -126,8 +148,16 @@ ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_db_t *db,
         return NULL;
     }
 
-    ngx_queue_remove(&page->lru);
-    ngx_queue_insert_head(&db->cache.lru, &page->lru);
+    if (!page->transient) {
+        ngx_queue_remove(&page->lru);
+        ngx_queue_insert_head(page->status ? &db->cache.errors
+                                           : &db->cache.lru,
+                              &page->lru);
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "news cache hit: %uz bytes, status %ui",
+                   page->body.len, page->status);
 
     return page;
 }
@@ -135,17 +165,20 @@ ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
 /*
  * keeps a page: the body as one block copied from the rendered chain;
- * older pages make room, NULL when it does not fit at all
+ * older pages (errors: older errors) make room.  A page too big to keep
+ * is held only while requests send it.  NULL when there is no cache.
  */
 
 ngx_http_news_page_t *
 ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
-    ngx_str_t *key, ngx_chain_t *body, off_t len, ngx_str_t *info_code)
+    ngx_str_t *key, ngx_chain_t *body, off_t len, ngx_str_t *info_code,
+    ngx_uint_t status)
 {
     u_char                 *p;
-    size_t                  size;
+    size_t                  size, budget, *used;
     uint32_t                hash;
-    ngx_queue_t            *q;
+    ngx_uint_t              transient;
+    ngx_queue_t            *q, *queue;
     ngx_chain_t            *cl;
     ngx_http_news_page_t   *page, *old;
     ngx_http_news_cache_t  *cache;
@@ -155,8 +188,26 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     size = sizeof(ngx_http_news_page_t) + key->len + (size_t) len
            + info_code->len;
 
-    if (cache->max == 0 || key->len == 0 || size > cache->max / 4) {
+    if (cache->max == 0 || key->len == 0) {
         return NULL;
+    }
+
+    if (status) {
+        queue = &cache->errors;
+        used = &cache->errors_size;
+        budget = cache->max / 16;
+
+    } else {
+        queue = &cache->lru;
+        used = &cache->size;
+        budget = cache->max;
+    }
+
+    transient = (size > cache->max / 4 || size > budget);
+
+    if (transient) {
+        queue = &cache->sending;
+        used = NULL;
     }
 
     hash = ngx_crc32_short(key->data, key->len);
@@ -167,8 +218,8 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
         ngx_http_news_cache_remove(cache, old);
     }
 
-    while (cache->size + size > cache->max && !ngx_queue_empty(&cache->lru)) {
-        q = ngx_queue_last(&cache->lru);
+    while (used != NULL && *used + size > budget && !ngx_queue_empty(queue)) {
+        q = ngx_queue_last(queue);
         ngx_http_news_cache_remove(cache,
                              ngx_queue_data(q, ngx_http_news_page_t, lru));
     }
@@ -205,12 +256,27 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     page->size = size;
     page->sn.node.key = hash;
+    page->status = status;
+    page->cache = cache;
+    page->transient = transient;
 
     ngx_rbtree_insert(&cache->rbtree, &page->sn.node);
-    ngx_queue_insert_head(&cache->lru, &page->lru);
-    cache->size += size;
+    ngx_queue_insert_head(queue, &page->lru);
+
+    if (used != NULL) {
+        *used += size;
+    }
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "news cache put: %uz bytes, status %ui%s", size, status,
+                   transient ? ", while being sent" : "");
 
     if (ngx_http_news_cache_hold(r, page) != NGX_OK) {
+        /* a page no request holds is not kept for one */
+        if (transient) {
+            ngx_http_news_cache_remove(cache, page);
+        }
+
         return NULL;
     }
 
@@ -234,7 +300,7 @@ ngx_http_news_cache_put_str(ngx_http_request_t *r, ngx_http_news_db_t *db,
     cl.buf = &b;
     cl.next = NULL;
 
-    return ngx_http_news_cache_put(r, db, key, &cl, value->len, info_code);
+    return ngx_http_news_cache_put(r, db, key, &cl, value->len, info_code, 0);
 }
 
 
@@ -243,12 +309,19 @@ ngx_http_news_cache_put_str(ngx_http_request_t *r, ngx_http_news_db_t *db,
 void
 ngx_http_news_cache_flush(ngx_http_news_db_t *db)
 {
-    ngx_queue_t  *q;
+    ngx_queue_t  *q, *queue[3];
+    ngx_uint_t    i;
 
-    while (!ngx_queue_empty(&db->cache.lru)) {
-        q = ngx_queue_head(&db->cache.lru);
-        ngx_http_news_cache_remove(&db->cache,
-                             ngx_queue_data(q, ngx_http_news_page_t, lru));
+    queue[0] = &db->cache.lru;
+    queue[1] = &db->cache.errors;
+    queue[2] = &db->cache.sending;
+
+    for (i = 0; i < 3; i++) {
+        while (!ngx_queue_empty(queue[i])) {
+            q = ngx_queue_head(queue[i]);
+            ngx_http_news_cache_remove(&db->cache,
+                                 ngx_queue_data(q, ngx_http_news_page_t, lru));
+        }
     }
 }
 
@@ -261,7 +334,16 @@ ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
 {
     ngx_rbtree_delete(&cache->rbtree, &page->sn.node);
     ngx_queue_remove(&page->lru);
-    cache->size -= page->size;
+
+    if (page->transient) {
+        /* counted in no budget */
+
+    } else if (page->status) {
+        cache->errors_size -= page->size;
+
+    } else {
+        cache->size -= page->size;
+    }
 
     if (page->refs) {
         page->dead = 1;
@@ -296,7 +378,15 @@ ngx_http_news_cache_release(void *data)
 {
     ngx_http_news_page_t  *page = data;
 
-    if (--page->refs == 0 && page->dead) {
+    if (--page->refs) {
+        return;
+    }
+
+    if (page->dead) {
         ngx_free(page);
+
+    } else if (page->transient) {
+        /* too big to keep: gone with the last request sending it */
+        ngx_http_news_cache_remove(page->cache, page);
     }
 }

@@ -96,6 +96,12 @@ static const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
     " AND p.published_ts <= ?6 AND (p.published_ts, p.id) < (?4, ?5)"
     " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2",
 
+    /* NGX_HTTP_NEWS_STMT_CATEGORY_ENDS: the list's keys, for its pages */
+    "SELECT p.published_ts, p.id FROM posts p"
+    " WHERE p.category_id = ?1 AND p.status = 'published'"
+    " AND p.published_ts <= ?2"
+    " ORDER BY p.published_ts DESC, p.id DESC",
+
     /* NGX_HTTP_NEWS_STMT_LATEST_POSTS: posts_by_date */
     NGX_HTTP_NEWS_LIST_SQL
     " WHERE p.status = 'published' AND p.published_ts <= ?6"
@@ -1143,6 +1149,60 @@ ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
         post->published_ts = sqlite3_column_int64(stmt, 5);
         post->id = sqlite3_column_int64(stmt, 6);
     }
+
+    return ngx_http_news_db_result(db, stmt, rc);
+}
+
+
+/*
+ * where each page of a category's list ends, in one pass over the index:
+ * the last post of every full page, up to max pages, and how many posts
+ * the list has
+ */
+
+ngx_int_t
+ngx_http_news_db_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t category_id, ngx_uint_t page_size, ngx_uint_t max,
+    ngx_array_t *ends, ngx_uint_t *count)
+{
+    int                      rc;
+    ngx_uint_t               n;
+    sqlite3_stmt            *stmt;
+    ngx_http_news_anchor_t  *end;
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY_ENDS];
+
+    sqlite3_bind_int64(stmt, 1, category_id);
+    sqlite3_bind_int64(stmt, 2, ngx_time());
+
+    n = 0;
+
+    for ( ;; ) {
+        rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+        if (rc != SQLITE_ROW) {
+            break;
+        }
+
+        if (++n % page_size) {
+            continue;
+        }
+
+        if (ends->nelts == max) {
+            /* no page after these is ever asked for */
+            break;
+        }
+
+        end = ngx_array_push(ends);
+        if (end == NULL) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+
+        end->published_ts = sqlite3_column_int64(stmt, 0);
+        end->id = sqlite3_column_int64(stmt, 1);
+    }
+
+    *count = n;
 
     return ngx_http_news_db_result(db, stmt, rc);
 }

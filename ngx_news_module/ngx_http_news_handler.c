@@ -13,8 +13,10 @@
 #include <ngx_http_news.h>
 
 
-#define NGX_HTTP_NEWS_PAGE_MAX     100000
 #define NGX_HTTP_NEWS_RETRY_AFTER  "5"
+
+/* a value the pool got from the heap on its own, which it can free */
+#define NGX_HTTP_NEWS_LARGE_VALUE  (64 * 1024)
 
 
 static ngx_int_t ngx_http_news_send(ngx_http_request_t *r,
@@ -22,9 +24,6 @@ static ngx_int_t ngx_http_news_send(ngx_http_request_t *r,
     ngx_str_t *cache_key, ngx_str_t *info_code);
 static ngx_int_t ngx_http_news_send_chain(ngx_http_request_t *r,
     ngx_chain_t *out, off_t len, uint32_t crc, time_t last_modified);
-static ngx_http_news_anchor_t *ngx_http_news_anchor(ngx_http_request_t *r,
-    ngx_http_news_db_t *db, ngx_str_t *slug, ngx_uint_t page,
-    ngx_http_news_post_t *last);
 static ngx_int_t ngx_http_news_category_moved(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *slug);
 static ngx_int_t ngx_http_news_render_tags(ngx_http_request_t *r,
@@ -117,7 +116,10 @@ ngx_http_news_article_handler(ngx_http_request_t *r)
     page = ngx_http_news_cache_get(r, nlcf->db, &key);
 
     if (page != NULL) {
-        ngx_http_news_count(r, &page->info_code, NGX_HTTP_NEWS_VIEW);
+        if (page->status == 0) {
+            ngx_http_news_count(r, &page->info_code, NGX_HTTP_NEWS_VIEW);
+        }
+
         return ngx_http_news_send_page(r, page);
     }
 
@@ -298,6 +300,7 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     ngx_array_t                chain, children, posts;
     ngx_http_news_out_t        out;
     ngx_http_news_cat_t        cat;
+    ngx_http_news_anchor_t     start, *after;
     ngx_http_news_loc_conf_t  *nlcf;
 
     rc = ngx_http_news_check_method(r);
@@ -390,26 +393,42 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     }
 
     /*
-     * one post more than a page tells whether there is a next page; where
-     * the previous page ended, if known, makes a deep page as cheap as the
-     * first
+     * a deep page starts after the last post of the page before it, known
+     * from the list's page ends: one index seek, and a page past the end
+     * costs no read at all; without a render cache to keep the ends, the
+     * page is counted to by offset
      */
+
+    after = NULL;
+
+    if (rc == NGX_OK && page > 1) {
+        rc = ngx_http_news_page_start(r, nlcf->db, cat.id, &slug, page,
+                                      &start);
+
+        if (rc == NGX_OK) {
+            after = &start;
+
+        } else if (rc == NGX_AGAIN) {
+            rc = NGX_OK;
+
+        } else if (rc == NGX_DECLINED) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "news: category \"%V\" has no page %i",
+                          &slug, page);
+            return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+        }
+    }
+
+    /* one post more than a page tells whether there is a next page */
 
     if (rc == NGX_OK) {
         rc = ngx_http_news_db_posts(r, nlcf->db, cat.id, nlcf->page_size + 1,
-                                    (page - 1) * nlcf->page_size,
-                                    ngx_http_news_anchor(r, nlcf->db, &slug,
-                                                         page - 1, NULL),
+                                    (page - 1) * nlcf->page_size, after,
                                     &posts);
     }
 
     if (rc != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
-    }
-
-    if (posts.nelts > nlcf->page_size) {
-        (void) ngx_http_news_anchor(r, nlcf->db, &slug, page,
-                   &((ngx_http_news_post_t *) posts.elts)[nlcf->page_size - 1]);
     }
 
     if (page > 1 && posts.nelts == 0) {
@@ -555,58 +574,6 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
 
     return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_INDEX, vars, 0, &key,
                               NULL);
-}
-
-
-/*
- * where page "page" of a category ends: found in the render cache, or,
- * with "last" given, kept there; the cache forgets it when the database
- * changes
- */
-
-static ngx_http_news_anchor_t *
-ngx_http_news_anchor(ngx_http_request_t *r, ngx_http_news_db_t *db,
-    ngx_str_t *slug, ngx_uint_t page, ngx_http_news_post_t *last)
-{
-    ngx_str_t                key, value;
-    ngx_http_news_page_t    *cached;
-    ngx_http_news_anchor_t  *anchor;
-
-    if (page == 0
-        || ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_ANCHOR, slug, page,
-                                   &key)
-           != NGX_OK)
-    {
-        return NULL;
-    }
-
-    anchor = ngx_palloc(r->pool, sizeof(ngx_http_news_anchor_t));
-    if (anchor == NULL) {
-        return NULL;
-    }
-
-    if (last != NULL) {
-        anchor->published_ts = last->published_ts;
-        anchor->id = last->id;
-
-        value.data = (u_char *) anchor;
-        value.len = sizeof(ngx_http_news_anchor_t);
-
-        (void) ngx_http_news_cache_put_str(r, db, &key, &value,
-                                           &last->info_code);
-        return anchor;
-    }
-
-    cached = ngx_http_news_cache_get(r, db, &key);
-
-    if (cached == NULL || cached->body.len != sizeof(ngx_http_news_anchor_t))
-    {
-        return NULL;
-    }
-
-    ngx_memcpy(anchor, cached->body.data, sizeof(ngx_http_news_anchor_t));
-
-    return anchor;
 }
 
 
@@ -847,8 +814,9 @@ ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code)
 ngx_int_t
 ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status)
 {
-    ngx_str_t         vars[NGX_HTTP_NEWS_V_MAX], retry;
-    ngx_table_elt_t  *h;
+    ngx_str_t            vars[NGX_HTTP_NEWS_V_MAX], retry, *key;
+    ngx_table_elt_t     *h;
+    ngx_http_news_ctx_t  *ctx;
 
     ngx_memzero(vars, sizeof(vars));
 
@@ -904,7 +872,22 @@ ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status)
 
     r->headers_out.status = status;
 
-    return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_ERROR, vars, 0, NULL,
+    /*
+     * a page found missing or gone stays so until the database changes:
+     * kept like pages, in a budget of its own
+     */
+
+    key = NULL;
+
+    if (status == NGX_HTTP_NOT_FOUND || status == NGX_HTTP_NEWS_GONE) {
+        ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+
+        if (ctx != NULL && ctx->page_key.len) {
+            key = &ctx->page_key;
+        }
+    }
+
+    return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_ERROR, vars, 0, key,
                               NULL);
 }
 
@@ -943,6 +926,7 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
     off_t                      len;
     uint32_t                   crc;
     ngx_str_t                  none;
+    ngx_uint_t                 i;
     ngx_chain_t               *out;
     ngx_http_news_page_t      *page;
     ngx_http_news_loc_conf_t  *nlcf;
@@ -961,7 +945,7 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (cache_key != NULL && r->headers_out.status == 0) {
+    if (cache_key != NULL && nlcf->db != NULL) {
 
         if (info_code == NULL) {
             ngx_str_null(&none);
@@ -969,11 +953,23 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
         }
 
         page = ngx_http_news_cache_put(r, nlcf->db, cache_key, out, len,
-                                       info_code);
+                                       info_code, r->headers_out.status);
 
         if (page != NULL) {
             page->crc = crc;
             page->last_modified = last_modified;
+
+            /*
+             * the page is sent from its copy: the request's own large
+             * values (an article body) need not live as long as a slow
+             * reader takes
+             */
+
+            for (i = 0; i < NGX_HTTP_NEWS_V_MAX; i++) {
+                if (vars[i].len >= NGX_HTTP_NEWS_LARGE_VALUE) {
+                    (void) ngx_pfree(r->pool, vars[i].data);
+                }
+            }
 
             return ngx_http_news_send_page(r, page);
         }
@@ -987,6 +983,15 @@ ngx_int_t
 ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
 {
     ngx_chain_t  *out;
+
+    if (page->status && r->headers_out.status == 0) {
+        /* an error kept from before: said again, as when it was found */
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: \"%V\" is %ui, as found before",
+                      &r->uri, page->status);
+
+        r->headers_out.status = page->status;
+    }
 
     /* the cached bytes themselves: the page is held until the request ends */
 

@@ -72,6 +72,11 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
 
     page = ngx_http_news_cache_get(r, nlcf->db, &key);
 
+    if (page != NULL && page->status) {
+        /* an unknown or deleted code, as found before */
+        return ngx_http_news_send_page(r, page);
+    }
+
     if (page != NULL && nlcf->share_redirect == 0) {
         ngx_http_news_count(r, &page->info_code, NGX_HTTP_NEWS_VIEW);
         return ngx_http_news_send_page(r, page);
