@@ -262,6 +262,11 @@ typedef struct {
 } ngx_http_news_loc_conf_t;
 
 
+typedef struct {
+    ngx_array_t                 names;      /* exact server_names */
+} ngx_http_news_srv_conf_t;
+
+
 /* the settings that shape a page, one set a distinct profile */
 typedef struct {
     ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];

@@ -988,7 +988,7 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
         /* an error kept from before: said again, as when it was found */
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: \"%V\" is %ui, as found before",
-                      &r->uri, page->status);
+                      &r->unparsed_uri, page->status);
 
         r->headers_out.status = page->status;
     }

@@ -20,6 +20,9 @@ static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
 static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
 static void *ngx_http_news_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf);
+static void *ngx_http_news_create_srv_conf(ngx_conf_t *cf);
+static char *ngx_http_news_merge_srv_conf(ngx_conf_t *cf, void *parent,
+    void *child);
 static void *ngx_http_news_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -188,8 +191,8 @@ static ngx_http_module_t  ngx_http_news_module_ctx = {
     ngx_http_news_create_main_conf,        /* create main configuration */
     ngx_http_news_init_main_conf,          /* init main configuration */
 
-    NULL,                                  /* create server configuration */
-    NULL,                                  /* merge server configuration */
+    ngx_http_news_create_srv_conf,         /* create server configuration */
+    ngx_http_news_merge_srv_conf,          /* merge server configuration */
 
     ngx_http_news_create_loc_conf,         /* create location configuration */
     ngx_http_news_merge_loc_conf           /* merge location configuration */
@@ -294,6 +297,77 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_size_value(mcf->cache_size, 16 * 1024 * 1024);
 
     return ngx_http_news_readership_init_conf(cf, mcf);
+}
+
+
+static void *
+ngx_http_news_create_srv_conf(ngx_conf_t *cf)
+{
+    ngx_http_news_srv_conf_t  *nscf;
+
+    nscf = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_srv_conf_t));
+    if (nscf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&nscf->names, cf->pool, 1, sizeof(ngx_str_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return nscf;
+}
+
+
+/*
+ * the server's exact names, which absolute URLs may take from the Host:
+ * nginx keeps its own list only while it reads the configuration
+ */
+
+static char *
+ngx_http_news_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_news_srv_conf_t *conf = child;
+
+    ngx_str_t                 *name;
+    ngx_uint_t                 i;
+    ngx_http_server_name_t    *sn;
+    ngx_http_core_srv_conf_t  *cscf;
+
+    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+
+    sn = cscf->server_names.elts;
+
+    for (i = 0; i < cscf->server_names.nelts; i++) {
+
+#if (NGX_PCRE)
+        if (sn[i].regex != NULL) {
+            continue;
+        }
+#endif
+
+        if (sn[i].name.len == 0
+            || ngx_strlchr(sn[i].name.data,
+                           sn[i].name.data + sn[i].name.len, '*')
+            || sn[i].name.data[0] == '.')
+        {
+            continue;
+        }
+
+        name = ngx_array_push(&conf->names);
+        if (name == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        name->len = sn[i].name.len;
+        name->data = ngx_pstrdup(cf->pool, &sn[i].name);
+        if (name->data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
 }
 
 

@@ -280,30 +280,22 @@ ngx_http_news_base_url(ngx_http_request_t *r, ngx_str_t *url)
 static ngx_str_t *
 ngx_http_news_server_name(ngx_http_request_t *r, ngx_uint_t *vetted)
 {
-    ngx_str_t                 *server;
+    ngx_str_t                 *server, *name;
     ngx_uint_t                 i;
-    ngx_http_server_name_t    *sn;
-    ngx_http_core_srv_conf_t  *cscf;
+    ngx_http_news_srv_conf_t  *nscf;
 
     static ngx_str_t  localhost = ngx_string("localhost");
 
     *vetted = 1;
 
     server = &r->headers_in.server;
-    cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
+    nscf = ngx_http_get_module_srv_conf(r, ngx_http_news_module);
 
-    sn = cscf->server_names.elts;
+    name = nscf->names.elts;
 
-    for (i = 0; i < cscf->server_names.nelts; i++) {
-#if (NGX_PCRE)
-        if (sn[i].regex != NULL) {
-            continue;
-        }
-#endif
-
-        if (sn[i].name.len == server->len
-            && ngx_strncasecmp(sn[i].name.data, server->data, server->len)
-               == 0
+    for (i = 0; i < nscf->names.nelts; i++) {
+        if (name[i].len == server->len
+            && ngx_strncasecmp(name[i].data, server->data, server->len) == 0
             && r->headers_in.host != NULL)
         {
             /* as the client wrote it, the port too */
@@ -311,12 +303,8 @@ ngx_http_news_server_name(ngx_http_request_t *r, ngx_uint_t *vetted)
         }
     }
 
-    if (cscf->server_name.len && cscf->server_name.data[0] != '_'
-        && cscf->server_name.data[0] != '*'
-        && cscf->server_name.data[0] != '.'
-        && cscf->server_name.data[0] != '~')
-    {
-        return &cscf->server_name;
+    if (nscf->names.nelts && name[0].data[0] != '_') {
+        return &name[0];
     }
 
     /* a server with no usable name: any Host, up to a DNS name's length */
