@@ -18,7 +18,7 @@
 #include <news_parse.h>
 
 
-#define NGX_HTTP_NEWS_SCHEMA_VERSION  2
+#define NGX_HTTP_NEWS_SCHEMA_VERSION  3
 
 #define NGX_HTTP_NEWS_STATUS_PUBLISHED  0
 #define NGX_HTTP_NEWS_STATUS_DRAFT      1

@@ -23,7 +23,7 @@
 #define NEWSCTL_USAGE           2
 
 /* the user_version of sql/schema.sql; older files are migrated to it */
-#define NEWSCTL_SCHEMA_VERSION  2
+#define NEWSCTL_SCHEMA_VERSION  3
 /* long enough to wait out nginx's readers and another import */
 #define NEWSCTL_BUSY_TIMEOUT    5000
 
