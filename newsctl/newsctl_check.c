@@ -1,7 +1,9 @@
 /*
  * newsctl check: what got past the schema's constraints and triggers
  * anyway, by the ways admins get around them: PRAGMA foreign_keys = OFF,
- * a dropped trigger, PRAGMA ignore_check_constraints, bytes cast to TEXT.
+ * a dropped trigger, PRAGMA ignore_check_constraints, bytes cast to TEXT;
+ * and the schema objects themselves, against sql/schema.sql as newsctl
+ * carries it: a dropped or changed trigger checks nothing from then on.
  *
  * The file is opened read-only and read in one transaction.  Each problem
  * is a line "FILE: what: detail" on stdout naming the rows, at most
@@ -16,6 +18,7 @@
 
 #include "newsctl.h"
 #include "news_post.h"
+#include "news_schema.h"
 
 
 #define NEWSCTL_CHECK_LINES   10
@@ -50,6 +53,9 @@ typedef struct {
 
 static void newsctl_check_run(newsctl_check_t *chk,
     const newsctl_check_query_t *q);
+static int newsctl_check_expected(newsctl_check_t *chk);
+static void newsctl_check_squeeze(sqlite3_context *ctx, int argc,
+    sqlite3_value **argv);
 static void newsctl_check_cycles(newsctl_check_t *chk);
 static long newsctl_check_cats_read(newsctl_check_t *chk,
     newsctl_check_cat_t **cats);
@@ -85,6 +91,42 @@ static const newsctl_check_query_t  newsctl_check_file[] = {
       " ('category_redirects', 'category_id'))" },
 
     { NULL, NULL }
+};
+
+
+/*
+ * schema version NEWSCTL_SCHEMA_VERSION: its objects against those
+ * sql/schema.sql makes (temp.newsctl_schema), by type and name, the SQL
+ * text compared with its white space squeezed.  SQLite's own objects
+ * (autoindexes, sqlite_stat1) are left out; a table of the admin's own,
+ * and what is on it, is the admin's business, but an index or trigger
+ * added to one of ours is reported: it changes what edits do.
+ */
+static const newsctl_check_query_t  newsctl_check_schema_query = {
+    "schema",
+    "SELECT line FROM ("
+    " SELECT 1 AS k, e.type AS type, e.name AS name,"
+    " printf('%s %s is missing (sql/schema.sql has it)', e.type, e.name)"
+    " AS line FROM temp.newsctl_schema AS e"
+    " WHERE NOT EXISTS (SELECT 1 FROM main.sqlite_schema AS s"
+    " WHERE s.type = e.type AND s.name = e.name)"
+    " UNION ALL"
+    " SELECT 2, e.type, e.name,"
+    " printf('%s %s differs from the one sql/schema.sql has', e.type,"
+    " e.name) FROM temp.newsctl_schema AS e JOIN main.sqlite_schema AS s"
+    " ON s.type = e.type AND s.name = e.name"
+    " WHERE s.tbl_name IS NOT e.tbl_name"
+    " OR newsctl_squeeze(s.sql) IS NOT newsctl_squeeze(e.sql)"
+    " UNION ALL"
+    " SELECT 3, s.type, s.name,"
+    " printf('%s %s on %s is not in sql/schema.sql', s.type, s.name,"
+    " s.tbl_name) FROM main.sqlite_schema AS s"
+    " WHERE s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    " AND s.tbl_name IN (SELECT name FROM temp.newsctl_schema"
+    " WHERE type = 'table')"
+    " AND NOT EXISTS (SELECT 1 FROM temp.newsctl_schema AS e"
+    " WHERE e.type = s.type AND e.name = s.name))"
+    " ORDER BY k, type, name"
 };
 
 
@@ -204,7 +246,7 @@ static const struct {
 int
 newsctl_check(newsctl_command_t *cmd, newsctl_opts_t *opts)
 {
-    int                           version;
+    int                           version, expected;
     newsctl_check_t               chk;
     const newsctl_check_query_t  *q;
 
@@ -215,6 +257,16 @@ newsctl_check(newsctl_command_t *cmd, newsctl_opts_t *opts)
     {
         return NEWSCTL_FAILED;
     }
+
+    /* the schema check's temp table is kept in memory, not in a file */
+    if (newsctl_exec(chk.db, chk.path, "PRAGMA temp_store = MEMORY")
+        != NEWSCTL_OK)
+    {
+        sqlite3_close(chk.db);
+        return NEWSCTL_FAILED;
+    }
+
+    expected = (newsctl_check_expected(&chk) == NEWSCTL_OK);
 
     /* one snapshot: a writer's commit halfway would be a false problem */
     if (newsctl_exec(chk.db, chk.path, "BEGIN") != NEWSCTL_OK
@@ -245,6 +297,10 @@ newsctl_check(newsctl_command_t *cmd, newsctl_opts_t *opts)
     }
 
     if (chk.rows) {
+        if (expected) {
+            newsctl_check_run(&chk, &newsctl_check_schema_query);
+        }
+
         newsctl_check_text_run(&chk);
         newsctl_check_cycles(&chk);
 
@@ -328,6 +384,155 @@ failed:
            sqlite3_errmsg(chk->db));
     sqlite3_finalize(stmt);
     chk->problems++;
+}
+
+
+/*
+ * temp.newsctl_schema: the objects of the embedded sql/schema.sql, as
+ * SQLite stores them when it runs the file on an empty database.  Made
+ * before the read transaction: after a corrupt page has failed a read in
+ * it, SQLite refuses to create a table even in temp.
+ */
+static int
+newsctl_check_expected(newsctl_check_t *chk)
+{
+    int            i, rc;
+    char          *err;
+    sqlite3       *mem;
+    const char    *msg;
+    sqlite3_stmt  *get, *put;
+
+    mem = NULL;
+    get = NULL;
+    put = NULL;
+    err = NULL;
+    msg = NULL;
+
+    rc = sqlite3_create_function_v2(chk->db, "newsctl_squeeze", 1,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC
+                                    | SQLITE_DIRECTONLY,
+                                    NULL, newsctl_check_squeeze, NULL, NULL,
+                                    NULL);
+
+    if (rc != SQLITE_OK
+        || sqlite3_exec(chk->db, "CREATE TEMP TABLE newsctl_schema"
+                        " (type TEXT, name TEXT, tbl_name TEXT, sql TEXT)",
+                        NULL, NULL, NULL)
+           != SQLITE_OK)
+    {
+        msg = sqlite3_errmsg(chk->db);
+        goto failed;
+    }
+
+    rc = sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL);
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_exec(mem, news_schema_sql, NULL, NULL, &err);
+    }
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_prepare_v2(mem, "SELECT type, name, tbl_name, sql"
+                                " FROM sqlite_schema"
+                                " WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+                                -1, &get, NULL);
+    }
+
+    if (rc != SQLITE_OK) {
+        msg = err ? err : (mem ? sqlite3_errmsg(mem) : sqlite3_errstr(rc));
+        goto failed;
+    }
+
+    rc = sqlite3_prepare_v2(chk->db, "INSERT INTO temp.newsctl_schema"
+                            " VALUES (?1, ?2, ?3, ?4)", -1, &put, NULL);
+    if (rc != SQLITE_OK) {
+        msg = sqlite3_errmsg(chk->db);
+        goto failed;
+    }
+
+    while ((rc = sqlite3_step(get)) == SQLITE_ROW) {
+        for (i = 0; i < 4; i++) {
+            sqlite3_bind_text(put, i + 1,
+                              (const char *) sqlite3_column_text(get, i),
+                              sqlite3_column_bytes(get, i),
+                              SQLITE_TRANSIENT);
+        }
+
+        if (sqlite3_step(put) != SQLITE_DONE) {
+            msg = sqlite3_errmsg(chk->db);
+            goto failed;
+        }
+
+        sqlite3_reset(put);
+    }
+
+    if (rc != SQLITE_DONE) {
+        msg = sqlite3_errmsg(mem);
+        goto failed;
+    }
+
+    sqlite3_finalize(get);
+    sqlite3_finalize(put);
+    sqlite3_close(mem);
+
+    return NEWSCTL_OK;
+
+failed:
+
+    printf("%s: schema: cannot check: %s\n", chk->path,
+           msg ? msg : "out of memory");
+    chk->problems++;
+
+    sqlite3_free(err);
+    sqlite3_finalize(get);
+    sqlite3_finalize(put);
+    sqlite3_close(mem);
+
+    return NEWSCTL_FAILED;
+}
+
+
+/* newsctl_squeeze(sql): each run of white space one space, none at the ends */
+static void
+newsctl_check_squeeze(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    int                   n, space;
+    char                 *out;
+    const unsigned char  *p, *end;
+
+    p = sqlite3_value_text(argv[0]);
+
+    if (p == NULL) {
+        return;
+    }
+
+    end = p + sqlite3_value_bytes(argv[0]);
+
+    out = sqlite3_malloc64(end - p + 1);
+    if (out == NULL) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+
+    n = 0;
+    space = 0;
+
+    for ( /* void */ ; p < end; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'
+            || *p == '\f' || *p == '\v')
+        {
+            space = 1;
+            continue;
+        }
+
+        if (space && n > 0) {
+            out[n++] = ' ';
+        }
+
+        space = 0;
+        out[n++] = (char) *p;
+    }
+
+    sqlite3_result_text(ctx, out, n, sqlite3_free);
 }
 
 
