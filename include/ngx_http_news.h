@@ -17,7 +17,7 @@
 #include <news_parse.h>
 
 
-#define NGX_HTTP_NEWS_SCHEMA_VERSION  2
+#define NGX_HTTP_NEWS_SCHEMA_VERSION  3
 
 #define NGX_HTTP_NEWS_PAGE_MAX          100000
 

@@ -1,8 +1,9 @@
 /*
  * newsctl: the admin tool of ngx_news_module.  It creates the SQLite file
  * nginx serves the site from, imports Jekyll posts into it, brings an
- * older schema up to date, reports what got past its constraints, and
- * folds the readership files of several nginx nodes into one.
+ * older schema up to date, reports what got past its constraints, puts a
+ * copy of it in place of the file nginx serves, and folds the readership
+ * files of several nginx nodes into one.
  *
  * This file: the command table, options, usage, and the SQLite helpers
  * the commands share.
@@ -22,32 +23,41 @@
 
 static int newsctl_options(newsctl_command_t *cmd, int argc, char **argv,
     newsctl_opts_t *opts);
+static int newsctl_option(newsctl_command_t *cmd, const char *name,
+    int argc, char **argv, int *i, const char **value);
 static void newsctl_usage(FILE *out);
 static void newsctl_command_usage(FILE *out, newsctl_command_t *cmd);
 
 
 static newsctl_command_t  newsctl_commands[] = {
 
-    { "init", newsctl_init, "--db", NULL, "--db FILE",
+    { "init", newsctl_init, "--db", NULL, NULL, "--db FILE",
       "create FILE with the news schema (refuses a file that has one)" },
 
-    { "import", newsctl_import, "--db", "post files", "--db FILE POST...",
+    { "import", newsctl_import, "--db", NULL, "post files",
+      "--db FILE POST...",
       "import or update Jekyll posts, each file in its own transaction" },
 
-    { "migrate", newsctl_migrate, "--db", NULL, "--db FILE",
+    { "migrate", newsctl_migrate, "--db", NULL, NULL, "--db FILE",
       "bring FILE's schema up to this newsctl's version, one migration "
       "a transaction" },
 
-    { "check", newsctl_check, "--db", NULL, "--db FILE",
+    { "check", newsctl_check, "--db", NULL, NULL, "--db FILE",
       "report, read-only, what got past the constraints; exit 1 if "
       "anything did" },
 
-    { "merge-readership", newsctl_merge_readership, "--into", "node files",
+    { "publish", newsctl_publish, "--db", "--to", NULL,
+      "--db FILE --to DEST",
+      "put a checked copy of FILE in place of DEST, the file nginx serves, "
+      "safely in any journal mode" },
+
+    { "merge-readership", newsctl_merge_readership, "--into", NULL,
+      "node files",
       "--into FILE NODE_DB...",
       "fold nodes' readership files into FILE; merging again never counts "
       "twice" },
 
-    { NULL, NULL, NULL, NULL, NULL, NULL }
+    { NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
 
@@ -240,23 +250,23 @@ newsctl_schema_current(sqlite3 *db, const char *path)
 
 
 /*
- * "--db FILE" or "--db=FILE" (--into for merge-readership) anywhere, "--"
- * ends the options; the positional arguments are counted against what the
- * command takes
+ * "--db FILE" or "--db=FILE" (--into for merge-readership, and --to DEST
+ * for publish) anywhere, "--" ends the options; the positional arguments
+ * are counted against what the command takes
  */
 static int
 newsctl_options(newsctl_command_t *cmd, int argc, char **argv,
     newsctl_opts_t *opts)
 {
-    int      i, n;
-    char    *a;
-    size_t   len;
+    int          i, n, rc;
+    char        *a;
+    const char  *opt;
 
     opts->db = NULL;
+    opts->to = NULL;
     opts->args = argv + 1;
     opts->nargs = 0;
     n = 0;
-    len = strlen(cmd->file_option);
 
     for (i = 1; i < argc; i++) {
         a = argv[i];
@@ -274,20 +284,20 @@ newsctl_options(newsctl_command_t *cmd, int argc, char **argv,
             return NEWSCTL_HELP;
         }
 
-        if (strcmp(a, cmd->file_option) == 0) {
-            if (i + 1 == argc) {
-                fprintf(stderr, "%s %s: %s needs a FILE\n", newsctl_name,
-                        cmd->name, a);
-                goto usage;
-            }
+        rc = newsctl_option(cmd, cmd->file_option, argc, argv, &i,
+                            &opts->db);
 
-            opts->db = argv[++i];
+        if (rc == NEWSCTL_FAILED && cmd->to_option != NULL) {
+            rc = newsctl_option(cmd, cmd->to_option, argc, argv, &i,
+                                &opts->to);
+        }
+
+        if (rc == NEWSCTL_OK) {
             continue;
         }
 
-        if (strncmp(a, cmd->file_option, len) == 0 && a[len] == '=') {
-            opts->db = a + len + 1;
-            continue;
+        if (rc == NEWSCTL_USAGE) {
+            goto usage;
         }
 
         if (a[0] == '-' && a[1] != '\0') {
@@ -304,6 +314,14 @@ newsctl_options(newsctl_command_t *cmd, int argc, char **argv,
     if (opts->db == NULL || opts->db[0] == '\0') {
         fprintf(stderr, "%s %s: %s FILE is required\n", newsctl_name,
                 cmd->name, cmd->file_option);
+        goto usage;
+    }
+
+    opt = cmd->to_option;
+
+    if (opt != NULL && (opts->to == NULL || opts->to[0] == '\0')) {
+        fprintf(stderr, "%s %s: %s FILE is required\n", newsctl_name,
+                cmd->name, opt);
         goto usage;
     }
 
@@ -326,6 +344,40 @@ usage:
     newsctl_command_usage(stderr, cmd);
 
     return NEWSCTL_USAGE;
+}
+
+
+/*
+ * argv[*i] as "NAME FILE" (*i moves past FILE) or "NAME=FILE":
+ * NEWSCTL_OK, NEWSCTL_USAGE without FILE, NEWSCTL_FAILED for another one
+ */
+static int
+newsctl_option(newsctl_command_t *cmd, const char *name, int argc,
+    char **argv, int *i, const char **value)
+{
+    char    *a;
+    size_t   len;
+
+    a = argv[*i];
+    len = strlen(name);
+
+    if (strcmp(a, name) == 0) {
+        if (*i + 1 == argc) {
+            fprintf(stderr, "%s %s: %s needs a FILE\n", newsctl_name,
+                    cmd->name, a);
+            return NEWSCTL_USAGE;
+        }
+
+        *value = argv[++*i];
+        return NEWSCTL_OK;
+    }
+
+    if (strncmp(a, name, len) == 0 && a[len] == '=') {
+        *value = a + len + 1;
+        return NEWSCTL_OK;
+    }
+
+    return NEWSCTL_FAILED;
 }
 
 

@@ -7,6 +7,7 @@
  *   newsctl_import.c      import: Jekyll posts into it
  *   newsctl_migrate.c     migrate: an older schema brought up to date
  *   newsctl_check.c       check: what got past the constraints anyway
+ *   newsctl_publish.c     publish: a copy put in place of the served file
  *   newsctl_readership.c  merge-readership: nodes' readership files
  */
 
@@ -23,7 +24,7 @@
 #define NEWSCTL_USAGE           2
 
 /* the user_version of sql/schema.sql; older files are migrated to it */
-#define NEWSCTL_SCHEMA_VERSION  2
+#define NEWSCTL_SCHEMA_VERSION  3
 /* long enough to wait out nginx's readers and another import */
 #define NEWSCTL_BUSY_TIMEOUT    5000
 
@@ -35,9 +36,13 @@
 typedef struct newsctl_command_s  newsctl_command_t;
 
 
-/* the file option every command has, and the positional arguments */
+/*
+ * the file option every command has, the target file of those that have
+ * one, and the positional arguments
+ */
 typedef struct {
     const char     *db;
+    const char     *to;
     char          **args;
     int             nargs;
 } newsctl_opts_t;
@@ -48,6 +53,8 @@ struct newsctl_command_s {
     int           (*handler)(newsctl_command_t *cmd, newsctl_opts_t *opts);
     /* the option naming the database the command works on: --db, --into */
     const char     *file_option;
+    /* the option naming the file it writes to, "--to"; NULL: none */
+    const char     *to_option;
     /* what the positional arguments are, "post files"; NULL: none taken */
     const char     *operands;
     const char     *args;
@@ -71,6 +78,7 @@ int newsctl_import(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_migrate(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_check(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_merge_readership(newsctl_command_t *cmd, newsctl_opts_t *opts);
+int newsctl_publish(newsctl_command_t *cmd, newsctl_opts_t *opts);
 
 /*
  * opens path with the flags of sqlite3_open_v2(); without

@@ -1,7 +1,9 @@
 /*
  * newsctl check: what got past the schema's constraints and triggers
  * anyway, by the ways admins get around them: PRAGMA foreign_keys = OFF,
- * a dropped trigger, PRAGMA ignore_check_constraints, bytes cast to TEXT.
+ * a dropped trigger, PRAGMA ignore_check_constraints, bytes cast to TEXT;
+ * and the schema objects themselves, against sql/schema.sql as newsctl
+ * carries it: a dropped or changed trigger checks nothing from then on.
  *
  * The file is opened read-only and read in one transaction.  Each problem
  * is a line "FILE: what: detail" on stdout naming the rows, at most
@@ -16,6 +18,7 @@
 
 #include "newsctl.h"
 #include "news_post.h"
+#include "news_schema.h"
 
 
 #define NEWSCTL_CHECK_LINES   10
@@ -25,6 +28,18 @@ typedef struct {
     const char         *what;
     const char         *sql;
 } newsctl_check_query_t;
+
+
+/* a category as the cycle check walks it */
+typedef struct {
+    sqlite3_int64       id;
+    /* the row of its parent, -1 for none or one that does not exist */
+    long                parent;
+    char               *slug;
+    /* 0: not walked yet, 1: on the walk now, 2: walked */
+    unsigned char       state;
+    unsigned char       cycle;
+} newsctl_check_cat_t;
 
 
 typedef struct {
@@ -38,6 +53,14 @@ typedef struct {
 
 static void newsctl_check_run(newsctl_check_t *chk,
     const newsctl_check_query_t *q);
+static int newsctl_check_expected(newsctl_check_t *chk);
+static void newsctl_check_squeeze(sqlite3_context *ctx, int argc,
+    sqlite3_value **argv);
+static void newsctl_check_cycles(newsctl_check_t *chk);
+static long newsctl_check_cats_read(newsctl_check_t *chk,
+    newsctl_check_cat_t **cats);
+static void newsctl_check_cycle_line(newsctl_check_t *chk,
+    newsctl_check_cat_t *cats, long i);
 static void newsctl_check_text_run(newsctl_check_t *chk);
 static void newsctl_check_utf8(sqlite3_context *ctx, int argc,
     sqlite3_value **argv);
@@ -72,31 +95,48 @@ static const newsctl_check_query_t  newsctl_check_file[] = {
 
 
 /*
+ * schema version NEWSCTL_SCHEMA_VERSION: its objects against those
+ * sql/schema.sql makes (temp.newsctl_schema), by type and name, the SQL
+ * text compared with its white space squeezed.  SQLite's own objects
+ * (autoindexes, sqlite_stat1) are left out; a table of the admin's own,
+ * and what is on it, is the admin's business, but an index or trigger
+ * added to one of ours is reported: it changes what edits do.
+ */
+static const newsctl_check_query_t  newsctl_check_schema_query = {
+    "schema",
+    "SELECT line FROM ("
+    " SELECT 1 AS k, e.type AS type, e.name AS name,"
+    " printf('%s %s is missing (sql/schema.sql has it)', e.type, e.name)"
+    " AS line FROM temp.newsctl_schema AS e"
+    " WHERE NOT EXISTS (SELECT 1 FROM main.sqlite_schema AS s"
+    " WHERE s.type = e.type AND s.name = e.name)"
+    " UNION ALL"
+    " SELECT 2, e.type, e.name,"
+    " printf('%s %s differs from the one sql/schema.sql has', e.type,"
+    " e.name) FROM temp.newsctl_schema AS e JOIN main.sqlite_schema AS s"
+    " ON s.type = e.type AND s.name = e.name"
+    " WHERE s.tbl_name IS NOT e.tbl_name"
+    " OR newsctl_squeeze(s.sql) IS NOT newsctl_squeeze(e.sql)"
+    " UNION ALL"
+    " SELECT 3, s.type, s.name,"
+    " printf('%s %s on %s is not in sql/schema.sql', s.type, s.name,"
+    " s.tbl_name) FROM main.sqlite_schema AS s"
+    " WHERE s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    " AND s.tbl_name IN (SELECT name FROM temp.newsctl_schema"
+    " WHERE type = 'table')"
+    " AND NOT EXISTS (SELECT 1 FROM temp.newsctl_schema AS e"
+    " WHERE e.type = s.type AND e.name = s.name))"
+    " ORDER BY k, type, name"
+};
+
+
+/*
  * schema version NEWSCTL_SCHEMA_VERSION: the rows, named.  SQLite does
  * not load CHECK constraints on a read-only connection, so integrity_check
  * cannot see them here: the constraint checks are sql/schema.sql's CHECKs,
  * word for word.
  */
 static const newsctl_check_query_t  newsctl_check_rows[] = {
-
-    /*
-     * the CHECK (parent_id <> id) too; bounded: a walk longer than the
-     * table has rows repeats one
-     */
-    { "category cycle",
-      "WITH RECURSIVE up (start, id, depth, path) AS ("
-      " SELECT id, parent_id, 1, printf('%Q', slug) FROM categories"
-      " WHERE parent_id IS NOT NULL"
-      " UNION ALL"
-      " SELECT up.start, c.parent_id, up.depth + 1,"
-      " up.path || ' -> ' || printf('%Q', c.slug)"
-      " FROM up JOIN categories AS c ON c.id = up.id"
-      " WHERE up.id IS NOT up.start AND c.parent_id IS NOT NULL"
-      " AND up.depth <= (SELECT count(*) FROM categories))"
-      " SELECT printf('category %d (%s) is its own ancestor: %s -> %Q',"
-      " c.id, c.slug, up.path, c.slug)"
-      " FROM up JOIN categories AS c ON c.id = up.start"
-      " WHERE up.id = up.start ORDER BY c.id" },
 
     { "orphan post",
       "SELECT printf('post %d (%s): category_id %s does not exist',"
@@ -206,7 +246,7 @@ static const struct {
 int
 newsctl_check(newsctl_command_t *cmd, newsctl_opts_t *opts)
 {
-    int                           version;
+    int                           version, expected;
     newsctl_check_t               chk;
     const newsctl_check_query_t  *q;
 
@@ -217,6 +257,16 @@ newsctl_check(newsctl_command_t *cmd, newsctl_opts_t *opts)
     {
         return NEWSCTL_FAILED;
     }
+
+    /* the schema check's temp table is kept in memory, not in a file */
+    if (newsctl_exec(chk.db, chk.path, "PRAGMA temp_store = MEMORY")
+        != NEWSCTL_OK)
+    {
+        sqlite3_close(chk.db);
+        return NEWSCTL_FAILED;
+    }
+
+    expected = (newsctl_check_expected(&chk) == NEWSCTL_OK);
 
     /* one snapshot: a writer's commit halfway would be a false problem */
     if (newsctl_exec(chk.db, chk.path, "BEGIN") != NEWSCTL_OK
@@ -247,7 +297,12 @@ newsctl_check(newsctl_command_t *cmd, newsctl_opts_t *opts)
     }
 
     if (chk.rows) {
+        if (expected) {
+            newsctl_check_run(&chk, &newsctl_check_schema_query);
+        }
+
         newsctl_check_text_run(&chk);
+        newsctl_check_cycles(&chk);
 
         for (q = newsctl_check_rows; q->what != NULL; q++) {
             newsctl_check_run(&chk, q);
@@ -329,6 +384,403 @@ failed:
            sqlite3_errmsg(chk->db));
     sqlite3_finalize(stmt);
     chk->problems++;
+}
+
+
+/*
+ * temp.newsctl_schema: the objects of the embedded sql/schema.sql, as
+ * SQLite stores them when it runs the file on an empty database.  Made
+ * before the read transaction: after a corrupt page has failed a read in
+ * it, SQLite refuses to create a table even in temp.
+ */
+static int
+newsctl_check_expected(newsctl_check_t *chk)
+{
+    int            i, rc;
+    char          *err;
+    sqlite3       *mem;
+    const char    *msg;
+    sqlite3_stmt  *get, *put;
+
+    mem = NULL;
+    get = NULL;
+    put = NULL;
+    err = NULL;
+    msg = NULL;
+
+    rc = sqlite3_create_function_v2(chk->db, "newsctl_squeeze", 1,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC
+                                    | SQLITE_DIRECTONLY,
+                                    NULL, newsctl_check_squeeze, NULL, NULL,
+                                    NULL);
+
+    if (rc != SQLITE_OK
+        || sqlite3_exec(chk->db, "CREATE TEMP TABLE newsctl_schema"
+                        " (type TEXT, name TEXT, tbl_name TEXT, sql TEXT)",
+                        NULL, NULL, NULL)
+           != SQLITE_OK)
+    {
+        msg = sqlite3_errmsg(chk->db);
+        goto failed;
+    }
+
+    rc = sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL);
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_exec(mem, news_schema_sql, NULL, NULL, &err);
+    }
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_prepare_v2(mem, "SELECT type, name, tbl_name, sql"
+                                " FROM sqlite_schema"
+                                " WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+                                -1, &get, NULL);
+    }
+
+    if (rc != SQLITE_OK) {
+        msg = err ? err : (mem ? sqlite3_errmsg(mem) : sqlite3_errstr(rc));
+        goto failed;
+    }
+
+    rc = sqlite3_prepare_v2(chk->db, "INSERT INTO temp.newsctl_schema"
+                            " VALUES (?1, ?2, ?3, ?4)", -1, &put, NULL);
+    if (rc != SQLITE_OK) {
+        msg = sqlite3_errmsg(chk->db);
+        goto failed;
+    }
+
+    while ((rc = sqlite3_step(get)) == SQLITE_ROW) {
+        for (i = 0; i < 4; i++) {
+            sqlite3_bind_text(put, i + 1,
+                              (const char *) sqlite3_column_text(get, i),
+                              sqlite3_column_bytes(get, i),
+                              SQLITE_TRANSIENT);
+        }
+
+        if (sqlite3_step(put) != SQLITE_DONE) {
+            msg = sqlite3_errmsg(chk->db);
+            goto failed;
+        }
+
+        sqlite3_reset(put);
+    }
+
+    if (rc != SQLITE_DONE) {
+        msg = sqlite3_errmsg(mem);
+        goto failed;
+    }
+
+    sqlite3_finalize(get);
+    sqlite3_finalize(put);
+    sqlite3_close(mem);
+
+    return NEWSCTL_OK;
+
+failed:
+
+    printf("%s: schema: cannot check: %s\n", chk->path,
+           msg ? msg : "out of memory");
+    chk->problems++;
+
+    sqlite3_free(err);
+    sqlite3_finalize(get);
+    sqlite3_finalize(put);
+    sqlite3_close(mem);
+
+    return NEWSCTL_FAILED;
+}
+
+
+/* newsctl_squeeze(sql): each run of white space one space, none at the ends */
+static void
+newsctl_check_squeeze(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    int                   n, space;
+    char                 *out;
+    const unsigned char  *p, *end;
+
+    p = sqlite3_value_text(argv[0]);
+
+    if (p == NULL) {
+        return;
+    }
+
+    end = p + sqlite3_value_bytes(argv[0]);
+
+    out = sqlite3_malloc64(end - p + 1);
+    if (out == NULL) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+
+    n = 0;
+    space = 0;
+
+    for ( /* void */ ; p < end; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'
+            || *p == '\f' || *p == '\v')
+        {
+            space = 1;
+            continue;
+        }
+
+        if (space && n > 0) {
+            out[n++] = ' ';
+        }
+
+        space = 0;
+        out[n++] = (char) *p;
+    }
+
+    sqlite3_result_text(ctx, out, n, sqlite3_free);
+}
+
+
+/*
+ * "category cycle": each category that is its own ancestor.  A category
+ * has one parent at most, so a walk up from each one not walked yet, that
+ * stops at the first one walked before, sees every category once: the
+ * check is linear in the rows (and the lookup of a parent logarithmic),
+ * however long the chains and cycles are.  A walk that comes back to a
+ * category on itself has found a cycle.
+ */
+static void
+newsctl_check_cycles(newsctl_check_t *chk)
+{
+    long                  i, j, k, n;
+    unsigned long         found;
+    newsctl_check_cat_t  *cats;
+
+    n = newsctl_check_cats_read(chk, &cats);
+    if (n < 0) {
+        return;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (cats[i].state != 0) {
+            continue;
+        }
+
+        for (j = i; j != -1 && cats[j].state == 0; j = cats[j].parent) {
+            cats[j].state = 1;
+        }
+
+        if (j != -1 && cats[j].state == 1) {
+            k = j;
+
+            do {
+                cats[k].cycle = 1;
+                k = cats[k].parent;
+            } while (k != j);
+        }
+
+        for (j = i; j != -1 && cats[j].state == 1; j = cats[j].parent) {
+            cats[j].state = 2;
+        }
+    }
+
+    found = 0;
+
+    for (i = 0; i < n; i++) {
+        if (cats[i].cycle && found++ < NEWSCTL_CHECK_LINES) {
+            newsctl_check_cycle_line(chk, cats, i);
+        }
+    }
+
+    if (found > NEWSCTL_CHECK_LINES) {
+        printf("%s: category cycle: and %lu more (%lu in all)\n", chk->path,
+               found - NEWSCTL_CHECK_LINES, found);
+    }
+
+    chk->problems += found;
+
+    for (i = 0; i < n; i++) {
+        sqlite3_free(cats[i].slug);
+    }
+
+    sqlite3_free(cats);
+}
+
+
+/* the categories in the order of id, each with the row of its parent */
+static long
+newsctl_check_cats_read(newsctl_check_t *chk, newsctl_check_cat_t **cats)
+{
+    int                   rc, len;
+    long                  i, n, size, lo, hi, mid;
+    const char           *msg;
+    sqlite3_int64        *parents, *ids;
+    sqlite3_stmt         *stmt;
+    newsctl_check_cat_t  *c, *more;
+    const unsigned char  *slug;
+
+    *cats = NULL;
+    parents = NULL;
+    n = 0;
+    size = 0;
+    msg = NULL;
+
+    rc = sqlite3_prepare_v2(chk->db, "SELECT id, parent_id, slug"
+                            " FROM categories ORDER BY id", -1, &stmt, NULL);
+    if (rc != SQLITE_OK) {
+        goto failed;
+    }
+
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n == size) {
+            size = size ? 2 * size : 256;
+            more = sqlite3_realloc64(*cats, size * sizeof(*c));
+            if (more == NULL) {
+                msg = "out of memory";
+                goto failed;
+            }
+
+            *cats = more;
+
+            ids = sqlite3_realloc64(parents, size * sizeof(*parents));
+            if (ids == NULL) {
+                msg = "out of memory";
+                goto failed;
+            }
+
+            parents = ids;
+        }
+
+        c = &(*cats)[n];
+        memset(c, 0, sizeof(*c));
+        c->id = sqlite3_column_int64(stmt, 0);
+
+        /* a parent_id that is no integer names no row: orphan category */
+        parents[n] = (sqlite3_column_type(stmt, 1) == SQLITE_INTEGER)
+                     ? sqlite3_column_int64(stmt, 1) : 0;
+        c->parent = (sqlite3_column_type(stmt, 1) == SQLITE_INTEGER) ? 0 : -1;
+
+        slug = sqlite3_column_text(stmt, 2);
+        len = sqlite3_column_bytes(stmt, 2);
+        n++;
+
+        if (slug != NULL) {
+            c->slug = sqlite3_malloc(len + 1);
+            if (c->slug == NULL) {
+                msg = "out of memory";
+                goto failed;
+            }
+
+            memcpy(c->slug, slug, len + 1);
+        }
+    }
+
+    if (rc != SQLITE_DONE) {
+        goto failed;
+    }
+
+    sqlite3_finalize(stmt);
+
+    /* ORDER BY id: the parent of each is found by bisection */
+    for (i = 0; i < n; i++) {
+        if ((*cats)[i].parent == -1) {
+            continue;
+        }
+
+        (*cats)[i].parent = -1;
+        lo = 0;
+        hi = n;
+
+        while (lo < hi) {
+            mid = lo + (hi - lo) / 2;
+
+            if ((*cats)[mid].id < parents[i]) {
+                lo = mid + 1;
+
+            } else {
+                hi = mid;
+            }
+        }
+
+        if (lo < n && (*cats)[lo].id == parents[i]) {
+            (*cats)[i].parent = lo;
+        }
+    }
+
+    sqlite3_free(parents);
+
+    return n;
+
+failed:
+
+    printf("%s: category cycle: cannot check: %s\n", chk->path,
+           msg ? msg : sqlite3_errmsg(chk->db));
+    chk->problems++;
+
+    sqlite3_finalize(stmt);
+    sqlite3_free(parents);
+
+    for (i = 0; i < n; i++) {
+        sqlite3_free((*cats)[i].slug);
+    }
+
+    sqlite3_free(*cats);
+    *cats = NULL;
+
+    return -1;
+}
+
+
+/*
+ * "category 1 (news) is its own ancestor: 'news' -> 'china' -> 'news'";
+ * a long cycle shows its first steps and how many it has in all
+ */
+static void
+newsctl_check_cycle_line(newsctl_check_t *chk, newsctl_check_cat_t *cats,
+    long i)
+{
+    long          j, len, shown;
+    sqlite3_str  *s;
+
+    len = 0;
+    j = i;
+
+    do {
+        len++;
+        j = cats[j].parent;
+    } while (j != i);
+
+    s = sqlite3_str_new(NULL);
+
+    sqlite3_str_appendf(s, "category %lld (%s) is its own ancestor",
+                        cats[i].id, cats[i].slug);
+
+    if (len > 2 * NEWSCTL_CHECK_LINES) {
+        sqlite3_str_appendf(s, ", %ld levels up", len);
+    }
+
+    sqlite3_str_appendf(s, ": %Q", cats[i].slug);
+
+    shown = 1;
+
+    for (j = cats[i].parent; j != i; j = cats[j].parent) {
+        if (len > 2 * NEWSCTL_CHECK_LINES && shown == NEWSCTL_CHECK_LINES) {
+            sqlite3_str_appendf(s, " -> ... %ld more", len - shown);
+            break;
+        }
+
+        sqlite3_str_appendf(s, " -> %Q", cats[j].slug);
+        shown++;
+    }
+
+    sqlite3_str_appendf(s, " -> %Q", cats[i].slug);
+
+    if (sqlite3_str_errcode(s) != SQLITE_OK) {
+        sqlite3_free(sqlite3_str_finish(s));
+        printf("%s: category cycle: category %lld: out of memory\n",
+               chk->path, cats[i].id);
+        return;
+    }
+
+    len = sqlite3_str_length(s);
+    newsctl_check_line(chk, "category cycle",
+                       (unsigned char *) sqlite3_str_value(s), (size_t) len);
+    sqlite3_free(sqlite3_str_finish(s));
 }
 
 

@@ -1,4 +1,4 @@
--- ngx_news_module content database, schema version 2.
+-- ngx_news_module content database, schema version 3.
 --
 -- These tables and columns are the admin's interface: edit them with plain
 -- SQL in "sqlite3 news.db".  The constraints and triggers below reject, at
@@ -9,7 +9,7 @@
 -- published_at keeps the offset the post was written in (the article URL
 -- uses the date in that offset); updated_at is UTC and kept by a trigger.
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 -- Categories form a tree of any depth through parent_id (NULL: top level).
 -- slug is the URL name: /category/<slug>.html and /<slug>/yyyy/mm/dd/...
@@ -96,10 +96,26 @@ BEGIN
 END;
 
 -- a category must not become its own ancestor: the site walks parent_id
--- to draw breadcrumbs
+-- to draw breadcrumbs.  The walk up from the new parent is a UNION, which
+-- stops at a category it has seen: it needs no depth bound, so a cycle of
+-- any length is refused, and it ends on a cycle that got in some other way.
+-- A plain insert makes a new row no one points to yet; only one that
+-- replaces a row (INSERT OR REPLACE, an upsert) can close a cycle.
 CREATE TRIGGER categories_no_cycle_insert BEFORE INSERT ON categories
     WHEN NEW.parent_id IS NOT NULL
 BEGIN
+    SELECT RAISE(ABORT, 'a category cannot be its own ancestor')
+        WHERE EXISTS (SELECT 1 FROM categories WHERE id = NEW.id)
+          AND EXISTS (
+            WITH RECURSIVE up (id) AS (
+                SELECT NEW.parent_id
+                UNION
+                SELECT c.parent_id
+                    FROM categories c JOIN up ON c.id = up.id
+                    WHERE c.parent_id IS NOT NULL
+            )
+            SELECT 1 FROM up WHERE id = NEW.id
+        );
     SELECT RAISE(ABORT, 'parent category does not exist')
         WHERE NOT EXISTS (SELECT 1 FROM categories WHERE id = NEW.parent_id);
 END;
@@ -110,12 +126,12 @@ CREATE TRIGGER categories_no_cycle_update BEFORE UPDATE OF parent_id
 BEGIN
     SELECT RAISE(ABORT, 'a category cannot be its own ancestor')
         WHERE EXISTS (
-            WITH RECURSIVE up (id, depth) AS (
-                SELECT NEW.parent_id, 0
-                UNION ALL
-                SELECT c.parent_id, up.depth + 1
+            WITH RECURSIVE up (id) AS (
+                SELECT NEW.parent_id
+                UNION
+                SELECT c.parent_id
                     FROM categories c JOIN up ON c.id = up.id
-                    WHERE c.parent_id IS NOT NULL AND up.depth < 64
+                    WHERE c.parent_id IS NOT NULL
             )
             SELECT 1 FROM up WHERE id = NEW.id
         );

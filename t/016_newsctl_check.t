@@ -138,6 +138,8 @@ reported('redirects of a deleted post and a made-up category',
     "DROP TRIGGER posts_deleted_redirects;\nPRAGMA foreign_keys = OFF;\n"
     . "DELETE FROM posts WHERE id = 3;\n"
     . "INSERT INTO category_redirects VALUES ('old', 42);",
+    'schema: trigger posts_deleted_redirects is missing (sql/schema.sql has'
+    . ' it)',
     'orphan redirect: info_code redirect NW202203062297567014: post 3 does'
     . ' not exist',
     'orphan redirect: category redirect old: category 42 does not exist');
@@ -154,6 +156,8 @@ reported('a table of the admin\'s with a foreign key',
 reported('a category cycle',
     "DROP TRIGGER categories_no_cycle_update;\n"
     . "UPDATE categories SET parent_id = 2 WHERE id = 1;",
+    'schema: trigger categories_no_cycle_update is missing (sql/schema.sql'
+    . ' has it)',
     "category cycle: category 1 (news) is its own ancestor: 'news' ->"
     . " 'china' -> 'news'",
     "category cycle: category 2 (china) is its own ancestor: 'china' ->"
@@ -163,8 +167,61 @@ reported('a category its own parent',
     "DROP TRIGGER categories_no_cycle_update;\n"
     . "PRAGMA ignore_check_constraints = ON;\n"
     . "UPDATE categories SET parent_id = id WHERE id = 3;",
+    'schema: trigger categories_no_cycle_update is missing (sql/schema.sql'
+    . ' has it)',
     "category cycle: category 3 (technology) is its own ancestor:"
     . " 'technology' -> 'technology'");
+
+# schema objects against sql/schema.sql: a trigger, index or table that
+# is missing, changed, or added to one of the schema's tables; what the
+# admin adds on tables of their own is theirs
+
+reported('a dropped trigger (Last-Modified would stay old)',
+    "DROP TRIGGER posts_touch;",
+    'schema: trigger posts_touch is missing (sql/schema.sql has it)');
+
+reported('a dropped index',
+    "DROP INDEX posts_by_date;",
+    'schema: index posts_by_date is missing (sql/schema.sql has it)');
+
+reported('a changed trigger',
+    "DROP TRIGGER posts_touch;\n"
+    . "CREATE TRIGGER posts_touch AFTER UPDATE OF title ON posts\n"
+    . "BEGIN\n    SELECT 1;\nEND;",
+    'schema: trigger posts_touch differs from the one sql/schema.sql has');
+
+reported('a changed table',
+    "ALTER TABLE posts ADD COLUMN notes TEXT;",
+    'schema: table posts differs from the one sql/schema.sql has');
+
+reported('a trigger and an index added to posts',
+    "CREATE INDEX posts_by_title ON posts (title);\n"
+    . "CREATE TRIGGER posts_keep BEFORE UPDATE ON posts\n"
+    . "BEGIN\n    SELECT RAISE(IGNORE);\nEND;",
+    'schema: index posts_by_title on posts is not in sql/schema.sql',
+    'schema: trigger posts_keep on posts is not in sql/schema.sql');
+
+{
+    # the trigger as sql/schema.sql has it, its white space changed
+    my $touch = sql($good, "SELECT sql FROM sqlite_master"
+        . " WHERE name = 'posts_touch'");
+    $touch =~ s/\s+/\n  /g;
+    my $db = damaged("DROP TRIGGER posts_touch;\n$touch;\n"
+        . "CREATE TABLE featured (post_id INTEGER);\n"
+        . "CREATE INDEX featured_by_post ON featured (post_id);\n"
+        . "CREATE TRIGGER featured_touch AFTER INSERT ON featured\n"
+        . "BEGIN\n    SELECT 1;\nEND;\n"
+        . "CREATE VIEW published AS SELECT * FROM posts"
+        . " WHERE status = 'published';\n"
+        . "ANALYZE;");
+    like(sql($db, "SELECT sql FROM sqlite_master WHERE name = 'posts_touch'"),
+        qr/\n  BEGIN\n/, 'white space: the trigger recreated, reflowed');
+    my ($rc, $lines, $summary, $err) = check($db);
+    is($rc, 0, 'other white space and the admin\'s own objects: exit 0')
+        or diag(join("\n", @$lines), $err);
+    is_deeply($lines, [], 'other white space and the admin\'s own objects:'
+        . ' no problem lines');
+}
 
 # bytes that are not UTF-8, in any text column; shown as \xHH
 
@@ -283,18 +340,18 @@ reported('an empty redirect',
     my ($rc, $lines, $summary) = check($db);
     is($rc, 1, 'version 1: exit 1');
     is_deeply($lines, [
-        'schema version: user_version is 1, newsctl expects 2; run'
+        'schema version: user_version is 1, newsctl expects 3; run'
         . ' "newsctl migrate --db FILE", then check again',
         'foreign key: posts row 2: category_id points to no row of'
         . ' categories' ],
         'version 1: says run newsctl migrate; SQLite\'s own checks still'
         . ' run') or diag(join("\n", @$lines));
 
-    $db = damaged('PRAGMA user_version = 3;');
+    $db = damaged('PRAGMA user_version = 4;');
     ($rc, $lines, $summary) = check($db);
-    is($rc, 1, 'version 3: exit 1');
-    like($lines->[0] // '', qr/^schema version: user_version is 3, newer than/,
-        'version 3: says so');
+    is($rc, 1, 'version 4: exit 1');
+    like($lines->[0] // '', qr/^schema version: user_version is 4, newer than/,
+        'version 4: says so');
 }
 
 # files that are no content database

@@ -1,9 +1,9 @@
 #!/usr/bin/perl
 
 # newsctl migrate: a version 1 database, built with the sqlite3 shell from
-# t/data/schema-v1.sql and filled by SQL, brought to version 2 by the
+# t/data/schema-v1.sql and filled by SQL, brought to version 3 by the
 # migrations newsctl carries: then it is a fresh "newsctl init" database
-# with the old rows, and the triggers of version 2 work on it.  Files it
+# with the old rows, and the triggers of versions 2 and 3 work on it.  Files it
 # must not touch are refused; a migration that fails leaves the file as
 # it was.  No nginx runs here.
 
@@ -87,7 +87,7 @@ sub schema {
 
 ###############################################################################
 
-# version 1 to 2
+# version 1 to 3
 
 my $v1 = v1_db('v1.db');
 is(sql($v1, 'PRAGMA user_version'), 1, 'the fixture is version 1');
@@ -96,10 +96,11 @@ my $before = rows($v1);
 {
     my ($rc, $out, $err) = newsctl('migrate', '--db', $v1);
     is($rc, 0, 'migrate: exit 0') or diag($err);
-    is($out, "$v1: version 1 -> 2 (002_redirects)\n",
+    is($out, "$v1: version 1 -> 2 (002_redirects)\n"
+        . "$v1: version 2 -> 3 (003_cycles_any_length)\n",
         'migrate: says which migration took it where');
     is($err, '', 'migrate: nothing on stderr');
-    is(sql($v1, 'PRAGMA user_version'), 2, 'migrate: user_version 2');
+    is(sql($v1, 'PRAGMA user_version'), 3, 'migrate: user_version 3');
 }
 
 my $fresh = "$dir/fresh.db";
@@ -126,7 +127,7 @@ is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
     my $bytes = $t->read_file($v1);
     my ($rc, $out, $err) = newsctl('migrate', '--db', $v1);
     is($rc, 0, 'migrate again: exit 0') or diag($err);
-    is($out, "$v1: already at version 2, nothing to do\n",
+    is($out, "$v1: already at version 3, nothing to do\n",
         'migrate again: says so');
     ok($t->read_file($v1) eq $bytes, 'migrate again: the file unchanged');
 }
@@ -156,8 +157,8 @@ is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
         'cd "$1" && exec "$2" migrate --db elsewhere.db', 'sh', $dir,
         $NEWSCTL);
     is($rc, 0, 'migrate in a directory without sql/: exit 0') or diag($err);
-    is(sql($elsewhere, 'PRAGMA user_version'), 2,
-        'migrate in a directory without sql/: version 2');
+    is(sql($elsewhere, 'PRAGMA user_version'), 3,
+        'migrate in a directory without sql/: version 3');
 }
 
 # rows that pointed nowhere before are the admin's: migrate keeps going
@@ -176,14 +177,14 @@ is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
 # files migrate refuses
 
 {
-    my $v3 = v1_db('v3.db', "PRAGMA user_version = 3;\n");
-    my $bytes = $t->read_file($v3);
-    my ($rc, $out, $err) = newsctl('migrate', '--db', $v3);
+    my $v4 = v1_db('v4.db', "PRAGMA user_version = 4;\n");
+    my $bytes = $t->read_file($v4);
+    my ($rc, $out, $err) = newsctl('migrate', '--db', $v4);
     is($rc, 1, 'a newer version: exit 1');
-    like($err, qr/^\Q$v3\E: schema version 3 is newer than this newsctl/m,
+    like($err, qr/^\Q$v4\E: schema version 4 is newer than this newsctl/m,
         'a newer version: says so');
-    like($err, qr/\bknows \(2\)/, 'a newer version: names the one it knows');
-    ok($t->read_file($v3) eq $bytes, 'a newer version: the file unchanged');
+    like($err, qr/\bknows \(3\)/, 'a newer version: names the one it knows');
+    ok($t->read_file($v4) eq $bytes, 'a newer version: the file unchanged');
 
     my $v0 = "$dir/v0.db";
     sql($v0, 'CREATE TABLE notes (x);');
