@@ -718,6 +718,7 @@ void
 ngx_http_news_readership_exit_worker(ngx_cycle_t *cycle)
 {
     ngx_int_t                   rc;
+    ngx_pid_t                   from;
     ngx_uint_t                  i;
     ngx_http_news_rs_t         *rs;
     ngx_http_news_main_conf_t  *mcf;
@@ -740,23 +741,33 @@ ngx_http_news_readership_exit_worker(ngx_cycle_t *cycle)
         rs->busy = 0;
     }
 
-    /* another worker's batch is in flight: its counts are not ours */
+    /*
+     * another worker's batch in flight is waited for, a dead worker's is
+     * written first: the counts left after it are taken next
+     */
     for (i = 0; i < NGX_HTTP_NEWS_RS_EXIT_WAIT; i++) {
         rc = ngx_http_news_rs_take(rs, &rs->batch);
 
-        if (rc != NGX_AGAIN) {
+        if (rc == NGX_AGAIN) {
+            ngx_msleep(10);
+            continue;
+        }
+
+        if (rc != NGX_OK) {
             break;
         }
 
-        ngx_msleep(10);
-    }
+        from = rs->batch.from;
 
-    if (rc == NGX_OK) {
         ngx_http_news_rs_write(rs, cycle->log);
-    }
 
-    ngx_free(rs->batch.recs);
-    rs->batch.recs = NULL;
+        ngx_free(rs->batch.recs);
+        rs->batch.recs = NULL;
+
+        if (from == 0) {
+            break;
+        }
+    }
 
     ngx_http_news_rs_close(rs);
 }
