@@ -121,6 +121,34 @@ SKIP: {
 
 ###############################################################################
 
+# a readership file of before readership_batch: opened, the table added,
+# its rows kept and added to
+
+{
+    my $rs = NewsReadership->new($t, "$dir/old.db");
+    open my $fh, '<', $t->repo . '/sql/readership.sql' or die "open: $!\n";
+    my $schema = do { local $/; <$fh> };
+    close $fh;
+    my ($rc, $out, $err) = $t->run_cmd($schema
+        . "DROP TABLE readership_batch;\n"
+        . "INSERT INTO readership VALUES ('old', '2020-01-01', 'NW1', 'JP',"
+        . " 'view', 0, 5);\n", $NewsTest::SQLITE3, $rs->path);
+    die "sqlite3 old.db: $err" if $rc;
+    chown $uid, $gid, $rs->path or die "chown: $!\n" if $as_nobody;
+
+    conf("zone=r:1m db=$dir/old.db flush=200ms");
+    $t->run;
+    is(pages(2), '200 200', 'old file: pages');
+    ok($rs->wait_total(7), 'old file: counts added to its rows')
+        or diag('total ' . $rs->last_total);
+    $t->stop;
+    is($rs->value("SELECT count(*) FROM sqlite_master "
+        . "WHERE name = 'readership_batch';"), 1, 'old file: table added');
+    is($rs->value('PRAGMA user_version;'), 1, 'old file: same version');
+}
+
+###############################################################################
+
 # a directory the workers cannot write: the file cannot be created, and
 # the log says so, not that the file is of another kind
 
