@@ -6,7 +6,11 @@
  * memory by (day, article, region, kind, bot), and the counts are added
  * to a SQLite file of their own in batches, off the request path: from a
  * thread when nginx has threads, every "flush" interval, and at a worker's
- * exit.  A batch that cannot be written goes back into the zone.
+ * exit.  A batch stays in the zone, marked in flight, until its commit;
+ * one that cannot be written is given back, and one whose worker died is
+ * taken up by the next flush of another.  The transaction that adds a
+ * batch records it in readership_batch, so that a batch taken up after
+ * its writer committed it is not added twice.
  */
 
 
@@ -24,9 +28,22 @@
      + NGX_HTTP_NEWS_REGION_LEN)
 #define NGX_HTTP_NEWS_RS_FULL_LOG     60
 
+/* a batch in flight this long is taken up even from a live worker */
+#define NGX_HTTP_NEWS_RS_STALE        60
+
+/* the batches of a zone kept in readership_batch, and for how long */
+#define NGX_HTTP_NEWS_RS_KEEP         64
+#define NGX_HTTP_NEWS_RS_KEEP_TIME    86400
+
+/* how long a worker's exit waits for another's batch, in 10ms steps */
+#define NGX_HTTP_NEWS_RS_EXIT_WAIT    200
+
 #define NGX_HTTP_NEWS_RS_ADD          0
 #define NGX_HTTP_NEWS_RS_ADD_LOST     1
-#define NGX_HTTP_NEWS_RS_STMT_MAX     2
+#define NGX_HTTP_NEWS_RS_DONE         2
+#define NGX_HTTP_NEWS_RS_MARK         3
+#define NGX_HTTP_NEWS_RS_PRUNE        4
+#define NGX_HTTP_NEWS_RS_STMT_MAX     5
 
 #define NGX_HTTP_NEWS_BOT_PATTERN                                            \
     "bot|crawl|spider|slurp|archiver|facebookexternalhit|facebookcatalog"   \
@@ -43,9 +60,24 @@
 typedef struct {
     ngx_str_node_t              sn;         /* the key, in the node */
     ngx_queue_t                 queue;
-    uint64_t                    count;
+    uint64_t                    count;      /* not in a batch yet */
+    uint64_t                    inflight;   /* in the batch in flight */
     u_char                      key[1];
 } ngx_http_news_rs_node_t;
+
+
+/*
+ * the one batch being written, kept in the zone so that it outlives its
+ * writer: one batch at a time, as SQLite has one writer at a time anyway
+ */
+typedef struct {
+    ngx_pid_t                   pid;        /* its writer; 0: none */
+    time_t                      taken;
+    uint64_t                    seq;
+    uint64_t                    lost;
+    ngx_uint_t                  n;          /* its keys */
+    u_char                      day[NGX_HTTP_NEWS_DAY_LEN];
+} ngx_http_news_rs_flight_t;
 
 
 typedef struct {
@@ -55,10 +87,13 @@ typedef struct {
     ngx_uint_t                  nodes;
     uint64_t                    lost;       /* found the zone full */
     time_t                      full_logged;
+    uint64_t                    epoch;      /* names the zone on disk */
+    uint64_t                    seq;        /* the last batch taken */
+    ngx_http_news_rs_flight_t   flight;
 } ngx_http_news_rs_sh_t;
 
 
-/* a count taken out of the zone, on its way to the database */
+/* a count of the batch in flight, copied on its way to the database */
 typedef struct {
     uint64_t                    count;
     u_char                      len;
@@ -70,6 +105,9 @@ typedef struct {
     ngx_http_news_rs_rec_t     *recs;
     ngx_uint_t                  n;
     uint64_t                    lost;
+    uint64_t                    epoch;
+    uint64_t                    seq;
+    ngx_pid_t                   from;       /* the dead writer taken from */
     u_char                      day[NGX_HTTP_NEWS_DAY_LEN];
 } ngx_http_news_rs_batch_t;
 
@@ -84,6 +122,10 @@ struct ngx_http_news_rs_s {
     ngx_http_news_main_conf_t  *mcf;
     sqlite3                    *conn;       /* this worker's writer */
     sqlite3_stmt               *stmt[NGX_HTTP_NEWS_RS_STMT_MAX];
+    ngx_file_uniq_t             uniq;       /* the file conn has open */
+    dev_t                       dev;
+    ngx_file_uniq_t             refused_uniq;
+    dev_t                       refused_dev;
     ngx_event_t                 timer;
     ngx_log_t                  *log;
     ngx_http_news_rs_batch_t    batch;
@@ -105,7 +147,19 @@ static const char  *ngx_http_news_rs_sql[NGX_HTTP_NEWS_RS_STMT_MAX] = {
 
     /* NGX_HTTP_NEWS_RS_ADD_LOST */
     "INSERT INTO readership_lost (node, day, count) VALUES (?1, ?2, ?3)"
-    " ON CONFLICT (node, day) DO UPDATE SET count = count + excluded.count"
+    " ON CONFLICT (node, day) DO UPDATE SET count = count + excluded.count",
+
+    /* NGX_HTTP_NEWS_RS_DONE */
+    "SELECT 1 FROM readership_batch"
+    " WHERE node = ?1 AND epoch = ?2 AND seq = ?3",
+
+    /* NGX_HTTP_NEWS_RS_MARK */
+    "INSERT INTO readership_batch (node, epoch, seq, written, count)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)",
+
+    /* NGX_HTTP_NEWS_RS_PRUNE */
+    "DELETE FROM readership_batch WHERE node = ?1"
+    " AND ((epoch = ?2 AND seq < ?3) OR (epoch != ?2 AND written < ?4))"
 };
 
 
@@ -115,8 +169,12 @@ static ngx_int_t ngx_http_news_rs_add_locked(ngx_http_news_rs_t *rs,
     u_char *key, size_t len, uint64_t count);
 static ngx_int_t ngx_http_news_rs_take(ngx_http_news_rs_t *rs,
     ngx_http_news_rs_batch_t *batch);
-static void ngx_http_news_rs_give_back(ngx_http_news_rs_t *rs,
-    ngx_http_news_rs_batch_t *batch);
+static ngx_uint_t ngx_http_news_rs_writer_alive(
+    ngx_http_news_rs_flight_t *f);
+static void ngx_http_news_rs_release(ngx_http_news_rs_t *rs,
+    ngx_http_news_rs_batch_t *batch, ngx_uint_t written);
+static char *ngx_http_news_rs_check_path(ngx_conf_t *cf,
+    ngx_http_news_main_conf_t *mcf);
 static void ngx_http_news_rs_flush_handler(ngx_event_t *ev);
 static void ngx_http_news_rs_write(void *data, ngx_log_t *log);
 #if (NGX_THREADS)
@@ -124,6 +182,18 @@ static void ngx_http_news_rs_written(ngx_event_t *ev);
 #endif
 static ngx_int_t ngx_http_news_rs_open(ngx_http_news_rs_t *rs,
     ngx_log_t *log);
+static ngx_int_t ngx_http_news_rs_create(ngx_http_news_rs_t *rs,
+    ngx_log_t *log);
+static ngx_int_t ngx_http_news_rs_header(ngx_http_news_rs_t *rs,
+    ngx_file_info_t *fi, ngx_log_t *log);
+static ngx_int_t ngx_http_news_rs_schema(ngx_http_news_rs_t *rs,
+    ngx_file_info_t *fi, ngx_log_t *log);
+static void ngx_http_news_rs_refuse(ngx_http_news_rs_t *rs,
+    ngx_file_info_t *fi, const char *why, ngx_log_t *log);
+static ngx_uint_t ngx_http_news_rs_moved(ngx_http_news_rs_t *rs,
+    ngx_log_t *log);
+static ngx_int_t ngx_http_news_rs_int(ngx_http_news_rs_t *rs,
+    const char *sql, int *value);
 static void ngx_http_news_rs_close(ngx_http_news_rs_t *rs);
 static ngx_int_t ngx_http_news_rs_exec(ngx_http_news_rs_t *rs,
     const char *sql, ngx_log_t *log);
@@ -364,6 +434,10 @@ ngx_http_news_readership_init_conf(ngx_conf_t *cf,
     mcf->rs->node = mcf->node;
     mcf->rs->mcf = mcf;
 
+    if (ngx_http_news_rs_check_path(cf, mcf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     if (mcf->bot_re == NULL) {
         ngx_str_set(&pattern, NGX_HTTP_NEWS_BOT_PATTERN);
 
@@ -384,6 +458,7 @@ ngx_http_news_rs_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ngx_http_news_rs_t  *ors = data;
 
     size_t               len;
+    ngx_time_t          *tp;
     ngx_http_news_rs_t  *rs;
 
     rs = shm_zone->data;
@@ -412,6 +487,14 @@ ngx_http_news_rs_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ngx_rbtree_init(&rs->sh->rbtree, &rs->sh->sentinel,
                     ngx_str_rbtree_insert_value);
     ngx_queue_init(&rs->sh->queue);
+
+    /*
+     * the batches of this zone are told from those of an earlier one (an
+     * nginx started before) by the time it was made and the master's pid
+     */
+    tp = ngx_timeofday();
+    rs->sh->epoch = ((uint64_t) tp->sec * 1000 + tp->msec) * 100000
+                    + (uint64_t) ngx_pid % 100000;
 
     len = sizeof(" in news_readership zone \"\"") + shm_zone->shm.name.len;
 
@@ -465,6 +548,7 @@ ngx_http_news_rs_add_locked(ngx_http_news_rs_t *rs, u_char *key, size_t len,
     rn->sn.str.len = len;
     rn->sn.node.key = hash;
     rn->count = count;
+    rn->inflight = 0;
 
     ngx_rbtree_insert(&rs->sh->rbtree, &rn->sn.node);
     ngx_queue_insert_head(&rs->sh->queue, &rn->queue);
@@ -633,6 +717,9 @@ ngx_http_news_readership_init_worker(ngx_cycle_t *cycle)
 void
 ngx_http_news_readership_exit_worker(ngx_cycle_t *cycle)
 {
+    ngx_int_t                   rc;
+    ngx_pid_t                   from;
+    ngx_uint_t                  i;
     ngx_http_news_rs_t         *rs;
     ngx_http_news_main_conf_t  *mcf;
 
@@ -654,12 +741,33 @@ ngx_http_news_readership_exit_worker(ngx_cycle_t *cycle)
         rs->busy = 0;
     }
 
-    if (ngx_http_news_rs_take(rs, &rs->batch) == NGX_OK) {
-        ngx_http_news_rs_write(rs, cycle->log);
-    }
+    /*
+     * another worker's batch in flight is waited for, a dead worker's is
+     * written first: the counts left after it are taken next
+     */
+    for (i = 0; i < NGX_HTTP_NEWS_RS_EXIT_WAIT; i++) {
+        rc = ngx_http_news_rs_take(rs, &rs->batch);
 
-    ngx_free(rs->batch.recs);
-    rs->batch.recs = NULL;
+        if (rc == NGX_AGAIN) {
+            ngx_msleep(10);
+            continue;
+        }
+
+        if (rc != NGX_OK) {
+            break;
+        }
+
+        from = rs->batch.from;
+
+        ngx_http_news_rs_write(rs, cycle->log);
+
+        ngx_free(rs->batch.recs);
+        rs->batch.recs = NULL;
+
+        if (from == 0) {
+            break;
+        }
+    }
 
     ngx_http_news_rs_close(rs);
 }
@@ -718,90 +826,209 @@ ngx_http_news_rs_written(ngx_event_t *ev)
 
 
 /*
- * moves the zone's counts into a batch, so that the zone is free for new
- * counts while the batch is written; NGX_DECLINED when there is nothing
+ * copies the zone's counts into a batch and marks them in flight: new
+ * counts go on beside them while the batch is written, and the batch stays
+ * in the zone until it is committed.  A batch a dead worker left in flight
+ * is taken up as it was.  NGX_DECLINED when there is nothing to write,
+ * NGX_AGAIN when another worker's batch is in flight.
  */
 
 static ngx_int_t
 ngx_http_news_rs_take(ngx_http_news_rs_t *rs, ngx_http_news_rs_batch_t *batch)
 {
-    ngx_uint_t                n, max;
-    ngx_queue_t              *q;
-    ngx_http_news_rs_rec_t   *rec;
-    ngx_http_news_rs_node_t  *rn;
+    u_char                      day[NGX_HTTP_NEWS_DAY_LEN];
+    ngx_uint_t                  n, max, empty;
+    ngx_queue_t                *q;
+    ngx_http_news_rs_sh_t      *sh;
+    ngx_http_news_rs_rec_t     *rec;
+    ngx_http_news_rs_node_t    *rn;
+    ngx_http_news_rs_flight_t  *f;
+
+    sh = rs->sh;
+    f = &sh->flight;
 
     ngx_shmtx_lock(&rs->shpool->mutex);
-    max = rs->sh->nodes;
-    n = rs->sh->lost;
+    max = sh->nodes;
+    empty = (f->pid == 0 && max == 0 && sh->lost == 0);
     ngx_shmtx_unlock(&rs->shpool->mutex);
 
-    if (max == 0 && n == 0) {
+    if (empty) {
         return NGX_DECLINED;
     }
 
-    batch->recs = NULL;
-
-    if (max) {
-        batch->recs = ngx_alloc(max * sizeof(ngx_http_news_rs_rec_t),
-                                rs->log);
-        if (batch->recs == NULL) {
-            return NGX_ERROR;
-        }
+    batch->recs = ngx_alloc((max ? max : 1) * sizeof(ngx_http_news_rs_rec_t),
+                            rs->log);
+    if (batch->recs == NULL) {
+        return NGX_ERROR;
     }
+
+    /* counts lost to a full zone are filed under the day they are taken */
+    ngx_http_news_day(rs->mcf, ngx_time(), day);
 
     n = 0;
 
     ngx_shmtx_lock(&rs->shpool->mutex);
 
-    while (n < max && !ngx_queue_empty(&rs->sh->queue)) {
-        q = ngx_queue_last(&rs->sh->queue);
-        rn = ngx_queue_data(q, ngx_http_news_rs_node_t, queue);
+    if (f->pid != 0) {
 
-        rec = &batch->recs[n++];
-        rec->count = rn->count;
-        rec->len = (u_char) rn->sn.str.len;
-        ngx_memcpy(rec->key, rn->key, rn->sn.str.len);
+        if (ngx_http_news_rs_writer_alive(f) || f->n > max) {
+            ngx_shmtx_unlock(&rs->shpool->mutex);
+            goto again;
+        }
 
-        ngx_queue_remove(q);
-        ngx_rbtree_delete(&rs->sh->rbtree, &rn->sn.node);
-        ngx_slab_free_locked(rs->shpool, rn);
-        rs->sh->nodes--;
+        for (q = ngx_queue_head(&sh->queue);
+             q != ngx_queue_sentinel(&sh->queue);
+             q = ngx_queue_next(q))
+        {
+            rn = ngx_queue_data(q, ngx_http_news_rs_node_t, queue);
+
+            if (rn->inflight == 0 || n == max) {
+                continue;
+            }
+
+            rec = &batch->recs[n++];
+            rec->count = rn->inflight;
+            rec->len = (u_char) rn->sn.str.len;
+            ngx_memcpy(rec->key, rn->key, rn->sn.str.len);
+        }
+
+        batch->from = f->pid;
+
+    } else {
+
+        for (q = ngx_queue_last(&sh->queue);
+             q != ngx_queue_sentinel(&sh->queue) && n < max;
+             q = ngx_queue_prev(q))
+        {
+            rn = ngx_queue_data(q, ngx_http_news_rs_node_t, queue);
+
+            rec = &batch->recs[n++];
+            rec->count = rn->count;
+            rec->len = (u_char) rn->sn.str.len;
+            ngx_memcpy(rec->key, rn->key, rn->sn.str.len);
+
+            rn->inflight = rn->count;
+            rn->count = 0;
+        }
+
+        f->seq = ++sh->seq;
+        f->lost = sh->lost;
+        f->n = n;
+        ngx_memcpy(f->day, day, NGX_HTTP_NEWS_DAY_LEN);
+        sh->lost = 0;
+
+        batch->from = 0;
     }
 
-    batch->lost = rs->sh->lost;
-    rs->sh->lost = 0;
+    f->pid = ngx_pid;
+    f->taken = ngx_time();
+
+    batch->seq = f->seq;
+    batch->lost = f->lost;
+    ngx_memcpy(batch->day, f->day, NGX_HTTP_NEWS_DAY_LEN);
 
     ngx_shmtx_unlock(&rs->shpool->mutex);
 
     batch->n = n;
+    batch->epoch = sh->epoch;
 
-    /* counts lost to a full zone are filed under the day they are written */
-    ngx_http_news_day(rs->mcf, ngx_time(), batch->day);
+    if (batch->from) {
+        ngx_log_error(NGX_LOG_NOTICE, rs->log, 0,
+                      "news: readership batch %uL of exited worker %P "
+                      "taken up: %ui keys", batch->seq, batch->from, n);
+    }
 
     return NGX_OK;
+
+again:
+
+    ngx_free(batch->recs);
+    batch->recs = NULL;
+
+    return NGX_AGAIN;
 }
 
 
-static void
-ngx_http_news_rs_give_back(ngx_http_news_rs_t *rs,
-    ngx_http_news_rs_batch_t *batch)
+/*
+ * whether the writer of the batch in flight may still commit it; the zone
+ * is locked.  A batch under this worker's pid is not this worker's (it
+ * takes none while writing one): a killed worker's pid came back.  A pid
+ * taken by another process looks alive, so a batch is taken up after a
+ * while even then; the batch's row in readership_batch keeps it from being
+ * added twice should its writer commit it after all.
+ */
+
+static ngx_uint_t
+ngx_http_news_rs_writer_alive(ngx_http_news_rs_flight_t *f)
 {
-    ngx_uint_t  i;
+    if (f->pid == ngx_pid || ngx_time() - f->taken >= NGX_HTTP_NEWS_RS_STALE)
+    {
+        return 0;
+    }
+
+    if (kill(f->pid, 0) == -1 && ngx_errno == NGX_ESRCH) {
+        return 0;
+    }
+
+    return 1;
+}
+
+
+/*
+ * the batch is over: its counts leave the zone when they were written, or
+ * go back to the counts of the next batch; nothing when another worker
+ * took the batch up meanwhile, as it is that worker's now
+ */
+
+static void
+ngx_http_news_rs_release(ngx_http_news_rs_t *rs,
+    ngx_http_news_rs_batch_t *batch, ngx_uint_t written)
+{
+    ngx_queue_t                *q, *next;
+    ngx_http_news_rs_sh_t      *sh;
+    ngx_http_news_rs_node_t    *rn;
+    ngx_http_news_rs_flight_t  *f;
+
+    sh = rs->sh;
+    f = &sh->flight;
 
     ngx_shmtx_lock(&rs->shpool->mutex);
 
-    for (i = 0; i < batch->n; i++) {
-        (void) ngx_http_news_rs_add_locked(rs, batch->recs[i].key,
-                                           batch->recs[i].len,
-                                           batch->recs[i].count);
+    if (f->pid != ngx_pid || f->seq != batch->seq) {
+        ngx_shmtx_unlock(&rs->shpool->mutex);
+        return;
     }
 
-    rs->sh->lost += batch->lost;
+    for (q = ngx_queue_head(&sh->queue);
+         q != ngx_queue_sentinel(&sh->queue);
+         q = next)
+    {
+        next = ngx_queue_next(q);
+        rn = ngx_queue_data(q, ngx_http_news_rs_node_t, queue);
+
+        if (!written) {
+            rn->count += rn->inflight;
+        }
+
+        rn->inflight = 0;
+
+        if (rn->count == 0) {
+            ngx_queue_remove(q);
+            ngx_rbtree_delete(&sh->rbtree, &rn->sn.node);
+            ngx_slab_free_locked(rs->shpool, rn);
+            sh->nodes--;
+        }
+    }
+
+    if (!written) {
+        sh->lost += f->lost;
+    }
+
+    f->pid = 0;
+    f->lost = 0;
+    f->n = 0;
 
     ngx_shmtx_unlock(&rs->shpool->mutex);
-
-    batch->n = 0;
-    batch->lost = 0;
 }
 
 
@@ -815,27 +1042,66 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
 {
     ngx_http_news_rs_t *rs = data;
 
+    int                        err;
     u_char                    *k;
+    uint64_t                   total;
     ngx_uint_t                 i;
     sqlite3_stmt              *stmt;
     ngx_http_news_rs_rec_t    *rec;
     ngx_http_news_rs_batch_t  *batch;
 
     batch = &rs->batch;
+    stmt = NULL;
+
+    if (rs->conn != NULL && ngx_http_news_rs_moved(rs, log)) {
+        ngx_http_news_rs_close(rs);
+    }
 
     if (rs->conn == NULL && ngx_http_news_rs_open(rs, log) != NGX_OK) {
         goto failed;
     }
 
     if (ngx_http_news_rs_exec(rs, "BEGIN IMMEDIATE", log) != NGX_OK) {
-        goto failed;
+        goto reopen;
     }
 
+    /* a batch taken up from a killed worker may be on disk already */
+
+    stmt = rs->stmt[NGX_HTTP_NEWS_RS_DONE];
+
+    sqlite3_bind_text(stmt, 1, (char *) rs->node.data, rs->node.len,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, (sqlite3_int64) batch->epoch);
+    sqlite3_bind_int64(stmt, 3, (sqlite3_int64) batch->seq);
+
+    err = sqlite3_step(stmt);
+
+    if (err == SQLITE_ROW) {
+        sqlite3_reset(stmt);
+        (void) ngx_http_news_rs_exec(rs, "ROLLBACK", log);
+
+        ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                      "news: readership batch %uL of exited worker %P "
+                      "was written before it exited, not added again",
+                      batch->seq, batch->from);
+
+        ngx_http_news_rs_release(rs, batch, 1);
+        return;
+    }
+
+    if (err != SQLITE_DONE) {
+        goto rollback;
+    }
+
+    sqlite3_reset(stmt);
+
     stmt = rs->stmt[NGX_HTTP_NEWS_RS_ADD];
+    total = 0;
 
     for (i = 0; i < batch->n; i++) {
         rec = &batch->recs[i];
         k = rec->key;
+        total += rec->count;
 
         /* kind, bot, day, code length, code, region */
 
@@ -860,6 +1126,7 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
 
     if (batch->lost) {
         stmt = rs->stmt[NGX_HTTP_NEWS_RS_ADD_LOST];
+        total += batch->lost;
 
         sqlite3_bind_text(stmt, 1, (char *) rs->node.data, rs->node.len,
                           SQLITE_STATIC);
@@ -874,9 +1141,48 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
         sqlite3_reset(stmt);
     }
 
+    stmt = rs->stmt[NGX_HTTP_NEWS_RS_MARK];
+
+    sqlite3_bind_text(stmt, 1, (char *) rs->node.data, rs->node.len,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, (sqlite3_int64) batch->epoch);
+    sqlite3_bind_int64(stmt, 3, (sqlite3_int64) batch->seq);
+    sqlite3_bind_int64(stmt, 4, (sqlite3_int64) time(NULL));
+    sqlite3_bind_int64(stmt, 5, (sqlite3_int64) total);
+
+    if (sqlite3_step(stmt) != SQLITE_DONE) {
+        goto rollback;
+    }
+
+    sqlite3_reset(stmt);
+
+    /*
+     * the batches before this one are over, but a writer that was taken
+     * for dead may yet try to commit one of the last few
+     */
+
+    stmt = rs->stmt[NGX_HTTP_NEWS_RS_PRUNE];
+
+    sqlite3_bind_text(stmt, 1, (char *) rs->node.data, rs->node.len,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, (sqlite3_int64) batch->epoch);
+    sqlite3_bind_int64(stmt, 3, (sqlite3_int64) batch->seq
+                                - NGX_HTTP_NEWS_RS_KEEP);
+    sqlite3_bind_int64(stmt, 4, (sqlite3_int64) time(NULL)
+                                - NGX_HTTP_NEWS_RS_KEEP_TIME);
+
+    if (sqlite3_step(stmt) != SQLITE_DONE) {
+        goto rollback;
+    }
+
+    sqlite3_reset(stmt);
+    stmt = NULL;
+
     if (ngx_http_news_rs_exec(rs, "COMMIT", log) != NGX_OK) {
         goto rollback;
     }
+
+    ngx_http_news_rs_release(rs, batch, 1);
 
     return;
 
@@ -886,8 +1192,33 @@ rollback:
                   "news: writing readership to \"%V\" failed: %s",
                   &rs->path, sqlite3_errmsg(rs->conn));
 
-    sqlite3_reset(stmt);
-    (void) ngx_http_news_rs_exec(rs, "ROLLBACK", log);
+    err = sqlite3_errcode(rs->conn);
+
+    if (stmt != NULL) {
+        sqlite3_reset(stmt);
+    }
+
+    (void) sqlite3_exec(rs->conn, "ROLLBACK", NULL, NULL, NULL);
+
+    if (err != SQLITE_BUSY && err != SQLITE_LOCKED) {
+        ngx_http_news_rs_close(rs);
+    }
+
+    goto failed;
+
+reopen:
+
+    /*
+     * a file locked by another writer is retried as it is; any other
+     * error (a file made read-only, or replaced) is reopened at the next
+     * flush, as the connection would go on failing
+     */
+
+    err = sqlite3_errcode(rs->conn);
+
+    if (err != SQLITE_BUSY && err != SQLITE_LOCKED) {
+        ngx_http_news_rs_close(rs);
+    }
 
 failed:
 
@@ -895,53 +1226,97 @@ failed:
                   "news: %ui readership counts kept for the next flush",
                   batch->n);
 
-    ngx_http_news_rs_give_back(rs, batch);
+    ngx_http_news_rs_release(rs, batch, 0);
 }
 
+
+/* the path no longer leads to the file open: removed, or replaced */
+
+static ngx_uint_t
+ngx_http_news_rs_moved(ngx_http_news_rs_t *rs, ngx_log_t *log)
+{
+    ngx_file_info_t  fi;
+
+    if (ngx_file_info(rs->path.data, &fi) != NGX_FILE_ERROR
+        && ngx_file_uniq(&fi) == rs->uniq && fi.st_dev == rs->dev)
+    {
+        return 0;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                  "news: readership database \"%V\" was removed or "
+                  "replaced, opening it again", &rs->path);
+
+    return 1;
+}
+
+
+/*
+ * opens the readership file, making it when missing; a file that is not
+ * a readership database is never written, whatever is in it
+ */
 
 static ngx_int_t
 ngx_http_news_rs_open(ngx_http_news_rs_t *rs, ngx_log_t *log)
 {
-    int            app_id;
-    ngx_uint_t     i;
-    sqlite3_stmt  *stmt;
+    ngx_uint_t       i;
+    ngx_err_t        err;
+    ngx_file_info_t  fi;
+
+    if (ngx_file_info(rs->path.data, &fi) == NGX_FILE_ERROR) {
+        err = ngx_errno;
+
+        if (err != NGX_ENOENT) {
+            ngx_log_error(NGX_LOG_ERR, log, err,
+                          "news: cannot open readership database \"%V\": "
+                          ngx_file_info_n " failed", &rs->path);
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_news_rs_create(rs, log) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (ngx_file_info(rs->path.data, &fi) == NGX_FILE_ERROR) {
+            ngx_log_error(NGX_LOG_ERR, log, ngx_errno,
+                          "news: cannot open readership database \"%V\": "
+                          ngx_file_info_n " failed", &rs->path);
+            return NGX_ERROR;
+        }
+    }
+
+    if (!ngx_is_file(&fi)) {
+        ngx_http_news_rs_refuse(rs, &fi, "is not a file", log);
+        return NGX_ERROR;
+    }
+
+    /* its first bytes are read before SQLite may write anything to it */
+    if (ngx_file_size(&fi) > 0
+        && ngx_http_news_rs_header(rs, &fi, log) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     if (sqlite3_open_v2((char *) rs->path.data, &rs->conn,
-                        SQLITE_OPEN_READWRITE|SQLITE_OPEN_CREATE
-                        |SQLITE_OPEN_NOMUTEX, NULL)
+                        SQLITE_OPEN_READWRITE|SQLITE_OPEN_NOMUTEX, NULL)
         != SQLITE_OK)
     {
         goto failed;
+    }
+
+    if (sqlite3_db_readonly(rs->conn, "main") == 1) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "news: readership database \"%V\" is read-only, "
+                      "counts are kept until it can be written",
+                      &rs->path);
+        ngx_http_news_rs_close(rs);
+        return NGX_ERROR;
     }
 
     /* a busy file is retried at the next flush, not waited for */
     sqlite3_busy_timeout(rs->conn, 100);
 
-    if (sqlite3_prepare_v2(rs->conn, "PRAGMA application_id", -1, &stmt,
-                           NULL)
-        != SQLITE_OK)
-    {
-        goto failed;
-    }
-
-    app_id = (sqlite3_step(stmt) == SQLITE_ROW)
-             ? sqlite3_column_int(stmt, 0) : -1;
-
-    sqlite3_finalize(stmt);
-
-    if (app_id == 0) {
-        if (ngx_http_news_rs_exec(rs, news_readership_sql, log) != NGX_OK) {
-            goto failed;
-        }
-
-        ngx_log_error(NGX_LOG_NOTICE, log, 0,
-                      "news: created readership database \"%V\"",
-                      &rs->path);
-
-    } else if (app_id != NGX_HTTP_NEWS_RS_APP_ID) {
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "news: \"%V\" is not a readership database",
-                      &rs->path);
+    if (ngx_http_news_rs_schema(rs, &fi, log) != NGX_OK) {
         ngx_http_news_rs_close(rs);
         return NGX_ERROR;
     }
@@ -959,6 +1334,9 @@ ngx_http_news_rs_open(ngx_http_news_rs_t *rs, ngx_log_t *log)
         }
     }
 
+    rs->uniq = ngx_file_uniq(&fi);
+    rs->dev = fi.st_dev;
+
     return NGX_OK;
 
 failed:
@@ -971,6 +1349,294 @@ failed:
     ngx_http_news_rs_close(rs);
 
     return NGX_ERROR;
+}
+
+
+/*
+ * a missing file is made whole under a name of this worker's, then linked
+ * to its path: another worker sees it complete or not at all, and a file
+ * made meanwhile under the path is left alone
+ */
+
+static ngx_int_t
+ngx_http_news_rs_create(ngx_http_news_rs_t *rs, ngx_log_t *log)
+{
+    u_char    *tmp;
+    sqlite3   *conn;
+    ngx_fd_t   fd;
+    ngx_err_t  err;
+    ngx_int_t  rc;
+
+    tmp = ngx_alloc(rs->path.len + sizeof(".new-") + NGX_INT64_LEN, log);
+    if (tmp == NULL) {
+        return NGX_ERROR;
+    }
+
+    (void) ngx_sprintf(tmp, "%V.new-%P%Z", &rs->path, ngx_pid);
+
+    rc = NGX_ERROR;
+    conn = NULL;
+
+    fd = ngx_open_file(tmp, NGX_FILE_WRONLY, NGX_FILE_TRUNCATE,
+                       NGX_FILE_DEFAULT_ACCESS);
+
+    if (fd == NGX_INVALID_FILE) {
+        ngx_log_error(NGX_LOG_ERR, log, ngx_errno,
+                      "news: readership database \"%V\" cannot be "
+                      "created: " ngx_open_file_n " \"%s\" failed",
+                      &rs->path, tmp);
+        goto done;
+    }
+
+    (void) ngx_close_file(fd);
+
+    if (sqlite3_open_v2((char *) tmp, &conn,
+                        SQLITE_OPEN_READWRITE|SQLITE_OPEN_NOMUTEX, NULL)
+        != SQLITE_OK
+        || sqlite3_exec(conn, news_readership_sql, NULL, NULL, NULL)
+           != SQLITE_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "news: readership database \"%V\" cannot be "
+                      "created: %s", &rs->path,
+                      conn ? sqlite3_errmsg(conn) : "out of memory");
+        goto remove;
+    }
+
+    if (link((char *) tmp, (char *) rs->path.data) == -1) {
+        err = ngx_errno;
+
+        if (err != NGX_EEXIST) {
+            ngx_log_error(NGX_LOG_ERR, log, err,
+                          "news: readership database \"%V\" cannot be "
+                          "created: link() \"%s\" failed", &rs->path, tmp);
+            goto remove;
+        }
+
+    } else {
+        ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                      "news: created readership database \"%V\"",
+                      &rs->path);
+    }
+
+    rc = NGX_OK;
+
+remove:
+
+    if (conn != NULL) {
+        sqlite3_close(conn);
+    }
+
+    (void) ngx_delete_file(tmp);
+
+done:
+
+    ngx_free(tmp);
+
+    return rc;
+}
+
+
+/* a file with data is written to only when it says it is ours */
+
+static ngx_int_t
+ngx_http_news_rs_header(ngx_http_news_rs_t *rs, ngx_file_info_t *fi,
+    ngx_log_t *log)
+{
+    u_char    *p;
+    ssize_t    n;
+    ngx_fd_t   fd;
+    u_char     header[100];
+
+    fd = ngx_open_file(rs->path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (fd == NGX_INVALID_FILE) {
+        ngx_log_error(NGX_LOG_ERR, log, ngx_errno,
+                      "news: cannot open readership database \"%V\": "
+                      ngx_open_file_n " failed", &rs->path);
+        return NGX_ERROR;
+    }
+
+    n = ngx_read_fd(fd, header, sizeof(header));
+
+    (void) ngx_close_file(fd);
+
+    if (n != (ssize_t) sizeof(header)
+        || ngx_memcmp(header, "SQLite format 3", 16) != 0)
+    {
+        ngx_http_news_rs_refuse(rs, fi, "is not an SQLite database", log);
+        return NGX_ERROR;
+    }
+
+    /* the application id, big-endian at offset 68 */
+    p = &header[68];
+
+    if (((uint32_t) p[0] << 24 | (uint32_t) p[1] << 16
+         | (uint32_t) p[2] << 8 | p[3])
+        != NGX_HTTP_NEWS_RS_APP_ID)
+    {
+        ngx_http_news_rs_refuse(rs, fi, "is an SQLite database of "
+                                "another kind", log);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * an empty file gets the schema, and a readership file of an earlier
+ * version the tables it lacks; checked again in the write transaction, as
+ * another worker may be doing the same
+ */
+
+static ngx_int_t
+ngx_http_news_rs_schema(ngx_http_news_rs_t *rs, ngx_file_info_t *fi,
+    ngx_log_t *log)
+{
+    int  app_id, objects, batches;
+
+    if (ngx_http_news_rs_int(rs, "SELECT count(*) FROM sqlite_master"
+                             " WHERE name = 'readership_batch'", &batches)
+        != NGX_OK)
+    {
+        goto failed;
+    }
+
+    if (batches) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_news_rs_exec(rs, "BEGIN IMMEDIATE", log) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_news_rs_int(rs, "PRAGMA application_id", &app_id) != NGX_OK
+        || ngx_http_news_rs_int(rs, "SELECT count(*) FROM sqlite_master",
+                                &objects)
+           != NGX_OK)
+    {
+        goto failed;
+    }
+
+    if (app_id != NGX_HTTP_NEWS_RS_APP_ID && (app_id != 0 || objects != 0)) {
+        (void) sqlite3_exec(rs->conn, "ROLLBACK", NULL, NULL, NULL);
+        ngx_http_news_rs_refuse(rs, fi, "is an SQLite database of "
+                                "another kind", log);
+        return NGX_ERROR;
+    }
+
+    if (sqlite3_exec(rs->conn, news_readership_sql, NULL, NULL, NULL)
+        != SQLITE_OK
+        || sqlite3_exec(rs->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    {
+        goto failed;
+    }
+
+    if (objects == 0) {
+        ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                      "news: created readership database \"%V\"",
+                      &rs->path);
+    }
+
+    return NGX_OK;
+
+failed:
+
+    ngx_log_error(NGX_LOG_ERR, log, 0,
+                  "news: cannot open readership database \"%V\": %s",
+                  &rs->path, sqlite3_errmsg(rs->conn));
+
+    (void) sqlite3_exec(rs->conn, "ROLLBACK", NULL, NULL, NULL);
+
+    return NGX_ERROR;
+}
+
+
+/* said once for each file refused, not at every flush */
+
+static void
+ngx_http_news_rs_refuse(ngx_http_news_rs_t *rs, ngx_file_info_t *fi,
+    const char *why, ngx_log_t *log)
+{
+    if (rs->refused_uniq == ngx_file_uniq(fi) && rs->refused_dev == fi->st_dev)
+    {
+        return;
+    }
+
+    rs->refused_uniq = ngx_file_uniq(fi);
+    rs->refused_dev = fi->st_dev;
+
+    ngx_log_error(NGX_LOG_ERR, log, 0,
+                  "news: \"%V\" %s, not a readership database: it is left "
+                  "as it is and nothing is counted to it; counts are kept "
+                  "until news_readership db= names a file of its own",
+                  &rs->path, why);
+}
+
+
+static ngx_int_t
+ngx_http_news_rs_int(ngx_http_news_rs_t *rs, const char *sql, int *value)
+{
+    int            rc;
+    sqlite3_stmt  *stmt;
+
+    if (sqlite3_prepare_v2(rs->conn, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = sqlite3_step(stmt);
+
+    if (rc == SQLITE_ROW) {
+        *value = sqlite3_column_int(stmt, 0);
+    }
+
+    sqlite3_finalize(stmt);
+
+    return rc == SQLITE_ROW ? NGX_OK : NGX_ERROR;
+}
+
+
+/*
+ * news_readership db= must not be a news_db: writing to it would make it
+ * no content database.  The same path, or the same file by another name
+ * (a symbolic or hard link) when it exists.
+ */
+
+static char *
+ngx_http_news_rs_check_path(ngx_conf_t *cf, ngx_http_news_main_conf_t *mcf)
+{
+    ngx_uint_t            i, exists;
+    ngx_file_info_t       rfi, dfi;
+    ngx_http_news_rs_t   *rs;
+    ngx_http_news_db_t  **dbp;
+
+    rs = mcf->rs;
+
+    exists = (ngx_file_info(rs->path.data, &rfi) != NGX_FILE_ERROR);
+
+    dbp = mcf->dbs.elts;
+
+    for (i = 0; i < mcf->dbs.nelts; i++) {
+
+        if ((dbp[i]->path.len == rs->path.len
+             && ngx_strncmp(dbp[i]->path.data, rs->path.data, rs->path.len)
+                == 0)
+            || (exists
+                && ngx_file_info(dbp[i]->path.data, &dfi) != NGX_FILE_ERROR
+                && ngx_file_uniq(&dfi) == ngx_file_uniq(&rfi)
+                && dfi.st_dev == rfi.st_dev))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"news_readership\" db=\"%V\" is the file "
+                               "of \"news_db %V\": readership needs a "
+                               "database of its own",
+                               &rs->path, &dbp[i]->path);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
 }
 
 

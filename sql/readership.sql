@@ -72,3 +72,17 @@ CREATE VIEW IF NOT EXISTS article_region_shares
            coalesce(sum(CASE WHEN bot = 1 THEN count END), 0)
     FROM readership WHERE kind = 'share'
     GROUP BY info_code, region;
+
+-- the batches nginx added, one a (node, epoch, seq): epoch names the
+-- shared memory zone, seq the batch in it.  A batch is recorded in the
+-- transaction that adds its counts; when its worker was killed before it
+-- could say so in the zone, the worker that takes the batch up finds it
+-- here and does not add it twice.  nginx keeps a node's last batches only.
+CREATE TABLE IF NOT EXISTS readership_batch (
+    node     TEXT NOT NULL,
+    epoch    INTEGER NOT NULL,
+    seq      INTEGER NOT NULL,
+    written  INTEGER NOT NULL,      -- unix time
+    count    INTEGER NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (node, epoch, seq)
+) WITHOUT ROWID;
