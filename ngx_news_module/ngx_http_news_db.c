@@ -90,10 +90,15 @@ static const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
     " AND p.published_ts <= ?6"
     " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2 OFFSET ?3",
 
-    /* NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER: the page after an anchor */
+    /*
+     * NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER: the page after an anchor,
+     * a post already out, so everything after it is out too; a second
+     * bound on published_ts would have the index searched by that one,
+     * and the rows before the anchor walked
+     */
     NGX_HTTP_NEWS_LIST_SQL
     " WHERE p.category_id = ?1 AND p.status = 'published'"
-    " AND p.published_ts <= ?6 AND (p.published_ts, p.id) < (?4, ?5)"
+    " AND (p.published_ts, p.id) < (?4, ?5)"
     " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2",
 
     /* NGX_HTTP_NEWS_STMT_CATEGORY_ENDS: the list's keys, for its pages */
@@ -1104,18 +1109,15 @@ ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
         sqlite3_bind_int64(stmt, 4, after->published_ts);
         sqlite3_bind_int64(stmt, 5, after->id);
 
-    } else if (category_id) {
-        stmt = db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY_POSTS];
-        sqlite3_bind_int64(stmt, 3, offset);
-
     } else {
-        stmt = db->stmt[NGX_HTTP_NEWS_STMT_LATEST_POSTS];
+        stmt = db->stmt[category_id ? NGX_HTTP_NEWS_STMT_CATEGORY_POSTS
+                                    : NGX_HTTP_NEWS_STMT_LATEST_POSTS];
         sqlite3_bind_int64(stmt, 3, offset);
+        sqlite3_bind_int64(stmt, 6, ngx_time());
     }
 
     sqlite3_bind_int64(stmt, 1, category_id);
     sqlite3_bind_int64(stmt, 2, limit);
-    sqlite3_bind_int64(stmt, 6, ngx_time());
 
     for ( ;; ) {
         rc = ngx_http_news_db_step(db, stmt, r->connection->log);
