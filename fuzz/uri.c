@@ -25,6 +25,7 @@ static int ref_slug_valid(const unsigned char *p, size_t len);
 static int ref_day_valid(int y, int m, int d);
 static int ref_digits(const unsigned char *p, size_t n, int *v);
 static void check_article_uri(const unsigned char *p, size_t len);
+static void check_category_uri(const unsigned char *p, size_t len);
 static void check_day(const unsigned char *p, size_t len);
 static void check_json_escape(const unsigned char *p, size_t len);
 static size_t json_string_decode(const unsigned char *p, size_t len,
@@ -49,6 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                "news_slug_valid() agrees with the reference");
 
     check_article_uri(copy, size);
+    check_category_uri(copy, size);
     check_day(copy, size);
     check_json_escape(copy, size);
 
@@ -114,6 +116,32 @@ ref_day_valid(int y, int m, int d)
     mdays = days[m - 1] + (m == 2 && leap);
 
     return d <= mdays;
+}
+
+
+/* /category/<slug>.html: accepted exactly when it is that, slug valid */
+
+static void
+check_category_uri(const unsigned char *p, size_t len)
+{
+    size_t                n;
+    const unsigned char  *slug;
+    int                   want;
+
+    n = 0;
+    slug = news_parse_category_uri(p, len, &n);
+
+    want = len > 15 && memcmp(p, "/category/", 10) == 0
+           && memcmp(p + len - 5, ".html", 5) == 0
+           && ref_slug_valid(p + 10, len - 15);
+
+    fuzz_check((slug != NULL) == want,
+               "news_parse_category_uri() agrees with the reference");
+
+    if (slug != NULL) {
+        fuzz_check(slug == p + 10 && n == len - 15,
+                   "the slug is the bytes between prefix and suffix");
+    }
 }
 
 

@@ -61,6 +61,8 @@ void news_tpl_next(news_tpl_scan_t *s, news_tpl_token_t *tok);
 
 int news_parse_article_uri(const unsigned char *p, size_t len,
     news_article_uri_t *uri);
+const unsigned char *news_parse_category_uri(const unsigned char *p,
+    size_t len, size_t *slug_len);
 int news_slug_valid(const unsigned char *p, size_t len);
 int news_parse_day(const unsigned char *p, size_t len);
 

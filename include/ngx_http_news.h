@@ -296,31 +296,38 @@ ngx_regex_t *ngx_http_news_regex_compile(ngx_conf_t *cf, ngx_str_t *pattern,
 ngx_http_news_db_t *ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path);
 ngx_int_t ngx_http_news_db_open_all(ngx_cycle_t *cycle);
 void ngx_http_news_db_close_all(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log);
 void ngx_http_news_sqlite_close(sqlite3 **conn, sqlite3_stmt **stmt,
     ngx_uint_t n);
-ngx_int_t ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt,
-    int col, ngx_str_t *s);
-ngx_int_t ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log);
-ngx_int_t ngx_http_news_db_post(ngx_http_request_t *r, ngx_http_news_db_t *db,
-    ngx_str_t *code, ngx_http_news_post_t *post);
+ngx_int_t ngx_http_news_db_step(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
+    ngx_log_t *log);
+ngx_int_t ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
+    int rc);
+ngx_int_t ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt, int col,
+    ngx_str_t *s);
 void ngx_http_news_db_begin(ngx_http_request_t *r, ngx_http_news_db_t *db);
 void ngx_http_news_db_end(ngx_http_news_db_t *db);
+
+/* ngx_http_news_query.c */
+extern const char  *ngx_http_news_sql[];
+ngx_int_t ngx_http_news_db_post(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *code, ngx_http_news_post_t *post);
 ngx_int_t ngx_http_news_db_redirect(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_uint_t which, ngx_str_t *old,
     ngx_str_t *current);
-ngx_int_t ngx_http_news_db_tags(ngx_http_request_t *r,
-    ngx_http_news_db_t *db, int64_t post_id, ngx_array_t *tags);
-ngx_int_t ngx_http_news_db_chain(ngx_http_request_t *r,
-    ngx_http_news_db_t *db, int64_t category_id, ngx_array_t *chain);
+ngx_int_t ngx_http_news_db_tags(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t post_id, ngx_array_t *tags);
+ngx_int_t ngx_http_news_db_chain(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t category_id, ngx_array_t *chain);
 ngx_int_t ngx_http_news_db_category(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *slug, ngx_http_news_cat_t *cat);
 ngx_int_t ngx_http_news_db_children(ngx_http_request_t *r,
     ngx_http_news_db_t *db, int64_t category_id, ngx_array_t *cats);
 ngx_int_t ngx_http_news_db_categories(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_array_t *cats);
-ngx_int_t ngx_http_news_db_posts(ngx_http_request_t *r,
-    ngx_http_news_db_t *db, int64_t category_id, ngx_uint_t limit,
-    ngx_uint_t offset, ngx_http_news_anchor_t *after, ngx_array_t *posts);
+ngx_int_t ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t category_id, ngx_uint_t limit, ngx_uint_t offset,
+    ngx_http_news_anchor_t *after, ngx_array_t *posts);
 ngx_int_t ngx_http_news_db_page_ends(ngx_http_request_t *r,
     ngx_http_news_db_t *db, int64_t category_id, ngx_uint_t page_size,
     ngx_uint_t max, ngx_array_t *ends, ngx_uint_t *count);
@@ -351,59 +358,86 @@ ngx_int_t ngx_http_news_template_render(ngx_http_request_t *r,
     ngx_http_news_tpl_t *tpl, ngx_str_t *vars, ngx_chain_t **out,
     off_t *len, uint32_t *crc);
 
-/* ngx_http_news_render.c */
+/* ngx_http_news_out.c */
 void ngx_http_news_out_init(ngx_http_news_out_t *out, ngx_pool_t *pool,
     size_t size);
-void ngx_http_news_out_add(ngx_http_news_out_t *out, u_char *data,
-    size_t len);
+void ngx_http_news_out_add(ngx_http_news_out_t *out, u_char *data, size_t len);
 void ngx_http_news_out_html(ngx_http_news_out_t *out, ngx_str_t *s);
 void ngx_http_news_out_json(ngx_http_news_out_t *out, ngx_str_t *s);
 void ngx_http_news_out_uint(ngx_http_news_out_t *out, ngx_uint_t n);
 ngx_int_t ngx_http_news_out_str(ngx_http_news_out_t *out, ngx_str_t *s);
+ngx_int_t ngx_http_news_html(ngx_pool_t *pool, ngx_str_t *src, ngx_str_t *dst);
+ngx_chain_t *ngx_http_news_chain(ngx_http_request_t *r, u_char *data,
+    size_t len, ngx_uint_t last);
 
 #define ngx_http_news_out_lit(out, s)                                        \
     ngx_http_news_out_add(out, (u_char *) s, sizeof(s) - 1)
 
-ngx_int_t ngx_http_news_html(ngx_pool_t *pool, ngx_str_t *src,
-    ngx_str_t *dst);
+/* ngx_http_news_urls.c */
+extern ngx_str_t  ngx_http_news_home_url;
 ngx_int_t ngx_http_news_base_url(ngx_http_request_t *r, ngx_str_t *url);
 ngx_uint_t ngx_http_news_base_url_varies(ngx_http_request_t *r);
+void ngx_http_news_out_post_path(ngx_http_news_out_t *out,
+    ngx_http_news_post_t *post);
 ngx_int_t ngx_http_news_article_path(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_str_t *path);
+ngx_int_t ngx_http_news_info_code_valid(ngx_http_request_t *r, ngx_str_t *code);
+void ngx_http_news_out_category_path(ngx_http_news_out_t *out, ngx_str_t *slug,
+    ngx_uint_t page, ngx_uint_t escape);
+ngx_int_t ngx_http_news_category_slug(ngx_http_request_t *r, ngx_str_t *slug);
+
+#define NGX_HTTP_NEWS_ESCAPE_NONE   0
+#define NGX_HTTP_NEWS_ESCAPE_HTML   1
+#define NGX_HTTP_NEWS_ESCAPE_JSON   2
+
+/* ngx_http_news_html.c */
 ngx_int_t ngx_http_news_published(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_str_t *vars);
 ngx_int_t ngx_http_news_render_breadcrumb(ngx_http_request_t *r,
     ngx_str_t *base, ngx_array_t *chain, ngx_str_t *leaf_name,
     ngx_str_t *leaf_url, ngx_str_t *vars);
-ngx_chain_t *ngx_http_news_chain(ngx_http_request_t *r, u_char *data,
-    size_t len, ngx_uint_t last);
 ngx_int_t ngx_http_news_render_post_list(ngx_http_request_t *r,
     ngx_array_t *posts, ngx_uint_t limit, ngx_str_t *html);
 ngx_int_t ngx_http_news_render_category_list(ngx_http_request_t *r,
     ngx_array_t *cats, ngx_str_t *html);
+ngx_int_t ngx_http_news_render_tags(ngx_http_request_t *r, ngx_array_t *tags,
+    ngx_str_t *html);
+ngx_int_t ngx_http_news_render_source(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_str_t *html);
+ngx_int_t ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
+    ngx_uint_t page, ngx_uint_t more, ngx_str_t *html);
 
-/* ngx_http_news_handler.c */
-ngx_int_t ngx_http_news_article_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_news_category_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_news_index_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_news_render_article(ngx_http_request_t *r,
-    ngx_http_news_post_t *post, ngx_str_t *cache_key);
+/* ngx_http_news_send.c */
+ngx_int_t ngx_http_news_check_method(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind,
+    ngx_str_t *vars, time_t last_modified, ngx_str_t *cache_key,
+    ngx_str_t *info_code);
 ngx_int_t ngx_http_news_send_page(ngx_http_request_t *r,
     ngx_http_news_page_t *page);
-ngx_int_t ngx_http_news_check_method(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status);
-void ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code);
 ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *path);
+
+/* ngx_http_news_request.c */
+ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
+void ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code);
+
+/* ngx_http_news_article.c */
+ngx_int_t ngx_http_news_article_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_post_status(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_int_t rc, ngx_str_t *code);
+ngx_int_t ngx_http_news_render_article(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_str_t *cache_key);
+
+/* ngx_http_news_list.c */
+ngx_int_t ngx_http_news_category_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_index_handler(ngx_http_request_t *r);
 
 /* ngx_http_news_geo.c */
 char *ngx_http_news_geoip_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);
 void ngx_http_news_geo_open(ngx_cycle_t *cycle);
 void ngx_http_news_geo_close(ngx_cycle_t *cycle);
-ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
 ngx_http_news_ctx_t *ngx_http_news_locate(ngx_http_request_t *r);
 
 /* ngx_http_news_readership.c */
@@ -428,8 +462,6 @@ void ngx_http_news_stats_close(void);
 
 /* ngx_http_news_share.c */
 ngx_int_t ngx_http_news_share_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_news_info_code_valid(ngx_http_request_t *r,
-    ngx_str_t *code);
 
 
 #endif /* _NGX_HTTP_NEWS_H_INCLUDED_ */

@@ -183,6 +183,28 @@ news_parse_day(const unsigned char *p, size_t len)
 }
 
 
+/* /category/<slug>.html: the slug, or NULL */
+
+const unsigned char *
+news_parse_category_uri(const unsigned char *p, size_t len, size_t *slug_len)
+{
+    static const char  prefix[] = "/category/";
+
+    if (len <= sizeof(prefix) - 1 + 5
+        || memcmp(p, prefix, sizeof(prefix) - 1) != 0
+        || memcmp(p + len - 5, ".html", 5) != 0
+        || !news_slug_valid(p + sizeof(prefix) - 1,
+                            len - (sizeof(prefix) - 1) - 5))
+    {
+        return NULL;
+    }
+
+    *slug_len = len - (sizeof(prefix) - 1) - 5;
+
+    return p + sizeof(prefix) - 1;
+}
+
+
 int
 news_parse_article_uri(const unsigned char *p, size_t len,
     news_article_uri_t *uri)

@@ -475,26 +475,6 @@ ngx_http_news_add_variables(ngx_conf_t *cf)
 }
 
 
-ngx_http_news_ctx_t *
-ngx_http_news_get_ctx(ngx_http_request_t *r)
-{
-    ngx_http_news_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
-
-    if (ctx == NULL) {
-        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_news_ctx_t));
-        if (ctx == NULL) {
-            return NULL;
-        }
-
-        ngx_http_set_ctx(r, ctx, ngx_http_news_module);
-    }
-
-    return ctx;
-}
-
-
 /* the request's country and region, looked up once */
 
 ngx_http_news_ctx_t *

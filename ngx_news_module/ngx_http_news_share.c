@@ -114,36 +114,3 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
 
     return ngx_http_news_redirect(r, nlcf->share_redirect, &path);
 }
-
-
-/*
- * the matched code must be the whole argument: a pattern without anchors
- * still cannot let extra bytes through
- */
-
-ngx_int_t
-ngx_http_news_info_code_valid(ngx_http_request_t *r, ngx_str_t *code)
-{
-    int                        captures[3];
-    ngx_int_t                  rc;
-    ngx_http_news_loc_conf_t  *nlcf;
-
-    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
-
-    rc = ngx_regex_exec(nlcf->info_code_re, code, captures, 3);
-
-    if (rc >= 0 && captures[0] == 0 && captures[1] == (int) code->len) {
-        return 1;
-    }
-
-    if (rc < NGX_REGEX_NO_MATCHED) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      ngx_regex_exec_n " failed: %i on \"%V\"", rc, code);
-
-    } else {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "news: invalid infoCode \"%V\"", code);
-    }
-
-    return 0;
-}

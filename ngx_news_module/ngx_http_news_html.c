@@ -1,0 +1,332 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * The HTML fragments pages are made of: breadcrumbs and their JSON-LD,
+ * post and category lists, tags, the source line, the pager, dates.
+ * Every text from the database is escaped here; the article body never
+ * passes through.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+#define NGX_HTTP_NEWS_HOME_NAME  "首页"
+
+
+static ngx_str_t *ngx_http_news_cat_name(ngx_http_news_cat_t *cat);
+
+
+/* the display and ISO 8601 forms of published_at */
+
+ngx_int_t
+ngx_http_news_published(ngx_http_request_t *r, ngx_http_news_post_t *post,
+    ngx_str_t *vars)
+{
+    ngx_str_t  *iso, *at;
+
+    at = &post->published_at;
+    iso = &vars[NGX_HTTP_NEWS_V_PUBLISHED_ISO];
+
+    if (at->len < 16) {
+        vars[NGX_HTTP_NEWS_V_PUBLISHED] = *at;
+        *iso = *at;
+        return ngx_http_news_html(r->pool, at, iso);
+    }
+
+    vars[NGX_HTTP_NEWS_V_PUBLISHED].data = at->data;
+    vars[NGX_HTTP_NEWS_V_PUBLISHED].len = 16;
+
+    if (ngx_http_news_html(r->pool, at, iso) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (iso->len > 10 && iso->data[10] == ' ') {
+        iso->data[10] = 'T';
+    }
+
+    return ngx_http_news_html(r->pool, &vars[NGX_HTTP_NEWS_V_PUBLISHED],
+                              &vars[NGX_HTTP_NEWS_V_PUBLISHED]);
+}
+
+
+static ngx_str_t *
+ngx_http_news_cat_name(ngx_http_news_cat_t *cat)
+{
+    /* an empty name, which the schema forbids, falls back to the slug */
+    return cat->name.len ? &cat->name : &cat->slug;
+}
+
+
+/*
+ * the breadcrumb nav, Home > ... > category, and its schema.org
+ * BreadcrumbList, which ends with the page itself when leaf_name is given
+ */
+
+ngx_int_t
+ngx_http_news_render_breadcrumb(ngx_http_request_t *r, ngx_str_t *base,
+    ngx_array_t *chain, ngx_str_t *leaf_name, ngx_str_t *leaf_url,
+    ngx_str_t *vars)
+{
+    ngx_str_t             home;
+    ngx_uint_t            i;
+    ngx_http_news_out_t   nav, ld;
+    ngx_http_news_cat_t  *cat;
+
+    ngx_str_set(&home, NGX_HTTP_NEWS_HOME_NAME);
+
+    ngx_http_news_out_init(&nav, r->pool, 512);
+    ngx_http_news_out_init(&ld, r->pool, 512);
+
+    ngx_http_news_out_lit(&nav, "<nav class=\"breadcrumb\" "
+                                "aria-label=\"breadcrumb\">"
+                                "<a href=\"/\">" NGX_HTTP_NEWS_HOME_NAME
+                                "</a>");
+
+    ngx_http_news_out_lit(&ld, "<script type=\"application/ld+json\">"
+                               "{\"@context\":\"https://schema.org\","
+                               "\"@type\":\"BreadcrumbList\","
+                               "\"itemListElement\":["
+                               "{\"@type\":\"ListItem\",\"position\":1,"
+                               "\"name\":\"" NGX_HTTP_NEWS_HOME_NAME "\","
+                               "\"item\":\"");
+    ngx_http_news_out_json(&ld, base);
+    ngx_http_news_out_lit(&ld, "/\"}");
+
+    cat = chain->elts;
+
+    for (i = 0; i < chain->nelts; i++) {
+        ngx_http_news_out_lit(&nav, " &gt; <a href=\"");
+        ngx_http_news_out_category_path(&nav, &cat[i].slug, 0,
+                                        NGX_HTTP_NEWS_ESCAPE_HTML);
+        ngx_http_news_out_lit(&nav, "\">");
+        ngx_http_news_out_html(&nav, ngx_http_news_cat_name(&cat[i]));
+        ngx_http_news_out_lit(&nav, "</a>");
+
+        ngx_http_news_out_lit(&ld, ",{\"@type\":\"ListItem\",\"position\":");
+        ngx_http_news_out_uint(&ld, i + 2);
+        ngx_http_news_out_lit(&ld, ",\"name\":\"");
+        ngx_http_news_out_json(&ld, ngx_http_news_cat_name(&cat[i]));
+        ngx_http_news_out_lit(&ld, "\",\"item\":\"");
+        ngx_http_news_out_json(&ld, base);
+        ngx_http_news_out_category_path(&ld, &cat[i].slug, 0,
+                                        NGX_HTTP_NEWS_ESCAPE_JSON);
+        ngx_http_news_out_lit(&ld, "\"}");
+    }
+
+    if (leaf_name != NULL) {
+        ngx_http_news_out_lit(&ld, ",{\"@type\":\"ListItem\",\"position\":");
+        ngx_http_news_out_uint(&ld, chain->nelts + 2);
+        ngx_http_news_out_lit(&ld, ",\"name\":\"");
+        ngx_http_news_out_json(&ld, leaf_name);
+        ngx_http_news_out_lit(&ld, "\",\"item\":\"");
+        ngx_http_news_out_json(&ld, leaf_url);
+        ngx_http_news_out_lit(&ld, "\"}");
+    }
+
+    ngx_http_news_out_lit(&nav, "</nav>");
+    ngx_http_news_out_lit(&ld, "]}</script>");
+
+    if (ngx_http_news_out_str(&nav, &vars[NGX_HTTP_NEWS_V_BREADCRUMB])
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_news_out_str(&ld, &vars[NGX_HTTP_NEWS_V_BREADCRUMB_JSONLD]);
+}
+
+
+/* a list of posts with links to their canonical URLs, newest first */
+
+ngx_int_t
+ngx_http_news_render_post_list(ngx_http_request_t *r, ngx_array_t *posts,
+    ngx_uint_t limit, ngx_str_t *html)
+{
+    ngx_str_t              iso;
+    ngx_uint_t             i;
+    ngx_http_news_out_t    out;
+    ngx_http_news_post_t  *post;
+
+    post = posts->elts;
+
+    ngx_http_news_out_init(&out, r->pool, 256 * (ngx_min(limit, 64) + 1));
+
+    if (posts->nelts == 0) {
+        ngx_http_news_out_lit(&out, "<p class=\"empty\">暂无文章</p>");
+        return ngx_http_news_out_str(&out, html);
+    }
+
+    ngx_http_news_out_lit(&out, "<ul class=\"posts\">\n");
+
+    for (i = 0; i < posts->nelts && i < limit; i++) {
+        ngx_http_news_out_lit(&out, "<li><a href=\"");
+        ngx_http_news_out_post_path(&out, &post[i]);
+        ngx_http_news_out_lit(&out, "\">");
+        ngx_http_news_out_html(&out, &post[i].title);
+        ngx_http_news_out_lit(&out, "</a> <time datetime=\"");
+
+        iso = post[i].published_at;
+        ngx_http_news_out_html(&out, &iso);
+        ngx_http_news_out_lit(&out, "\">");
+        iso.len = ngx_min(iso.len, 10);
+        ngx_http_news_out_html(&out, &iso);
+        ngx_http_news_out_lit(&out, "</time>");
+
+        if (post[i].summary.len) {
+            ngx_http_news_out_lit(&out, "<p>");
+            ngx_http_news_out_html(&out, &post[i].summary);
+            ngx_http_news_out_lit(&out, "</p>");
+        }
+
+        ngx_http_news_out_lit(&out, "</li>\n");
+    }
+
+    ngx_http_news_out_lit(&out, "</ul>");
+
+    return ngx_http_news_out_str(&out, html);
+}
+
+
+/* categories as links; depth gives a class for indenting the tree */
+
+ngx_int_t
+ngx_http_news_render_category_list(ngx_http_request_t *r, ngx_array_t *cats,
+    ngx_str_t *html)
+{
+    ngx_uint_t            i;
+    ngx_http_news_out_t   out;
+    ngx_http_news_cat_t  *cat;
+
+    cat = cats->elts;
+
+    if (cats->nelts == 0) {
+        ngx_str_null(html);
+        return NGX_OK;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, 128 * (cats->nelts + 1));
+    ngx_http_news_out_lit(&out, "<ul class=\"categories\">\n");
+
+    for (i = 0; i < cats->nelts; i++) {
+        ngx_http_news_out_lit(&out, "<li class=\"depth-");
+        ngx_http_news_out_uint(&out, cat[i].depth);
+        ngx_http_news_out_lit(&out, "\"><a href=\"");
+        ngx_http_news_out_category_path(&out, &cat[i].slug, 0,
+                                        NGX_HTTP_NEWS_ESCAPE_HTML);
+        ngx_http_news_out_lit(&out, "\">");
+        ngx_http_news_out_html(&out, ngx_http_news_cat_name(&cat[i]));
+        ngx_http_news_out_lit(&out, "</a></li>\n");
+    }
+
+    ngx_http_news_out_lit(&out, "</ul>");
+
+    return ngx_http_news_out_str(&out, html);
+}
+
+
+ngx_int_t
+ngx_http_news_render_tags(ngx_http_request_t *r, ngx_array_t *tags,
+    ngx_str_t *html)
+{
+    ngx_str_t            *tag;
+    ngx_uint_t            i;
+    ngx_http_news_out_t   out;
+
+    if (tags->nelts == 0) {
+        ngx_str_null(html);
+        return NGX_OK;
+    }
+
+    tag = tags->elts;
+
+    ngx_http_news_out_init(&out, r->pool, 64 * (tags->nelts + 1));
+    ngx_http_news_out_lit(&out, "<ul class=\"tags\">");
+
+    for (i = 0; i < tags->nelts; i++) {
+        ngx_http_news_out_lit(&out, "<li>");
+        ngx_http_news_out_html(&out, &tag[i]);
+        ngx_http_news_out_lit(&out, "</li>");
+    }
+
+    ngx_http_news_out_lit(&out, "</ul>");
+
+    return ngx_http_news_out_str(&out, html);
+}
+
+
+ngx_int_t
+ngx_http_news_render_source(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_str_t *html)
+{
+    ngx_str_t            *name;
+    ngx_http_news_out_t   out;
+
+    name = post->source_name.len ? &post->source_name : &post->source_url;
+
+    if (name->len == 0) {
+        ngx_str_null(html);
+        return NGX_OK;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, 2 * name->len + 64);
+
+    /* only http(s) links: an admin's "javascript:" never becomes one */
+
+    if ((post->source_url.len > 7
+         && ngx_strncasecmp(post->source_url.data, (u_char *) "http://", 7)
+            == 0)
+        || (post->source_url.len > 8
+            && ngx_strncasecmp(post->source_url.data, (u_char *) "https://",
+                               8) == 0))
+    {
+        ngx_http_news_out_lit(&out, "<a href=\"");
+        ngx_http_news_out_html(&out, &post->source_url);
+        ngx_http_news_out_lit(&out, "\" rel=\"nofollow noopener\">");
+        ngx_http_news_out_html(&out, name);
+        ngx_http_news_out_lit(&out, "</a>");
+
+    } else {
+        ngx_http_news_out_html(&out, name);
+    }
+
+    return ngx_http_news_out_str(&out, html);
+}
+
+
+ngx_int_t
+ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
+    ngx_uint_t page, ngx_uint_t more, ngx_str_t *html)
+{
+    ngx_http_news_out_t  out;
+
+    if (page == 1 && !more) {
+        ngx_str_null(html);
+        return NGX_OK;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, 256);
+    ngx_http_news_out_lit(&out, "<nav class=\"pager\">");
+
+    if (page > 1) {
+        ngx_http_news_out_lit(&out, "<a rel=\"prev\" href=\"");
+        ngx_http_news_out_category_path(&out, slug, page - 1,
+                                        NGX_HTTP_NEWS_ESCAPE_HTML);
+        ngx_http_news_out_lit(&out, "\">上一页</a> ");
+    }
+
+    if (more) {
+        ngx_http_news_out_lit(&out, "<a rel=\"next\" href=\"");
+        ngx_http_news_out_category_path(&out, slug, page + 1,
+                                        NGX_HTTP_NEWS_ESCAPE_HTML);
+        ngx_http_news_out_lit(&out, "\">下一页</a>");
+    }
+
+    ngx_http_news_out_lit(&out, "</nav>");
+
+    return ngx_http_news_out_str(&out, html);
+}

@@ -1,0 +1,327 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * List pages: a category, /category/<slug>.html?page=N, with its
+ * breadcrumb, subcategories and posts, and the home page with the newest
+ * posts and the category tree.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+static ngx_int_t ngx_http_news_category_moved(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *slug);
+
+
+ngx_int_t
+ngx_http_news_category_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                  rc, page;
+    ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
+    ngx_str_t                  slug, arg, base, key;
+    ngx_http_news_page_t      *cached;
+    ngx_array_t                chain, children, posts;
+    ngx_http_news_out_t        out;
+    ngx_http_news_cat_t        cat;
+    ngx_http_news_anchor_t     start, *after;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    rc = ngx_http_news_check_method(r);
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, rc);
+    }
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (ngx_http_news_category_slug(r, &slug) != NGX_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: \"%V\" is not a category URL", &r->uri);
+        return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+    }
+
+    page = 1;
+
+    if (ngx_http_arg(r, (u_char *) "page", 4, &arg) == NGX_OK) {
+        page = ngx_atoi(arg.data, arg.len);
+
+        if (page < 1 || page > NGX_HTTP_NEWS_PAGE_MAX) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "news: invalid page \"%V\"", &arg);
+            return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
+        }
+    }
+
+    rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_CATEGORY, &slug, page,
+                                &key)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cached = ngx_http_news_cache_get(r, nlcf->db, &key);
+
+    if (cached != NULL) {
+        return ngx_http_news_send_page(r, cached);
+    }
+
+    ngx_http_news_db_begin(r, nlcf->db);
+
+    rc = ngx_http_news_db_category(r, nlcf->db, &slug, &cat);
+
+    if (rc == NGX_DECLINED) {
+        rc = ngx_http_news_category_moved(r, nlcf->db, &slug);
+
+        if (rc == NGX_DECLINED) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "news: no category \"%V\"", &slug);
+            return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+        }
+
+        return rc;
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    if (ngx_array_init(&chain, r->pool, 4, sizeof(ngx_http_news_cat_t))
+        != NGX_OK
+        || ngx_array_init(&children, r->pool, 8, sizeof(ngx_http_news_cat_t))
+           != NGX_OK
+        || ngx_array_init(&posts, r->pool, nlcf->page_size + 1,
+                          sizeof(ngx_http_news_post_t))
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_news_db_chain(r, nlcf->db, cat.id, &chain);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_news_db_children(r, nlcf->db, cat.id, &children);
+    }
+
+    /*
+     * a deep page starts after the last post of the page before it, known
+     * from the list's page ends: one index seek, and a page past the end
+     * costs no read at all; without a render cache to keep the ends, the
+     * page is counted to by offset
+     */
+
+    after = NULL;
+
+    if (rc == NGX_OK && page > 1) {
+        rc = ngx_http_news_page_start(r, nlcf->db, cat.id, &slug, page,
+                                      &start);
+
+        if (rc == NGX_OK) {
+            after = &start;
+
+        } else if (rc == NGX_AGAIN) {
+            rc = NGX_OK;
+
+        } else if (rc == NGX_DECLINED) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "news: category \"%V\" has no page %i",
+                          &slug, page);
+            return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+        }
+    }
+
+    /* one post more than a page tells whether there is a next page */
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_news_db_posts(r, nlcf->db, cat.id, nlcf->page_size + 1,
+                                    (page - 1) * nlcf->page_size, after,
+                                    &posts);
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    if (page > 1 && posts.nelts == 0) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: category \"%V\" has no page %i", &slug, page);
+        return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+    }
+
+    ngx_memzero(vars, sizeof(vars));
+
+    vars[NGX_HTTP_NEWS_V_HOME_URL] = ngx_http_news_home_url;
+
+    if (ngx_http_news_base_url(r, &base) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, base.len + slug.len + 64);
+    ngx_http_news_out_html(&out, &base);
+    ngx_http_news_out_category_path(&out, &slug, page,
+                                    NGX_HTTP_NEWS_ESCAPE_HTML);
+
+    if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_CANONICAL_URL])
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, NGX_INT_T_LEN);
+    ngx_http_news_out_uint(&out, page);
+
+    if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_PAGE]) != NGX_OK
+        || ngx_http_news_html(r->pool, cat.name.len ? &cat.name : &cat.slug,
+                              &vars[NGX_HTTP_NEWS_V_TITLE]) != NGX_OK
+        || ngx_http_news_render_breadcrumb(r, &base, &chain, NULL, NULL,
+                                           vars)
+           != NGX_OK
+        || ngx_http_news_render_category_list(r, &children,
+                                   &vars[NGX_HTTP_NEWS_V_SUBCATEGORIES])
+           != NGX_OK
+        || ngx_http_news_render_post_list(r, &posts, nlcf->page_size,
+                                          &vars[NGX_HTTP_NEWS_V_POSTS])
+           != NGX_OK
+        || ngx_http_news_render_pager(r, &slug, page,
+                                      posts.nelts > nlcf->page_size,
+                                      &vars[NGX_HTTP_NEWS_V_PAGER])
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_CATEGORY, vars, 0, &key,
+                              NULL);
+}
+
+
+/* a renamed category's old URL: 301 to its page now */
+
+static ngx_int_t
+ngx_http_news_category_moved(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *slug)
+{
+    ngx_int_t            rc;
+    ngx_str_t            current, path;
+    ngx_http_news_out_t  out;
+
+    rc = ngx_http_news_db_redirect(r, db, NGX_HTTP_NEWS_STMT_SLUG_REDIRECT,
+                                   slug, &current);
+
+    if (rc == NGX_OK && !news_slug_valid(current.data, current.len)) {
+        rc = NGX_DECLINED;
+    }
+
+    if (rc == NGX_DECLINED) {
+        return NGX_DECLINED;
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    ngx_http_news_out_init(&out, r->pool, current.len + 32);
+    ngx_http_news_out_category_path(&out, &current, 0,
+                                    NGX_HTTP_NEWS_ESCAPE_NONE);
+
+    if (ngx_http_news_out_str(&out, &path) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_news_redirect(r, NGX_HTTP_MOVED_PERMANENTLY, &path);
+}
+
+
+ngx_int_t
+ngx_http_news_index_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                  rc;
+    ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
+    ngx_str_t                  base, key;
+    ngx_array_t                cats, posts;
+    ngx_http_news_page_t      *page;
+    ngx_http_news_out_t        out;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    rc = ngx_http_news_check_method(r);
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, rc);
+    }
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_INDEX,
+                                &ngx_http_news_home_url, 0, &key)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    page = ngx_http_news_cache_get(r, nlcf->db, &key);
+
+    if (page != NULL) {
+        return ngx_http_news_send_page(r, page);
+    }
+
+    ngx_http_news_db_begin(r, nlcf->db);
+
+    if (ngx_array_init(&cats, r->pool, 16, sizeof(ngx_http_news_cat_t))
+        != NGX_OK
+        || ngx_array_init(&posts, r->pool, nlcf->page_size,
+                          sizeof(ngx_http_news_post_t))
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_news_db_posts(r, nlcf->db, 0, nlcf->page_size, 0, NULL,
+                                &posts);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_news_db_categories(r, nlcf->db, &cats);
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    ngx_memzero(vars, sizeof(vars));
+
+    vars[NGX_HTTP_NEWS_V_HOME_URL] = ngx_http_news_home_url;
+
+    if (ngx_http_news_base_url(r, &base) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, base.len + 8);
+    ngx_http_news_out_html(&out, &base);
+    ngx_http_news_out_lit(&out, "/");
+
+    if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_CANONICAL_URL])
+        != NGX_OK
+        || ngx_http_news_render_post_list(r, &posts, nlcf->page_size,
+                                          &vars[NGX_HTTP_NEWS_V_POSTS])
+           != NGX_OK
+        || ngx_http_news_render_category_list(r, &cats,
+                                      &vars[NGX_HTTP_NEWS_V_CATEGORIES])
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_INDEX, vars, 0, &key,
+                              NULL);
+}

@@ -1,0 +1,570 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * The content database's queries: their SQL, prepared once per open
+ * file, and what each row becomes (posts, tags, categories, a page of a
+ * list, the ends of a list's pages, where an old name now leads).  Every
+ * value a request gives is bound, never written into SQL.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+#define NGX_HTTP_NEWS_CHAIN_MAX     32
+
+#define NGX_HTTP_NEWS_LIST_SQL                                               \
+    "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary,"       \
+    " p.published_ts, p.id"                                                  \
+    " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+
+
+static ngx_int_t ngx_http_news_db_post_by_code(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *code, ngx_http_news_post_t *post);
+static ngx_int_t ngx_http_news_db_cats(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, sqlite3_stmt *stmt, ngx_array_t *cats);
+
+
+const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
+
+    /* NGX_HTTP_NEWS_STMT_POST */
+    "SELECT p.id, p.title, p.published_at, p.summary, p.body_html,"
+    " p.source_name, p.source_url, p.status, p.category_id, c.slug, c.name,"
+    " max(coalesce(unixepoch(p.updated_at), 0),"
+    "     coalesce(unixepoch(c.updated_at), 0)),"
+    " p.published_ts"
+    " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+    " WHERE p.info_code = ?1",
+
+    /* NGX_HTTP_NEWS_STMT_TAGS */
+    "SELECT t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id"
+    " WHERE pt.post_id = ?1 ORDER BY t.name LIMIT 100",
+
+    /* NGX_HTTP_NEWS_STMT_CHAIN: the category, then its ancestors */
+    "WITH RECURSIVE up (id, slug, name, parent_id, depth) AS ("
+    " SELECT id, slug, name, parent_id, 0 FROM categories WHERE id = ?1"
+    " UNION ALL"
+    " SELECT c.id, c.slug, c.name, c.parent_id, up.depth + 1"
+    " FROM categories c JOIN up ON c.id = up.parent_id"
+    " WHERE up.depth < 31)"
+    " SELECT id, slug, name, depth FROM up ORDER BY depth",
+
+    /* NGX_HTTP_NEWS_STMT_CATEGORY */
+    "SELECT id, slug, name, 0 FROM categories WHERE slug = ?1",
+
+    /* NGX_HTTP_NEWS_STMT_CHILDREN */
+    "SELECT id, slug, name, 0 FROM categories WHERE parent_id = ?1"
+    " ORDER BY name LIMIT 500",
+
+    /*
+     * NGX_HTTP_NEWS_STMT_CATEGORY_POSTS: posts_by_category, no table scan;
+     * ?6 is now: a post scheduled for later is not there yet
+     */
+    NGX_HTTP_NEWS_LIST_SQL
+    " WHERE p.category_id = ?1 AND p.status = 'published'"
+    " AND p.published_ts <= ?6"
+    " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2 OFFSET ?3",
+
+    /*
+     * NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER: the page after an anchor,
+     * a post already out, so everything after it is out too; a second
+     * bound on published_ts would have the index searched by that one,
+     * and the rows before the anchor walked
+     */
+    NGX_HTTP_NEWS_LIST_SQL
+    " WHERE p.category_id = ?1 AND p.status = 'published'"
+    " AND (p.published_ts, p.id) < (?4, ?5)"
+    " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2",
+
+    /* NGX_HTTP_NEWS_STMT_CATEGORY_ENDS: the list's keys, for its pages */
+    "SELECT p.published_ts, p.id FROM posts p"
+    " WHERE p.category_id = ?1 AND p.status = 'published'"
+    " AND p.published_ts <= ?2"
+    " ORDER BY p.published_ts DESC, p.id DESC",
+
+    /* NGX_HTTP_NEWS_STMT_LATEST_POSTS: posts_by_date */
+    NGX_HTTP_NEWS_LIST_SQL
+    " WHERE p.status = 'published' AND p.published_ts <= ?6"
+    " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2 OFFSET ?3",
+
+    /* NGX_HTTP_NEWS_STMT_CATEGORIES: the tree, depth first, by name */
+    "WITH RECURSIVE tree (id, slug, name, depth, path) AS ("
+    " SELECT id, slug, name, 0, name FROM categories"
+    " WHERE parent_id IS NULL"
+    " UNION ALL"
+    " SELECT c.id, c.slug, c.name, t.depth + 1, t.path || char(1) || c.name"
+    " FROM categories c JOIN tree t ON c.parent_id = t.id"
+    " WHERE t.depth < 31)"
+    " SELECT id, slug, name, depth FROM tree ORDER BY path LIMIT 1000",
+
+    /* NGX_HTTP_NEWS_STMT_DATA_VERSION */
+    "PRAGMA data_version",
+
+    /* NGX_HTTP_NEWS_STMT_CODE_REDIRECT: the current code of an old one */
+    "SELECT p.info_code FROM info_code_redirects r"
+    " JOIN posts p ON p.id = r.post_id WHERE r.old_info_code = ?1",
+
+    /* NGX_HTTP_NEWS_STMT_SLUG_REDIRECT */
+    "SELECT c.slug FROM category_redirects r"
+    " JOIN categories c ON c.id = r.category_id WHERE r.old_slug = ?1",
+
+    /* NGX_HTTP_NEWS_STMT_NEXT_LIVE: when the next scheduled post goes live */
+    "SELECT min(published_ts) FROM posts"
+    " WHERE status = 'published' AND published_ts > ?1",
+
+    /* NGX_HTTP_NEWS_STMT_BEGIN: deferred, no lock until the first read */
+    "BEGIN",
+
+    /* NGX_HTTP_NEWS_STMT_COMMIT */
+    "COMMIT"
+};
+
+
+/*
+ * NGX_OK: found; NGX_DECLINED: no such post; NGX_AGAIN: locked;
+ * NGX_ERROR: the database failed
+ */
+
+ngx_int_t
+ngx_http_news_db_post(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *code, ngx_http_news_post_t *post)
+{
+    ngx_int_t  rc;
+    ngx_str_t  current;
+
+    rc = ngx_http_news_db_post_by_code(r, db, code, post);
+
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    /* an old code of a post whose code changed: the post it is now */
+
+    rc = ngx_http_news_db_redirect(r, db, NGX_HTTP_NEWS_STMT_CODE_REDIRECT,
+                                   code, &current);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_news_db_post_by_code(r, db, &current, post);
+}
+
+
+static ngx_int_t
+ngx_http_news_db_post_by_code(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *code, ngx_http_news_post_t *post)
+{
+    int             rc;
+    ngx_str_t       status;
+    ngx_pool_t     *pool;
+    sqlite3_stmt   *stmt;
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_POST];
+    pool = r->pool;
+
+    if (sqlite3_bind_text(stmt, 1, (char *) code->data, code->len,
+                          SQLITE_STATIC)
+        != SQLITE_OK)
+    {
+        return ngx_http_news_db_result(db, stmt, SQLITE_ERROR);
+    }
+
+    rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+
+    if (rc != SQLITE_ROW) {
+        if (ngx_http_news_db_result(db, stmt, rc) == NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        return rc == SQLITE_BUSY ? NGX_AGAIN : NGX_ERROR;
+    }
+
+    post->id = sqlite3_column_int64(stmt, 0);
+    post->info_code = *code;
+
+    if (ngx_http_news_db_text(pool, stmt, 1, &post->title) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 2, &post->published_at) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 3, &post->summary) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 4, &post->body) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 5, &post->source_name) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 6, &post->source_url) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 7, &status) != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 9, &post->category_slug)
+           != NGX_OK
+        || ngx_http_news_db_text(pool, stmt, 10, &post->category_name)
+           != NGX_OK)
+    {
+        (void) ngx_http_news_db_result(db, stmt, SQLITE_DONE);
+        return NGX_ERROR;
+    }
+
+    post->category_id = sqlite3_column_int64(stmt, 8);
+    post->has_category = (sqlite3_column_type(stmt, 9) != SQLITE_NULL);
+    post->updated = (time_t) sqlite3_column_int64(stmt, 11);
+
+    post->published_ts = sqlite3_column_int64(stmt, 12);
+
+    if (status.len == 9 && ngx_strncmp(status.data, "published", 9) == 0) {
+        post->status = (post->published_ts > ngx_time())
+                       ? NGX_HTTP_NEWS_STATUS_SCHEDULED
+                       : NGX_HTTP_NEWS_STATUS_PUBLISHED;
+
+    } else if (status.len == 7 && ngx_strncmp(status.data, "deleted", 7) == 0)
+    {
+        post->status = NGX_HTTP_NEWS_STATUS_DELETED;
+
+    } else {
+        /* a draft, or whatever else an admin wrote: not served */
+        post->status = NGX_HTTP_NEWS_STATUS_DRAFT;
+    }
+
+    return ngx_http_news_db_result(db, stmt, SQLITE_DONE);
+}
+
+
+/*
+ * where an old name now leads: NGX_OK with the current name, NGX_DECLINED
+ * when it leads nowhere
+ */
+
+ngx_int_t
+ngx_http_news_db_redirect(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_uint_t which, ngx_str_t *old, ngx_str_t *current)
+{
+    int            rc;
+    sqlite3_stmt  *stmt;
+
+    stmt = db->stmt[which];
+
+    sqlite3_bind_text(stmt, 1, (char *) old->data, old->len, SQLITE_STATIC);
+
+    rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+
+    if (rc == SQLITE_ROW) {
+        if (ngx_http_news_db_text(r->pool, stmt, 0, current) != NGX_OK) {
+            rc = SQLITE_ERROR;
+
+        } else if (current->len == 0
+                   || (current->len == old->len
+                       && ngx_strncmp(current->data, old->data, old->len)
+                          == 0))
+        {
+            rc = SQLITE_DONE;
+        }
+    }
+
+    if (ngx_http_news_db_result(db, stmt, rc) != NGX_OK) {
+        return rc == SQLITE_BUSY ? NGX_AGAIN : NGX_ERROR;
+    }
+
+    return rc == SQLITE_ROW ? NGX_OK : NGX_DECLINED;
+}
+
+
+ngx_int_t
+ngx_http_news_db_tags(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t post_id, ngx_array_t *tags)
+{
+    int            rc;
+    ngx_str_t     *tag;
+    sqlite3_stmt  *stmt;
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_TAGS];
+
+    sqlite3_bind_int64(stmt, 1, post_id);
+
+    for ( ;; ) {
+        rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+        if (rc != SQLITE_ROW) {
+            break;
+        }
+
+        tag = ngx_array_push(tags);
+        if (tag == NULL) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+
+        if (ngx_http_news_db_text(r->pool, stmt, 0, tag) != NGX_OK) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+    }
+
+    return ngx_http_news_db_result(db, stmt, rc);
+}
+
+
+/*
+ * the category's chain from the top level down to it; a cycle an admin
+ * made with triggers off is cut where it repeats
+ */
+
+ngx_int_t
+ngx_http_news_db_chain(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t category_id, ngx_array_t *chain)
+{
+    ngx_int_t             rc;
+    ngx_uint_t            i, j, n;
+    ngx_array_t           up;
+    ngx_http_news_cat_t  *cat, *c;
+
+    if (ngx_array_init(&up, r->pool, 4, sizeof(ngx_http_news_cat_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    sqlite3_bind_int64(db->stmt[NGX_HTTP_NEWS_STMT_CHAIN], 1, category_id);
+
+    rc = ngx_http_news_db_cats(r, db, db->stmt[NGX_HTTP_NEWS_STMT_CHAIN],
+                               &up);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    cat = up.elts;
+    n = up.nelts;
+
+    for (i = 1; i < n; i++) {
+        for (j = 0; j < i; j++) {
+            if (cat[j].id == cat[i].id) {
+                ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                              "news: category \"%V\" is its own ancestor, "
+                              "breadcrumb cut", &cat[i].slug);
+                n = i;
+                break;
+            }
+        }
+    }
+
+    if (n > NGX_HTTP_NEWS_CHAIN_MAX) {
+        n = NGX_HTTP_NEWS_CHAIN_MAX;
+    }
+
+    for (i = n; i > 0; i--) {
+        c = ngx_array_push(chain);
+        if (c == NULL) {
+            return NGX_ERROR;
+        }
+
+        *c = cat[i - 1];
+        c->depth = n - i;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_news_db_category(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *slug, ngx_http_news_cat_t *cat)
+{
+    ngx_int_t     rc;
+    ngx_array_t   cats;
+
+    if (ngx_array_init(&cats, r->pool, 1, sizeof(ngx_http_news_cat_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    sqlite3_bind_text(db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY], 1,
+                      (char *) slug->data, slug->len, SQLITE_STATIC);
+
+    rc = ngx_http_news_db_cats(r, db, db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY],
+                               &cats);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (cats.nelts == 0) {
+        return NGX_DECLINED;
+    }
+
+    *cat = *(ngx_http_news_cat_t *) cats.elts;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_news_db_children(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t category_id, ngx_array_t *cats)
+{
+    sqlite3_bind_int64(db->stmt[NGX_HTTP_NEWS_STMT_CHILDREN], 1, category_id);
+
+    return ngx_http_news_db_cats(r, db, db->stmt[NGX_HTTP_NEWS_STMT_CHILDREN],
+                                 cats);
+}
+
+
+ngx_int_t
+ngx_http_news_db_categories(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_array_t *cats)
+{
+    return ngx_http_news_db_cats(r, db,
+                                 db->stmt[NGX_HTTP_NEWS_STMT_CATEGORIES],
+                                 cats);
+}
+
+
+/* rows of (id, slug, name, depth) */
+
+static ngx_int_t
+ngx_http_news_db_cats(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    sqlite3_stmt *stmt, ngx_array_t *cats)
+{
+    int                   rc;
+    ngx_http_news_cat_t  *cat;
+
+    for ( ;; ) {
+        rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+        if (rc != SQLITE_ROW) {
+            break;
+        }
+
+        cat = ngx_array_push(cats);
+        if (cat == NULL) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+
+        cat->id = sqlite3_column_int64(stmt, 0);
+        cat->depth = sqlite3_column_int(stmt, 3);
+
+        if (ngx_http_news_db_text(r->pool, stmt, 1, &cat->slug) != NGX_OK
+            || ngx_http_news_db_text(r->pool, stmt, 2, &cat->name) != NGX_OK)
+        {
+            rc = SQLITE_ERROR;
+            break;
+        }
+    }
+
+    return ngx_http_news_db_result(db, stmt, rc);
+}
+
+
+/*
+ * a page of published posts, newest first: of one category, or of all
+ * with category_id 0; after an anchor the page is found by the index
+ * alone, however deep it is, and by offset otherwise
+ */
+
+ngx_int_t
+ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t category_id, ngx_uint_t limit, ngx_uint_t offset,
+    ngx_http_news_anchor_t *after, ngx_array_t *posts)
+{
+    int                    rc;
+    sqlite3_stmt          *stmt;
+    ngx_http_news_post_t  *post;
+
+    if (category_id && after != NULL) {
+        stmt = db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER];
+        sqlite3_bind_int64(stmt, 4, after->published_ts);
+        sqlite3_bind_int64(stmt, 5, after->id);
+
+    } else {
+        stmt = db->stmt[category_id ? NGX_HTTP_NEWS_STMT_CATEGORY_POSTS
+                                    : NGX_HTTP_NEWS_STMT_LATEST_POSTS];
+        sqlite3_bind_int64(stmt, 3, offset);
+        sqlite3_bind_int64(stmt, 6, ngx_time());
+    }
+
+    sqlite3_bind_int64(stmt, 1, category_id);
+    sqlite3_bind_int64(stmt, 2, limit);
+
+    for ( ;; ) {
+        rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+        if (rc != SQLITE_ROW) {
+            break;
+        }
+
+        post = ngx_array_push(posts);
+        if (post == NULL) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+
+        ngx_memzero(post, sizeof(ngx_http_news_post_t));
+
+        if (ngx_http_news_db_text(r->pool, stmt, 0, &post->info_code)
+            != NGX_OK
+            || ngx_http_news_db_text(r->pool, stmt, 1, &post->title) != NGX_OK
+            || ngx_http_news_db_text(r->pool, stmt, 2, &post->published_at)
+               != NGX_OK
+            || ngx_http_news_db_text(r->pool, stmt, 3, &post->category_slug)
+               != NGX_OK
+            || ngx_http_news_db_text(r->pool, stmt, 4, &post->summary)
+               != NGX_OK)
+        {
+            rc = SQLITE_ERROR;
+            break;
+        }
+
+        post->has_category = (sqlite3_column_type(stmt, 3) != SQLITE_NULL);
+        post->published_ts = sqlite3_column_int64(stmt, 5);
+        post->id = sqlite3_column_int64(stmt, 6);
+    }
+
+    return ngx_http_news_db_result(db, stmt, rc);
+}
+
+
+/*
+ * where each page of a category's list ends, in one pass over the index:
+ * the last post of every full page, up to max pages, and how many posts
+ * the list has
+ */
+
+ngx_int_t
+ngx_http_news_db_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t category_id, ngx_uint_t page_size, ngx_uint_t max,
+    ngx_array_t *ends, ngx_uint_t *count)
+{
+    int                      rc;
+    ngx_uint_t               n;
+    sqlite3_stmt            *stmt;
+    ngx_http_news_anchor_t  *end;
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY_ENDS];
+
+    sqlite3_bind_int64(stmt, 1, category_id);
+    sqlite3_bind_int64(stmt, 2, ngx_time());
+
+    n = 0;
+
+    for ( ;; ) {
+        rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+        if (rc != SQLITE_ROW) {
+            break;
+        }
+
+        if (++n % page_size) {
+            continue;
+        }
+
+        if (ends->nelts == max) {
+            /* no page after these is ever asked for */
+            break;
+        }
+
+        end = ngx_array_push(ends);
+        if (end == NULL) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+
+        end->published_ts = sqlite3_column_int64(stmt, 0);
+        end->id = sqlite3_column_int64(stmt, 1);
+    }
+
+    *count = n;
+
+    return ngx_http_news_db_result(db, stmt, rc);
+}

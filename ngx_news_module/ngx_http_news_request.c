@@ -1,0 +1,49 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * What a request is about, found once and kept in its context: the
+ * infoCode of its article or share link, its base URL, its page's cache
+ * key; and where its reader is, filled in by the geo lookup.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+ngx_http_news_ctx_t *
+ngx_http_news_get_ctx(ngx_http_request_t *r)
+{
+    ngx_http_news_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_news_ctx_t));
+        if (ctx == NULL) {
+            return NULL;
+        }
+
+        ngx_http_set_ctx(r, ctx, ngx_http_news_module);
+    }
+
+    return ctx;
+}
+
+
+/* what the request is about, for $news_info_code */
+
+void
+ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code)
+{
+    ngx_http_news_ctx_t  *ctx;
+
+    ctx = ngx_http_news_get_ctx(r);
+
+    if (ctx != NULL) {
+        ctx->info_code = *code;
+    }
+}

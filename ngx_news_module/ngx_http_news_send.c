@@ -1,0 +1,387 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * How every news page leaves: the method check, a page rendered from its
+ * template and kept in the render cache, a cached page, an error page, a
+ * redirect; with ETag, Last-Modified and the headers each needs.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+#define NGX_HTTP_NEWS_RETRY_AFTER  "5"
+
+/* a value the pool got from the heap on its own, which it can free */
+#define NGX_HTTP_NEWS_LARGE_VALUE  (64 * 1024)
+
+
+static ngx_int_t ngx_http_news_send_chain(ngx_http_request_t *r,
+    ngx_chain_t *out, off_t len, uint32_t crc, time_t last_modified);
+static ngx_table_elt_t *ngx_http_news_add_header(ngx_http_request_t *r,
+    char *key, ngx_str_t *value);
+
+
+/* NGX_OK, or the status to answer with, for ngx_http_news_error() */
+
+ngx_int_t
+ngx_http_news_check_method(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        /*
+         * what is left of a body nginx could not read must never be taken
+         * for the next request on this connection
+         */
+        r->keepalive = 0;
+        return rc;
+    }
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: method \"%V\" not allowed", &r->method_name);
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * renders a page and sends it; a 200 with a cache key is kept in the
+ * render cache and sent from there
+ */
+
+ngx_int_t
+ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
+    time_t last_modified, ngx_str_t *cache_key, ngx_str_t *info_code)
+{
+    off_t                      len;
+    uint32_t                   crc;
+    ngx_str_t                  none;
+    ngx_uint_t                 i;
+    ngx_chain_t               *out;
+    ngx_http_news_page_t      *page;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    /* all is read: the database is not held while the page goes out */
+    ngx_http_news_db_end(nlcf->db);
+
+    last_modified = ngx_max(last_modified, nlcf->tpl[kind]->mtime);
+
+    if (ngx_http_news_template_render(r, nlcf->tpl[kind], vars, &out, &len,
+                                      &crc)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (cache_key != NULL && nlcf->db != NULL) {
+
+        if (info_code == NULL) {
+            ngx_str_null(&none);
+            info_code = &none;
+        }
+
+        page = ngx_http_news_cache_put(r, nlcf->db, cache_key, out, len,
+                                       info_code, r->headers_out.status);
+
+        if (page != NULL) {
+            page->crc = crc;
+            page->last_modified = last_modified;
+
+            /*
+             * the page is sent from its copy: the request's own large
+             * values (an article body) need not live as long as a slow
+             * reader takes
+             */
+
+            for (i = 0; i < NGX_HTTP_NEWS_V_MAX; i++) {
+                if (vars[i].len >= NGX_HTTP_NEWS_LARGE_VALUE) {
+                    (void) ngx_pfree(r->pool, vars[i].data);
+                }
+            }
+
+            return ngx_http_news_send_page(r, page);
+        }
+    }
+
+    return ngx_http_news_send_chain(r, out, len, crc, last_modified);
+}
+
+
+ngx_int_t
+ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
+{
+    ngx_chain_t  *out;
+
+    if (page->status && r->headers_out.status == 0) {
+        /* an error kept from before: said again, as when it was found */
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: \"%V\" is %ui, as found before",
+                      &r->unparsed_uri, page->status);
+
+        r->headers_out.status = page->status;
+    }
+
+    /* the cached bytes themselves: the page is held until the request ends */
+
+    out = ngx_http_news_chain(r, page->body.data, page->body.len, 1);
+    if (out == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_news_send_chain(r, out, page->body.len, page->crc,
+                                    page->last_modified);
+}
+
+
+/*
+ * sends a page: status from r->headers_out.status (200 when unset), a
+ * strong ETag of the bytes and Last-Modified for 200s, which nginx's
+ * not_modified filter turns into 304s
+ */
+
+static ngx_int_t
+ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
+    uint32_t crc, time_t last_modified)
+{
+    ngx_int_t                  rc;
+    ngx_str_t                  etag;
+    ngx_table_elt_t           *h;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    if (r->headers_out.status == 0) {
+        r->headers_out.status = NGX_HTTP_OK;
+    }
+
+    r->headers_out.content_length_n = len;
+
+    ngx_str_set(&r->headers_out.content_type, "text/html; charset=utf-8");
+    r->headers_out.content_type_len = sizeof("text/html") - 1;
+    r->headers_out.content_type_lowcase = NULL;
+
+    if (r->headers_out.status == NGX_HTTP_OK) {
+        etag.data = ngx_pnalloc(r->pool, NGX_OFF_T_LEN + 16);
+        if (etag.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        etag.len = ngx_sprintf(etag.data, "\"%08xD-%xO\"", crc, len)
+                   - etag.data;
+
+        h = ngx_http_news_add_header(r, "ETag", &etag);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        r->headers_out.etag = h;
+
+        /*
+         * the page is as new as its own rows, its template and the last
+         * write to the file, so that an edit the triggers missed still
+         * moves it; a page changed in this very second could change again
+         * within it, unseen by If-Modified-Since: it goes out with its
+         * ETag alone
+         */
+
+        nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+        last_modified = ngx_max(last_modified, nlcf->db->modified);
+
+        if (last_modified < ngx_time()) {
+            r->headers_out.last_modified_time = last_modified;
+        }
+    }
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    return ngx_http_output_filter(r, out);
+}
+
+
+ngx_int_t
+ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status)
+{
+    ngx_str_t            vars[NGX_HTTP_NEWS_V_MAX], retry, *key;
+    ngx_table_elt_t     *h;
+    ngx_http_news_ctx_t  *ctx;
+
+    ngx_memzero(vars, sizeof(vars));
+
+    vars[NGX_HTTP_NEWS_V_HOME_URL] = ngx_http_news_home_url;
+
+    switch (status) {
+
+    case NGX_HTTP_BAD_REQUEST:
+        ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "400");
+        ngx_str_set(&vars[NGX_HTTP_NEWS_V_MESSAGE], "Bad Request");
+        break;
+
+    case NGX_HTTP_NOT_FOUND:
+        ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "404");
+        ngx_str_set(&vars[NGX_HTTP_NEWS_V_MESSAGE], "Not Found");
+        break;
+
+    case NGX_HTTP_NOT_ALLOWED:
+        ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "405");
+        ngx_str_set(&vars[NGX_HTTP_NEWS_V_MESSAGE], "Method Not Allowed");
+        break;
+
+    case NGX_HTTP_NEWS_GONE:
+        ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "410");
+        ngx_str_set(&vars[NGX_HTTP_NEWS_V_MESSAGE], "Gone");
+        break;
+
+    case NGX_HTTP_SERVICE_UNAVAILABLE:
+        ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "503");
+        ngx_str_set(&vars[NGX_HTTP_NEWS_V_MESSAGE], "Service Unavailable");
+
+        ngx_str_set(&retry, NGX_HTTP_NEWS_RETRY_AFTER);
+
+        if (ngx_http_news_add_header(r, "Retry-After", &retry) == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        break;
+
+    default:
+        /* what reading the request body failed with: nginx answers */
+        return status;
+    }
+
+    if (status == NGX_HTTP_NOT_ALLOWED) {
+        ngx_str_set(&retry, "GET, HEAD");
+
+        h = ngx_http_news_add_header(r, "Allow", &retry);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    r->headers_out.status = status;
+
+    /*
+     * a page found missing or gone stays so until the database changes:
+     * kept like pages, in a budget of its own
+     */
+
+    key = NULL;
+
+    if (status == NGX_HTTP_NOT_FOUND || status == NGX_HTTP_NEWS_GONE) {
+        ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+
+        if (ctx != NULL && ctx->page_key.len) {
+            key = &ctx->page_key;
+        }
+    }
+
+    return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_ERROR, vars, 0, key,
+                              NULL);
+}
+
+
+/*
+ * a redirect to a path on this site, with the request's arguments kept
+ * (utm_* and the like) but infoCode, and escaped: news_share_args() of
+ * news_parse.c lets no byte through that a Location header must not carry
+ */
+
+ngx_int_t
+ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *path)
+{
+    u_char                    *p;
+    size_t                     n;
+    ngx_str_t                  location, base;
+    ngx_table_elt_t           *h;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    ngx_http_news_db_end(nlcf->db);
+
+    /*
+     * with news_base_url, the Location is absolute and names the site as
+     * configured, never the backend's host and port; otherwise it is the
+     * path, which nginx completes as it does its own redirects
+     */
+
+    ngx_str_null(&base);
+
+    if (nlcf->base_url != NULL
+        && ngx_http_news_base_url(r, &base) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    location.data = ngx_pnalloc(r->pool,
+                                base.len + path->len + 1 + 3 * r->args.len);
+    if (location.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = location.data;
+
+    if (base.len) {
+        p = ngx_cpymem(p, base.data, base.len);
+    }
+
+    p = ngx_cpymem(p, path->data, path->len);
+
+    n = r->args.len ? news_share_args(p + 1, r->args.data, r->args.len) : 0;
+
+    /* nothing kept: no "?" either */
+    if (n) {
+        *p++ = '?';
+        p += n;
+    }
+
+    location.len = p - location.data;
+
+    ngx_http_clear_location(r);
+
+    h = ngx_http_news_add_header(r, "Location", &location);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.location = h;
+
+    return status;
+}
+
+
+static ngx_table_elt_t *
+ngx_http_news_add_header(ngx_http_request_t *r, char *key, ngx_str_t *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NULL;
+    }
+
+    h->hash = 1;
+    h->key.data = (u_char *) key;
+    h->key.len = ngx_strlen(key);
+    h->value = *value;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+
+    return h;
+}

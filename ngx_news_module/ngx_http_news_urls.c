@@ -1,0 +1,328 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * The site's URLs, the one place that builds or parses them: the base
+ * URL of absolute links, article paths, category paths and their pages,
+ * and the infoCode a share link or an article path carries.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+static ngx_str_t *ngx_http_news_server_name(ngx_http_request_t *r,
+    ngx_uint_t *vetted);
+static void ngx_http_news_out_date_path(ngx_http_news_out_t *out,
+    ngx_str_t *published);
+static void ngx_http_news_out_code(ngx_http_news_out_t *out, ngx_str_t *code);
+
+
+ngx_str_t  ngx_http_news_home_url = ngx_string("/");
+
+
+/*
+ * "scheme://host[:port]" of the site's absolute URLs, worked out once a
+ * request: news_base_url, or the request's scheme and Host when that is a
+ * name of the server (its first name otherwise), so that a client making
+ * up Host values gets the site's own name back, never a page per name
+ */
+
+ngx_int_t
+ngx_http_news_base_url(ngx_http_request_t *r, ngx_str_t *url)
+{
+    ngx_str_t                 *host;
+    ngx_uint_t                 vetted;
+    ngx_http_news_ctx_t       *ctx;
+    ngx_http_news_out_t        out;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    ctx = ngx_http_news_get_ctx(r);
+
+    if (ctx != NULL && ctx->base_url.data != NULL) {
+        *url = ctx->base_url;
+        return NGX_OK;
+    }
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (nlcf->base_url != NULL) {
+        if (ngx_http_complex_value(r, nlcf->base_url, url) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        while (url->len && url->data[url->len - 1] == '/') {
+            url->len--;
+        }
+
+    } else {
+        ngx_http_news_out_init(&out, r->pool, 64);
+
+#if (NGX_HTTP_SSL)
+        if (r->connection->ssl) {
+            ngx_http_news_out_lit(&out, "https://");
+
+        } else
+#endif
+        {
+            ngx_http_news_out_lit(&out, "http://");
+        }
+
+        host = ngx_http_news_server_name(r, &vetted);
+
+        if (ctx != NULL) {
+            ctx->base_unvetted = !vetted;
+        }
+
+        ngx_http_news_out_add(&out, host->data, host->len);
+
+        if (ngx_http_news_out_str(&out, url) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (ctx != NULL) {
+        ctx->base_url = *url;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * the Host when it names this server, else the server's own first name;
+ * a server with no usable name takes any Host, "vetted" 0 then: pages for
+ * such a name are not cached, so made-up names cannot crowd out others
+ */
+
+static ngx_str_t *
+ngx_http_news_server_name(ngx_http_request_t *r, ngx_uint_t *vetted)
+{
+    ngx_str_t                 *server, *name;
+    ngx_uint_t                 i;
+    ngx_http_news_srv_conf_t  *nscf;
+
+    static ngx_str_t  localhost = ngx_string("localhost");
+
+    *vetted = 1;
+
+    server = &r->headers_in.server;
+    nscf = ngx_http_get_module_srv_conf(r, ngx_http_news_module);
+
+    name = nscf->names.elts;
+
+    for (i = 0; i < nscf->names.nelts; i++) {
+        if (name[i].len == server->len
+            && ngx_strncasecmp(name[i].data, server->data, server->len) == 0
+            && r->headers_in.host != NULL)
+        {
+            /* as the client wrote it, the port too */
+            return &r->headers_in.host->value;
+        }
+    }
+
+    if (nscf->names.nelts && name[0].data[0] != '_') {
+        return &name[0];
+    }
+
+    /* a server with no usable name: any Host, up to a DNS name's length */
+
+    *vetted = 0;
+
+    if (r->headers_in.host != NULL && r->headers_in.host->value.len <= 255) {
+        return &r->headers_in.host->value;
+    }
+
+    return &localhost;
+}
+
+
+/*
+ * whether pages differ from one request to another by their base URL:
+ * when they do, the base URL is part of their cache keys
+ */
+
+ngx_uint_t
+ngx_http_news_base_url_varies(ngx_http_request_t *r)
+{
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    return nlcf->base_url == NULL || nlcf->base_url->lengths != NULL;
+}
+
+
+/* "/yyyy/mm/dd" of published_at, in the post's own offset */
+
+static void
+ngx_http_news_out_date_path(ngx_http_news_out_t *out, ngx_str_t *published)
+{
+    u_char  *p;
+
+    p = published->data;
+
+    if (published->len < 10 || !news_parse_day(p, 10)) {
+        /* an admin's bad date still gives a stable URL that resolves */
+        ngx_http_news_out_lit(out, "/1970/01/01");
+        return;
+    }
+
+    ngx_http_news_out_lit(out, "/");
+    ngx_http_news_out_add(out, p, 4);
+    ngx_http_news_out_lit(out, "/");
+    ngx_http_news_out_add(out, p + 5, 2);
+    ngx_http_news_out_lit(out, "/");
+    ngx_http_news_out_add(out, p + 8, 2);
+}
+
+
+/*
+ * a code as it may stand in a URL, a Location header and HTML: anything
+ * but letters and digits, which only a bypassed constraint lets in, is
+ * percent-encoded
+ */
+
+static void
+ngx_http_news_out_code(ngx_http_news_out_t *out, ngx_str_t *code)
+{
+    u_char      *p, *end;
+    u_char       esc[3];
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    end = code->data + code->len;
+
+    for (p = code->data; p < end; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')
+            || (*p >= '0' && *p <= '9'))
+        {
+            ngx_http_news_out_add(out, p, 1);
+            continue;
+        }
+
+        esc[0] = '%';
+        esc[1] = hex[*p >> 4];
+        esc[2] = hex[*p & 0xf];
+        ngx_http_news_out_add(out, esc, 3);
+    }
+}
+
+
+void
+ngx_http_news_out_post_path(ngx_http_news_out_t *out,
+    ngx_http_news_post_t *post)
+{
+    ngx_http_news_out_lit(out, "/");
+
+    if (post->has_category
+        && news_slug_valid(post->category_slug.data, post->category_slug.len))
+    {
+        ngx_http_news_out_add(out, post->category_slug.data,
+                              post->category_slug.len);
+
+    } else {
+        /* a post whose category is gone still has a URL */
+        ngx_http_news_out_lit(out, "_");
+    }
+
+    ngx_http_news_out_date_path(out, &post->published_at);
+    ngx_http_news_out_lit(out, "/");
+    ngx_http_news_out_code(out, &post->info_code);
+    ngx_http_news_out_lit(out, ".html");
+}
+
+
+ngx_int_t
+ngx_http_news_article_path(ngx_http_request_t *r, ngx_http_news_post_t *post,
+    ngx_str_t *path)
+{
+    ngx_http_news_out_t  out;
+
+    ngx_http_news_out_init(&out, r->pool, 128);
+    ngx_http_news_out_post_path(&out, post);
+
+    return ngx_http_news_out_str(&out, path);
+}
+
+
+/*
+ * the matched code must be the whole argument: a pattern without anchors
+ * still cannot let extra bytes through
+ */
+
+ngx_int_t
+ngx_http_news_info_code_valid(ngx_http_request_t *r, ngx_str_t *code)
+{
+    int                        captures[3];
+    ngx_int_t                  rc;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    rc = ngx_regex_exec(nlcf->info_code_re, code, captures, 3);
+
+    if (rc >= 0 && captures[0] == 0 && captures[1] == (int) code->len) {
+        return 1;
+    }
+
+    if (rc < NGX_REGEX_NO_MATCHED) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      ngx_regex_exec_n " failed: %i on \"%V\"", rc, code);
+
+    } else {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: invalid infoCode \"%V\"", code);
+    }
+
+    return 0;
+}
+
+
+/*
+ * /category/<slug>.html[?page=N], the slug escaped for where the path
+ * goes: HTML, a JSON string, or nothing for a slug already known valid
+ */
+
+void
+ngx_http_news_out_category_path(ngx_http_news_out_t *out, ngx_str_t *slug,
+    ngx_uint_t page, ngx_uint_t escape)
+{
+    ngx_http_news_out_lit(out, "/category/");
+
+    switch (escape) {
+
+    case NGX_HTTP_NEWS_ESCAPE_HTML:
+        ngx_http_news_out_html(out, slug);
+        break;
+
+    case NGX_HTTP_NEWS_ESCAPE_JSON:
+        ngx_http_news_out_json(out, slug);
+        break;
+
+    default:
+        ngx_http_news_out_add(out, slug->data, slug->len);
+    }
+
+    ngx_http_news_out_lit(out, ".html");
+
+    if (page > 1) {
+        ngx_http_news_out_lit(out, "?page=");
+        ngx_http_news_out_uint(out, page);
+    }
+}
+
+
+/* the slug of a category page's URI: NGX_OK, or NGX_DECLINED */
+
+ngx_int_t
+ngx_http_news_category_slug(ngx_http_request_t *r, ngx_str_t *slug)
+{
+    slug->data = (u_char *) news_parse_category_uri(r->uri.data, r->uri.len,
+                                                    &slug->len);
+
+    return slug->data ? NGX_OK : NGX_DECLINED;
+}
