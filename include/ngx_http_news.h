@@ -212,6 +212,8 @@ typedef struct {
     ngx_str_t                   info_code;
     ngx_str_t                   base_url;   /* worked out once */
     ngx_str_t                   page_key;   /* the page's cache key */
+    ngx_str_t                   counted_code;
+    ngx_uint_t                  counted;    /* 0, or a kind + 1 */
     ngx_str_t                   country;
     ngx_str_t                   region;
     u_char                      region_buf[NGX_HTTP_NEWS_REGION_LEN];
@@ -421,6 +423,8 @@ ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
 /* ngx_http_news_request.c */
 ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
 void ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code);
+void ngx_http_news_set_counted(ngx_http_request_t *r, ngx_str_t *code,
+    ngx_uint_t kind);
 
 /* ngx_http_news_article.c */
 ngx_int_t ngx_http_news_article_handler(ngx_http_request_t *r);
@@ -450,8 +454,7 @@ char *ngx_http_news_readership_init_conf(ngx_conf_t *cf,
     ngx_http_news_main_conf_t *mcf);
 ngx_int_t ngx_http_news_readership_init_worker(ngx_cycle_t *cycle);
 void ngx_http_news_readership_exit_worker(ngx_cycle_t *cycle);
-void ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code,
-    ngx_uint_t kind);
+ngx_int_t ngx_http_news_readership_postconf(ngx_conf_t *cf);
 ngx_str_t *ngx_http_news_readership_path(ngx_http_request_t *r);
 void ngx_http_news_day(ngx_http_news_main_conf_t *mcf, time_t now,
     u_char *day);

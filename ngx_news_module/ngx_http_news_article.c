@@ -64,7 +64,8 @@ ngx_http_news_article_handler(ngx_http_request_t *r)
 
     if (page != NULL) {
         if (page->status == 0) {
-            ngx_http_news_count(r, &page->info_code, NGX_HTTP_NEWS_VIEW);
+            ngx_http_news_set_counted(r, &page->info_code,
+                                      NGX_HTTP_NEWS_VIEW);
         }
 
         return ngx_http_news_send_page(r, page);
@@ -228,7 +229,7 @@ ngx_http_news_render_article(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_news_count(r, &post->info_code, NGX_HTTP_NEWS_VIEW);
+    ngx_http_news_set_counted(r, &post->info_code, NGX_HTTP_NEWS_VIEW);
 
     return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_ARTICLE, vars,
                               post->updated, cache_key, &post->info_code);

@@ -186,7 +186,7 @@ static ngx_command_t  ngx_http_news_commands[] = {
 
 static ngx_http_module_t  ngx_http_news_module_ctx = {
     ngx_http_news_add_variables,           /* preconfiguration */
-    NULL,                                  /* postconfiguration */
+    ngx_http_news_readership_postconf,     /* postconfiguration */
 
     ngx_http_news_create_main_conf,        /* create main configuration */
     ngx_http_news_init_main_conf,          /* init main configuration */

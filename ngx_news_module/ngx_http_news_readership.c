@@ -197,6 +197,9 @@ static ngx_int_t ngx_http_news_rs_int(ngx_http_news_rs_t *rs,
 static void ngx_http_news_rs_close(ngx_http_news_rs_t *rs);
 static ngx_int_t ngx_http_news_rs_exec(ngx_http_news_rs_t *rs,
     const char *sql, ngx_log_t *log);
+static ngx_int_t ngx_http_news_readership_log(ngx_http_request_t *r);
+static void ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code,
+    ngx_uint_t kind);
 static ngx_int_t ngx_http_news_is_bot(ngx_http_request_t *r,
     ngx_http_news_main_conf_t *mcf);
 
@@ -559,11 +562,67 @@ ngx_http_news_rs_add_locked(ngx_http_news_rs_t *rs, u_char *key, size_t len,
 
 
 /*
+ * counting is done here, in the log phase, once the answer is known (as
+ * nginx-module-vts does): the page handlers only record what a request is
+ * to be counted as; a view counts when a GET was answered 200 or 304, a
+ * share when it was redirected
+ */
+
+ngx_int_t
+ngx_http_news_readership_postconf(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_news_readership_log;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_news_readership_log(ngx_http_request_t *r)
+{
+    ngx_uint_t            status, kind;
+    ngx_http_news_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+
+    if (ctx == NULL || ctx->counted == 0) {
+        return NGX_OK;
+    }
+
+    /* the status as the access log has it */
+
+    status = r->err_status ? r->err_status : r->headers_out.status;
+    kind = ctx->counted - 1;
+
+    if (kind == NGX_HTTP_NEWS_VIEW
+        ? (status == NGX_HTTP_OK || status == NGX_HTTP_NOT_MODIFIED)
+        : (status == NGX_HTTP_MOVED_PERMANENTLY
+           || status == NGX_HTTP_MOVED_TEMPORARILY
+           || status == NGX_HTTP_TEMPORARY_REDIRECT))
+    {
+        ngx_http_news_count(r, &ctx->counted_code, kind);
+    }
+
+    return NGX_OK;
+}
+
+
+/*
  * counts one view or share of an article; the zone is locked for a tree
  * lookup and, the first time a key is seen that day, one allocation
  */
 
-void
+static void
 ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
 {
     u_char                     *p;

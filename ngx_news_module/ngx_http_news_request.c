@@ -4,7 +4,8 @@
  *
  * What a request is about, found once and kept in its context: the
  * infoCode of its article or share link, its base URL, its page's cache
- * key; and where its reader is, filled in by the geo lookup.
+ * key, what it is to be counted as; and where its reader is, filled in by
+ * the geo lookup.
  */
 
 
@@ -45,5 +46,26 @@ ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code)
 
     if (ctx != NULL) {
         ctx->info_code = *code;
+    }
+}
+
+
+/*
+ * what the request is to be counted as, a view or a share of a post (its
+ * code now, after any old code it was asked by); the log phase counts it
+ * once the answer is known
+ */
+
+void
+ngx_http_news_set_counted(ngx_http_request_t *r, ngx_str_t *code,
+    ngx_uint_t kind)
+{
+    ngx_http_news_ctx_t  *ctx;
+
+    ctx = ngx_http_news_get_ctx(r);
+
+    if (ctx != NULL) {
+        ctx->counted_code = *code;
+        ctx->counted = kind + 1;
     }
 }

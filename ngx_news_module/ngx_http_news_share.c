@@ -78,7 +78,7 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
     }
 
     if (page != NULL && nlcf->share_redirect == 0) {
-        ngx_http_news_count(r, &page->info_code, NGX_HTTP_NEWS_VIEW);
+        ngx_http_news_set_counted(r, &page->info_code, NGX_HTTP_NEWS_VIEW);
         return ngx_http_news_send_page(r, page);
     }
 
@@ -109,8 +109,8 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
                                            &post.info_code);
     }
 
-    ngx_http_news_count(r, page ? &page->info_code : &post.info_code,
-                        NGX_HTTP_NEWS_SHARE);
+    ngx_http_news_set_counted(r, page ? &page->info_code : &post.info_code,
+                              NGX_HTTP_NEWS_SHARE);
 
     return ngx_http_news_redirect(r, nlcf->share_redirect, &path);
 }
