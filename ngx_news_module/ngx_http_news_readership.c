@@ -572,7 +572,15 @@ ngx_int_t
 ngx_http_news_readership_postconf(ngx_conf_t *cf)
 {
     ngx_http_handler_pt        *h;
+    ngx_http_news_main_conf_t  *mcf;
     ngx_http_core_main_conf_t  *cmcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+
+    if (mcf->rs == NULL) {
+        /* nothing is counted: no handler in every request's log phase */
+        return NGX_OK;
+    }
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
