@@ -24,6 +24,8 @@ static ngx_int_t ngx_http_news_send_chain(ngx_http_request_t *r,
     ngx_chain_t *out, off_t len, uint32_t crc, time_t last_modified);
 static ngx_table_elt_t *ngx_http_news_add_header(ngx_http_request_t *r,
     char *key, ngx_str_t *value);
+static ngx_uint_t ngx_http_news_error_page(ngx_http_request_t *r,
+    ngx_uint_t status);
 
 
 /* NGX_OK, or the status to answer with, for ngx_http_news_error() */
@@ -130,6 +132,10 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
                       "news: \"%V\" is %ui, as found before",
                       &r->unparsed_uri, page->status);
 
+        if (ngx_http_news_error_page(r, page->status)) {
+            return page->status;
+        }
+
         r->headers_out.status = page->status;
     }
 
@@ -216,9 +222,10 @@ ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
 ngx_int_t
 ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status)
 {
-    ngx_str_t            vars[NGX_HTTP_NEWS_V_MAX], retry, *key;
-    ngx_table_elt_t     *h;
-    ngx_http_news_ctx_t  *ctx;
+    ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX], retry, *key;
+    ngx_table_elt_t           *h;
+    ngx_http_news_ctx_t       *ctx;
+    ngx_http_news_loc_conf_t  *nlcf;
 
     ngx_memzero(vars, sizeof(vars));
 
@@ -270,6 +277,12 @@ ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status)
         if (h == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
+    }
+
+    if (ngx_http_news_error_page(r, status)) {
+        nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+        ngx_http_news_db_end(nlcf->db);
+        return status;
     }
 
     r->headers_out.status = status;
@@ -384,4 +397,34 @@ ngx_http_news_add_header(ngx_http_request_t *r, char *key, ngx_str_t *value)
 #endif
 
     return h;
+}
+
+
+/*
+ * whether the location has an error_page for the status, which nginx then
+ * applies as to any of its own errors, with the same conditions
+ */
+
+static ngx_uint_t
+ngx_http_news_error_page(ngx_http_request_t *r, ngx_uint_t status)
+{
+    ngx_uint_t                 i;
+    ngx_http_err_page_t       *err_page;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (r->error_page || clcf->error_pages == NULL || r->uri_changes == 0) {
+        return 0;
+    }
+
+    err_page = clcf->error_pages->elts;
+
+    for (i = 0; i < clcf->error_pages->nelts; i++) {
+        if ((ngx_uint_t) err_page[i].status == status) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
