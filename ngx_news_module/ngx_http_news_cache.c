@@ -141,6 +141,8 @@ ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_db_t *db,
                ngx_str_rbtree_lookup(&db->cache.rbtree, key,
                                      ngx_crc32_short(key->data, key->len));
     if (page == NULL) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "news cache miss");
         return NULL;
     }
 
@@ -220,6 +222,12 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     while (used != NULL && *used + size > budget && !ngx_queue_empty(queue)) {
         q = ngx_queue_last(queue);
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "news cache evict: %uz bytes",
+                       ((ngx_http_news_page_t *)
+                           ngx_queue_data(q, ngx_http_news_page_t, lru))->size);
+
         ngx_http_news_cache_remove(cache,
                              ngx_queue_data(q, ngx_http_news_page_t, lru));
     }

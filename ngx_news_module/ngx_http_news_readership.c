@@ -672,6 +672,10 @@ ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
 
     ngx_shmtx_lock(&rs->shpool->mutex);
 
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "news count: kind %ui, \"%V\" in %V",
+                   kind, code, &ctx->region);
+
     rc = ngx_http_news_rs_add_locked(rs, key, p - key, 1);
 
     if (rc == NGX_DECLINED
@@ -1119,6 +1123,10 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
 
     batch = &rs->batch;
     stmt = NULL;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0,
+                   "news readership flush: batch %uL of %ui keys",
+                   (uint64_t) batch->seq, batch->n);
 
     if (rs->conn != NULL && ngx_http_news_rs_moved(rs, log)) {
         ngx_http_news_rs_close(rs);
