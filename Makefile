@@ -16,8 +16,14 @@ DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev sqlite3 \
                libmaxminddb-dev libmaxmind-db-writer-perl \
                libjson-pp-perl perl make gcc wrk
 
-MODULE_SRCS  = $(wildcard ngx_news_module/*.c include/*.h) config
+MODULE_SRCS  = $(wildcard ngx_news_module/*.c include/*.h) \
+               common/news_parse.c common/news_parse.h config
 NEWSCTL_SRCS = $(wildcard newsctl/*.c newsctl/*.h)
+
+# the pure code (no nginx, no SQLite) newsctl, the unit tests and the
+# fuzzers share, and the module its parser (config): common/
+COMMON_SRCS  = $(wildcard common/*.c)
+COMMON_DEPS  = $(COMMON_SRCS) $(wildcard common/*.h)
 
 all: objs/ngx_http_news_module.so objs/newsctl
 
@@ -68,22 +74,18 @@ objs/news_migrations.h: newsctl/gen_migrations.sh sql/to_c.sh \
 	@mkdir -p objs
 	sh newsctl/gen_migrations.sh sql/migrations $@
 
-objs/newsctl: $(NEWSCTL_SRCS) objs/news_schema.h objs/news_readership.h \
-              objs/news_migrations.h ngx_news_module/news_parse.c \
-              include/news_parse.h
-	$(CC) $(CFLAGS) $(WARN) -Iobjs -Iinclude -Inewsctl -o $@ newsctl/*.c \
-	    ngx_news_module/news_parse.c -lsqlite3
+objs/newsctl: $(NEWSCTL_SRCS) $(COMMON_DEPS) objs/news_schema.h \
+              objs/news_readership.h objs/news_migrations.h
+	$(CC) $(CFLAGS) $(WARN) -Iobjs -Icommon -Inewsctl -o $@ newsctl/*.c \
+	    $(COMMON_SRCS) -lsqlite3
 
 # C unit tests: TAP programs that prove runs through t/unit_*.t
 UNIT_SRCS    = $(wildcard t/unit/*.c)
 UNIT_BINS    = $(patsubst t/unit/%.c,objs/unit/%,$(UNIT_SRCS))
 
-objs/unit/%: t/unit/%.c ngx_news_module/news_parse.c include/news_parse.h \
-             $(NEWSCTL_SRCS)
+objs/unit/%: t/unit/%.c $(COMMON_DEPS)
 	@mkdir -p objs/unit
-	$(CC) $(CFLAGS) $(WARN) -Iinclude -Inewsctl -o $@ $< \
-	    ngx_news_module/news_parse.c \
-	    $(wildcard newsctl/news_post*.c)
+	$(CC) $(CFLAGS) $(WARN) -Icommon -o $@ $< $(COMMON_SRCS)
 
 unit: $(UNIT_BINS)
 

@@ -43,8 +43,6 @@ ASAN_BUILD   = $(ASAN_DIR)/ngx_http_news_module.so $(ASAN_DIR)/newsctl \
                $(ASAN_UNITS) $(ASAN_DIR)/nodlclose.so \
                $(ASAN_DIR)/canary $(ASAN_DIR)/canary.so
 PROVE_JOBS  ?= 2
-# newsctl's post parser, which the unit tests and fuzz/post.c link
-POST_SRCS    = $(wildcard newsctl/news_post*.c)
 
 # Debian's nginx is not instrumented: the runtime must come first in its
 # library list, and so is preloaded (into nginx alone: NewsTest.pm)
@@ -98,19 +96,16 @@ $(ASAN_DIR)/ngx_http_news_module.so: $(ASAN_DIR)/nginx/objs/Makefile \
 	cp $(ASAN_DIR)/nginx/objs/ngx_http_news_module.so $@.tmp
 	mv $@.tmp $@
 
-$(ASAN_DIR)/newsctl: $(NEWSCTL_SRCS) objs/news_schema.h \
+$(ASAN_DIR)/newsctl: $(NEWSCTL_SRCS) $(COMMON_DEPS) objs/news_schema.h \
                      objs/news_readership.h objs/news_migrations.h \
-                     ngx_news_module/news_parse.c include/news_parse.h \
                      mk/hardening.mk
 	@mkdir -p $(ASAN_DIR)
-	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iobjs -Iinclude -Inewsctl -o $@ \
-	    newsctl/*.c ngx_news_module/news_parse.c -lsqlite3
+	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iobjs -Icommon -Inewsctl -o $@ \
+	    newsctl/*.c $(COMMON_SRCS) -lsqlite3
 
-$(ASAN_DIR)/unit/%: t/unit/%.c ngx_news_module/news_parse.c \
-                    include/news_parse.h $(NEWSCTL_SRCS) mk/hardening.mk
+$(ASAN_DIR)/unit/%: t/unit/%.c $(COMMON_DEPS) mk/hardening.mk
 	@mkdir -p $(ASAN_DIR)/unit
-	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iinclude -Inewsctl -o $@ $< \
-	    ngx_news_module/news_parse.c $(POST_SRCS)
+	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Icommon -o $@ $< $(COMMON_SRCS)
 
 $(ASAN_DIR)/nodlclose.so: mk/hardening/nodlclose.c
 	@mkdir -p $(ASAN_DIR)
@@ -161,18 +156,9 @@ FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer \
                 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined $(WARN)
 FUZZ_BINS     = $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
-$(FUZZ_DIR)/post: fuzz/post.c fuzz/fuzz.h $(NEWSCTL_SRCS) \
-                  ngx_news_module/news_parse.c include/news_parse.h
+$(FUZZ_BINS): $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h $(COMMON_DEPS)
 	@mkdir -p $(FUZZ_DIR)
-	$(SAN_CC) $(FUZZ_CFLAGS) -Iinclude -Inewsctl -o $@ fuzz/post.c \
-	    ngx_news_module/news_parse.c $(POST_SRCS)
-
-$(FUZZ_DIR)/template $(FUZZ_DIR)/uri $(FUZZ_DIR)/args: \
-                  $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h \
-                  ngx_news_module/news_parse.c include/news_parse.h
-	@mkdir -p $(FUZZ_DIR)
-	$(SAN_CC) $(FUZZ_CFLAGS) -Iinclude -o $@ $< \
-	    ngx_news_module/news_parse.c
+	$(SAN_CC) $(FUZZ_CFLAGS) -Icommon -o $@ $< $(COMMON_SRCS)
 
 fuzz-build: $(FUZZ_BINS)
 
