@@ -16,7 +16,7 @@ DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev sqlite3 \
                libmaxminddb-dev libmaxmind-db-writer-perl \
                libjson-pp-perl perl make gcc wrk
 
-MODULE_SRCS  = $(wildcard ngx_news_module/*.c include/*.h) \
+MODULE_SRCS  = $(wildcard ngx_news_module/*.[ch] include/*.h) \
                common/news_parse.c common/news_parse.h config
 NEWSCTL_SRCS = $(wildcard newsctl/*.c newsctl/*.h)
 

@@ -1,0 +1,145 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * The readership's own types, shared by ngx_http_news_readership.c (the
+ * directives, counting, the flush's timing), ngx_http_news_rs_zone.c (the
+ * shared memory) and ngx_http_news_rs_file.c (the SQLite file).
+ */
+
+
+#ifndef _NGX_HTTP_NEWS_READERSHIP_H_INCLUDED_
+#define _NGX_HTTP_NEWS_READERSHIP_H_INCLUDED_
+
+
+#define NGX_HTTP_NEWS_RS_APP_ID       1314150990
+#define NGX_HTTP_NEWS_RS_KEY_MAX                                             \
+    (3 + NGX_HTTP_NEWS_DAY_LEN + NEWS_INFO_CODE_MAX                       \
+     + NGX_HTTP_NEWS_REGION_LEN)
+#define NGX_HTTP_NEWS_RS_FULL_LOG     60
+
+/* a batch in flight this long is taken up even from a live worker */
+#define NGX_HTTP_NEWS_RS_STALE        60
+
+/* the batches of a zone kept in readership_batch, and for how long */
+#define NGX_HTTP_NEWS_RS_KEEP         64
+#define NGX_HTTP_NEWS_RS_KEEP_TIME    86400
+
+/* how long a worker's exit waits for another's batch, in 10ms steps */
+#define NGX_HTTP_NEWS_RS_EXIT_WAIT    200
+
+#define NGX_HTTP_NEWS_RS_ADD          0
+#define NGX_HTTP_NEWS_RS_ADD_LOST     1
+#define NGX_HTTP_NEWS_RS_DONE         2
+#define NGX_HTTP_NEWS_RS_MARK         3
+#define NGX_HTTP_NEWS_RS_PRUNE        4
+#define NGX_HTTP_NEWS_RS_STMT_MAX     5
+
+#define NGX_HTTP_NEWS_BOT_PATTERN                                            \
+    "bot|crawl|spider|slurp|archiver|facebookexternalhit|facebookcatalog"   \
+    "|embedly|whatsapp|telegram|slack|discord|linkedin|skypeuripreview"     \
+    "|pinterest|vkshare|bingpreview|yahoo|baidu|yandex|sogou|bytespider"    \
+    "|petalbot|headlesschrome|lighthouse|preview"
+
+
+/*
+ * a key is kind, bot, day, the code's length, the code and the region:
+ * "0 0 2026-11-26 20 NW202203042297567012 CN-22" without the spaces
+ */
+
+typedef struct {
+    ngx_str_node_t              sn;         /* the key, in the node */
+    ngx_queue_t                 queue;
+    uint64_t                    count;      /* not in a batch yet */
+    uint64_t                    inflight;   /* in the batch in flight */
+    u_char                      key[1];
+} ngx_http_news_rs_node_t;
+
+
+/*
+ * the one batch being written, kept in the zone so that it outlives its
+ * writer: one batch at a time, as SQLite has one writer at a time anyway
+ */
+typedef struct {
+    ngx_pid_t                   pid;        /* its writer; 0: none */
+    time_t                      taken;
+    uint64_t                    seq;
+    uint64_t                    lost;
+    ngx_uint_t                  n;          /* its keys */
+    u_char                      day[NGX_HTTP_NEWS_DAY_LEN];
+} ngx_http_news_rs_flight_t;
+
+
+typedef struct {
+    ngx_rbtree_t                rbtree;
+    ngx_rbtree_node_t           sentinel;
+    ngx_queue_t                 queue;
+    ngx_uint_t                  nodes;
+    uint64_t                    lost;       /* found the zone full */
+    time_t                      full_logged;
+    uint64_t                    epoch;      /* names the zone on disk */
+    uint64_t                    seq;        /* the last batch taken */
+    ngx_http_news_rs_flight_t   flight;
+} ngx_http_news_rs_sh_t;
+
+
+/* a count of the batch in flight, copied on its way to the database */
+typedef struct {
+    uint64_t                    count;
+    u_char                      len;
+    u_char                      key[NGX_HTTP_NEWS_RS_KEY_MAX];
+} ngx_http_news_rs_rec_t;
+
+
+typedef struct {
+    ngx_http_news_rs_rec_t     *recs;
+    ngx_uint_t                  n;
+    uint64_t                    lost;
+    uint64_t                    epoch;
+    uint64_t                    seq;
+    ngx_pid_t                   from;       /* the dead writer taken from */
+    u_char                      day[NGX_HTTP_NEWS_DAY_LEN];
+} ngx_http_news_rs_batch_t;
+
+
+struct ngx_http_news_rs_s {
+    ngx_shm_zone_t             *shm_zone;
+    ngx_http_news_rs_sh_t      *sh;
+    ngx_slab_pool_t            *shpool;
+    ngx_str_t                   path;       /* null-terminated */
+    ngx_msec_t                  flush;
+    ngx_str_t                   node;
+    ngx_http_news_main_conf_t  *mcf;
+    sqlite3                    *conn;       /* this worker's writer */
+    sqlite3_stmt               *stmt[NGX_HTTP_NEWS_RS_STMT_MAX];
+    ngx_file_uniq_t             uniq;       /* the file conn has open */
+    dev_t                       dev;
+    ngx_file_uniq_t             refused_uniq;
+    dev_t                       refused_dev;
+    ngx_event_t                 timer;
+    ngx_log_t                  *log;
+    ngx_http_news_rs_batch_t    batch;
+#if (NGX_THREADS)
+    ngx_thread_pool_t          *thread_pool;
+    ngx_thread_task_t          *task;
+#endif
+    ngx_uint_t                  busy;       /* a batch is being written */
+};
+
+
+/* ngx_http_news_rs_zone.c */
+ngx_int_t ngx_http_news_rs_init_zone(ngx_shm_zone_t *shm_zone, void *data);
+ngx_int_t ngx_http_news_rs_add_locked(ngx_http_news_rs_t *rs, u_char *key,
+    size_t len, uint64_t count);
+ngx_int_t ngx_http_news_rs_take(ngx_http_news_rs_t *rs,
+    ngx_http_news_rs_batch_t *batch);
+void ngx_http_news_rs_release(ngx_http_news_rs_t *rs,
+    ngx_http_news_rs_batch_t *batch, ngx_uint_t written);
+
+/* ngx_http_news_rs_file.c */
+void ngx_http_news_rs_write(void *data, ngx_log_t *log);
+ngx_int_t ngx_http_news_rs_open(ngx_http_news_rs_t *rs, ngx_log_t *log);
+void ngx_http_news_rs_close(ngx_http_news_rs_t *rs);
+
+
+#endif /* _NGX_HTTP_NEWS_READERSHIP_H_INCLUDED_ */

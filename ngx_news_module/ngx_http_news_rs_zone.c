@@ -1,0 +1,333 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * The readership zone: counts by key in shared memory, limit_req style
+ * (a slab pool, ngx_str_node_t keys, a zone reused across reloads).  A
+ * batch stays in the zone, marked in flight with its writer's pid, until
+ * its commit; one that cannot be written is given back, and one whose
+ * worker died is taken up by the next flush of another.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+#include "ngx_http_news_readership.h"
+
+
+static ngx_uint_t ngx_http_news_rs_writer_alive(ngx_http_news_rs_flight_t *f);
+
+
+ngx_int_t
+ngx_http_news_rs_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_news_rs_t  *ors = data;
+
+    size_t               len;
+    ngx_time_t          *tp;
+    ngx_http_news_rs_t  *rs;
+
+    rs = shm_zone->data;
+
+    if (ors) {
+        /* a reload keeps the counts that were not written yet */
+        rs->sh = ors->sh;
+        rs->shpool = ors->shpool;
+        return NGX_OK;
+    }
+
+    rs->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        rs->sh = rs->shpool->data;
+        return NGX_OK;
+    }
+
+    rs->sh = ngx_slab_alloc(rs->shpool, sizeof(ngx_http_news_rs_sh_t));
+    if (rs->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    rs->shpool->data = rs->sh;
+
+    ngx_rbtree_init(&rs->sh->rbtree, &rs->sh->sentinel,
+                    ngx_str_rbtree_insert_value);
+    ngx_queue_init(&rs->sh->queue);
+
+    /*
+     * the batches of this zone are told from those of an earlier one (an
+     * nginx started before) by the time it was made and the master's pid
+     */
+    tp = ngx_timeofday();
+    rs->sh->epoch = ((uint64_t) tp->sec * 1000 + tp->msec) * 100000
+                    + (uint64_t) ngx_pid % 100000;
+
+    len = sizeof(" in news_readership zone \"\"") + shm_zone->shm.name.len;
+
+    rs->shpool->log_ctx = ngx_slab_alloc(rs->shpool, len);
+    if (rs->shpool->log_ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(rs->shpool->log_ctx, " in news_readership zone \"%V\"%Z",
+                &shm_zone->shm.name);
+
+    /* a full zone is reported by the module, once a minute at most */
+    rs->shpool->log_nomem = 0;
+
+    return NGX_OK;
+}
+
+
+/* adds count to the key's node, made if missing; the zone is locked */
+
+ngx_int_t
+ngx_http_news_rs_add_locked(ngx_http_news_rs_t *rs, u_char *key, size_t len,
+    uint64_t count)
+{
+    uint32_t                  hash;
+    ngx_str_t                 k;
+    ngx_http_news_rs_node_t  *rn;
+
+    k.data = key;
+    k.len = len;
+    hash = ngx_crc32_short(key, len);
+
+    rn = (ngx_http_news_rs_node_t *) ngx_str_rbtree_lookup(&rs->sh->rbtree,
+                                                           &k, hash);
+    if (rn != NULL) {
+        rn->count += count;
+        return NGX_OK;
+    }
+
+    rn = ngx_slab_alloc_locked(rs->shpool,
+                               offsetof(ngx_http_news_rs_node_t, key) + len);
+    if (rn == NULL) {
+        rs->sh->lost += count;
+        return NGX_DECLINED;
+    }
+
+    /* all workers map the zone at one address: the pointer holds */
+
+    ngx_memcpy(rn->key, key, len);
+    rn->sn.str.data = rn->key;
+    rn->sn.str.len = len;
+    rn->sn.node.key = hash;
+    rn->count = count;
+    rn->inflight = 0;
+
+    ngx_rbtree_insert(&rs->sh->rbtree, &rn->sn.node);
+    ngx_queue_insert_head(&rs->sh->queue, &rn->queue);
+    rs->sh->nodes++;
+
+    return NGX_OK;
+}
+
+
+/*
+ * copies the zone's counts into a batch and marks them in flight: new
+ * counts go on beside them while the batch is written, and the batch stays
+ * in the zone until it is committed.  A batch a dead worker left in flight
+ * is taken up as it was.  NGX_DECLINED when there is nothing to write,
+ * NGX_AGAIN when another worker's batch is in flight.
+ */
+
+ngx_int_t
+ngx_http_news_rs_take(ngx_http_news_rs_t *rs, ngx_http_news_rs_batch_t *batch)
+{
+    u_char                      day[NGX_HTTP_NEWS_DAY_LEN];
+    ngx_uint_t                  n, max, empty;
+    ngx_queue_t                *q;
+    ngx_http_news_rs_sh_t      *sh;
+    ngx_http_news_rs_rec_t     *rec;
+    ngx_http_news_rs_node_t    *rn;
+    ngx_http_news_rs_flight_t  *f;
+
+    sh = rs->sh;
+    f = &sh->flight;
+
+    ngx_shmtx_lock(&rs->shpool->mutex);
+    max = sh->nodes;
+    empty = (f->pid == 0 && max == 0 && sh->lost == 0);
+    ngx_shmtx_unlock(&rs->shpool->mutex);
+
+    if (empty) {
+        return NGX_DECLINED;
+    }
+
+    batch->recs = ngx_alloc((max ? max : 1) * sizeof(ngx_http_news_rs_rec_t),
+                            rs->log);
+    if (batch->recs == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* counts lost to a full zone are filed under the day they are taken */
+    ngx_http_news_day(rs->mcf, ngx_time(), day);
+
+    n = 0;
+
+    ngx_shmtx_lock(&rs->shpool->mutex);
+
+    if (f->pid != 0) {
+
+        if (ngx_http_news_rs_writer_alive(f) || f->n > max) {
+            ngx_shmtx_unlock(&rs->shpool->mutex);
+            goto again;
+        }
+
+        for (q = ngx_queue_head(&sh->queue);
+             q != ngx_queue_sentinel(&sh->queue);
+             q = ngx_queue_next(q))
+        {
+            rn = ngx_queue_data(q, ngx_http_news_rs_node_t, queue);
+
+            if (rn->inflight == 0 || n == max) {
+                continue;
+            }
+
+            rec = &batch->recs[n++];
+            rec->count = rn->inflight;
+            rec->len = (u_char) rn->sn.str.len;
+            ngx_memcpy(rec->key, rn->key, rn->sn.str.len);
+        }
+
+        batch->from = f->pid;
+
+    } else {
+
+        for (q = ngx_queue_last(&sh->queue);
+             q != ngx_queue_sentinel(&sh->queue) && n < max;
+             q = ngx_queue_prev(q))
+        {
+            rn = ngx_queue_data(q, ngx_http_news_rs_node_t, queue);
+
+            rec = &batch->recs[n++];
+            rec->count = rn->count;
+            rec->len = (u_char) rn->sn.str.len;
+            ngx_memcpy(rec->key, rn->key, rn->sn.str.len);
+
+            rn->inflight = rn->count;
+            rn->count = 0;
+        }
+
+        f->seq = ++sh->seq;
+        f->lost = sh->lost;
+        f->n = n;
+        ngx_memcpy(f->day, day, NGX_HTTP_NEWS_DAY_LEN);
+        sh->lost = 0;
+
+        batch->from = 0;
+    }
+
+    f->pid = ngx_pid;
+    f->taken = ngx_time();
+
+    batch->seq = f->seq;
+    batch->lost = f->lost;
+    ngx_memcpy(batch->day, f->day, NGX_HTTP_NEWS_DAY_LEN);
+
+    ngx_shmtx_unlock(&rs->shpool->mutex);
+
+    batch->n = n;
+    batch->epoch = sh->epoch;
+
+    if (batch->from) {
+        ngx_log_error(NGX_LOG_NOTICE, rs->log, 0,
+                      "news: readership batch %uL of exited worker %P "
+                      "taken up: %ui keys", batch->seq, batch->from, n);
+    }
+
+    return NGX_OK;
+
+again:
+
+    ngx_free(batch->recs);
+    batch->recs = NULL;
+
+    return NGX_AGAIN;
+}
+
+
+/*
+ * whether the writer of the batch in flight may still commit it; the zone
+ * is locked.  A batch under this worker's pid is not this worker's (it
+ * takes none while writing one): a killed worker's pid came back.  A pid
+ * taken by another process looks alive, so a batch is taken up after a
+ * while even then; the batch's row in readership_batch keeps it from being
+ * added twice should its writer commit it after all.
+ */
+
+static ngx_uint_t
+ngx_http_news_rs_writer_alive(ngx_http_news_rs_flight_t *f)
+{
+    if (f->pid == ngx_pid || ngx_time() - f->taken >= NGX_HTTP_NEWS_RS_STALE)
+    {
+        return 0;
+    }
+
+    if (kill(f->pid, 0) == -1 && ngx_errno == NGX_ESRCH) {
+        return 0;
+    }
+
+    return 1;
+}
+
+
+/*
+ * the batch is over: its counts leave the zone when they were written, or
+ * go back to the counts of the next batch; nothing when another worker
+ * took the batch up meanwhile, as it is that worker's now
+ */
+
+void
+ngx_http_news_rs_release(ngx_http_news_rs_t *rs,
+    ngx_http_news_rs_batch_t *batch, ngx_uint_t written)
+{
+    ngx_queue_t                *q, *next;
+    ngx_http_news_rs_sh_t      *sh;
+    ngx_http_news_rs_node_t    *rn;
+    ngx_http_news_rs_flight_t  *f;
+
+    sh = rs->sh;
+    f = &sh->flight;
+
+    ngx_shmtx_lock(&rs->shpool->mutex);
+
+    if (f->pid != ngx_pid || f->seq != batch->seq) {
+        ngx_shmtx_unlock(&rs->shpool->mutex);
+        return;
+    }
+
+    for (q = ngx_queue_head(&sh->queue);
+         q != ngx_queue_sentinel(&sh->queue);
+         q = next)
+    {
+        next = ngx_queue_next(q);
+        rn = ngx_queue_data(q, ngx_http_news_rs_node_t, queue);
+
+        if (!written) {
+            rn->count += rn->inflight;
+        }
+
+        rn->inflight = 0;
+
+        if (rn->count == 0) {
+            ngx_queue_remove(q);
+            ngx_rbtree_delete(&sh->rbtree, &rn->sn.node);
+            ngx_slab_free_locked(rs->shpool, rn);
+            sh->nodes--;
+        }
+    }
+
+    if (!written) {
+        sh->lost += f->lost;
+    }
+
+    f->pid = 0;
+    f->lost = 0;
+    f->n = 0;
+
+    ngx_shmtx_unlock(&rs->shpool->mutex);
+}
