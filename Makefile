@@ -23,7 +23,7 @@ NEWSCTL_SRCS = $(wildcard newsctl/*.c newsctl/*.h)
 # the pure code (no nginx, no SQLite) newsctl, the unit tests and the
 # fuzzers share, and the module its parser (config): common/
 COMMON_SRCS  = $(wildcard common/*.c)
-COMMON_DEPS  = $(COMMON_SRCS) $(wildcard common/*.h)
+COMMON_DEPS  = $(COMMON_SRCS) $(wildcard common/*.h) objs/news_defs.h
 
 all: objs/ngx_http_news_module.so objs/newsctl
 
@@ -42,7 +42,8 @@ deps:
 
 # nginx-dev ships the configure tree Debian's nginx was built with: a module
 # configured with the same flags has the same binary signature
-objs/nginx/objs/Makefile: config sql/readership.sql sql/to_c.sh
+objs/nginx/objs/Makefile: config sql/readership.sql sql/schema.sql \
+                          sql/to_c.sh sql/gen_defs.sh
 	rm -rf objs/nginx
 	mkdir -p objs
 	cp -r $(NGX_SRC) objs/nginx
@@ -58,6 +59,13 @@ objs/ngx_http_news_module.so: objs/nginx/objs/Makefile $(MODULE_SRCS)
 	$(MAKE) -C objs/nginx -f objs/Makefile modules
 	@# a new inode, so that a running nginx keeps the code it mapped
 	cp objs/nginx/objs/ngx_http_news_module.so $@.tmp && mv $@.tmp $@
+
+# what the code must agree with the SQL on, read from the SQL (the module
+# has its own copy, made by config)
+objs/news_defs.h: sql/gen_defs.sh sql/schema.sql sql/readership.sql
+	@mkdir -p objs
+	sh sql/gen_defs.sh sql/schema.sql sql/readership.sql > $@.tmp
+	mv $@.tmp $@
 
 # the SQL files as C strings, for newsctl
 objs/news_schema.h: sql/schema.sql sql/to_c.sh
@@ -85,7 +93,7 @@ UNIT_BINS    = $(patsubst t/unit/%.c,objs/unit/%,$(UNIT_SRCS))
 
 objs/unit/%: t/unit/%.c $(COMMON_DEPS)
 	@mkdir -p objs/unit
-	$(CC) $(CFLAGS) $(WARN) -Icommon -o $@ $< $(COMMON_SRCS)
+	$(CC) $(CFLAGS) $(WARN) -Iobjs -Icommon -o $@ $< $(COMMON_SRCS)
 
 unit: $(UNIT_BINS)
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "news_defs.h"
 #include "news_parse.h"
 #include "news_post_int.h"
 
@@ -115,12 +116,16 @@ news_post_valid_info_code(const char *p, size_t len)
 {
     size_t  i;
 
-    if (len < 10 || len > 32) {
+    /* the rule of sql/schema.sql's CHECK, as sql/gen_defs.sh read it */
+
+    if (len < NEWS_INFO_CODE_LETTERS + NEWS_INFO_CODE_MIN_DIGITS
+        || len > NEWS_INFO_CODE_LETTERS + NEWS_INFO_CODE_MAX_DIGITS)
+    {
         return 0;
     }
 
     for (i = 0; i < len; i++) {
-        if (i < 2) {
+        if (i < NEWS_INFO_CODE_LETTERS) {
             if (p[i] < 'A' || p[i] > 'Z') {
                 return 0;
             }
@@ -335,7 +340,7 @@ news_post_content(news_post_t *post, news_post_lines_t *ls, size_t fm_end)
         if (!news_post_valid_info_code(code.data, code.len)) {
             return news_post_error(post, share->number, "bad infoCode "
                                    "\"%s\" in the share link: it must "
-                                   "match ^[A-Z]{2}[0-9]{8,30}$",
+                                   "match " NEWS_INFO_CODE_PATTERN,
                                    news_post_show(show, sizeof(show),
                                                   code.data, code.len));
         }

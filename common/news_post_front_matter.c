@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "news_defs.h"
 #include "news_parse.h"
 #include "news_post_int.h"
 
@@ -381,7 +382,7 @@ news_post_fm_commit(news_post_t *post, news_post_value_t *v)
     case NEWS_POST_F_INFO_CODE:
         if (s.len > 0 && !news_post_valid_info_code(s.data, s.len)) {
             return news_post_error(post, v->line, "bad info_code \"%s\": "
-                                   "it must match ^[A-Z]{2}[0-9]{8,30}$",
+                                   "it must match " NEWS_INFO_CODE_PATTERN,
                                    news_post_show(show, sizeof(show), s.data,
                                                   s.len));
         }

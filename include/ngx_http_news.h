@@ -15,9 +15,11 @@
 #include <ngx_http.h>
 #include <sqlite3.h>
 #include <news_parse.h>
+#include <news_defs.h>
 
 
-#define NGX_HTTP_NEWS_SCHEMA_VERSION  3
+/* the user_version of sql/schema.sql, read from it (sql/gen_defs.sh) */
+#define NGX_HTTP_NEWS_SCHEMA_VERSION  NEWS_SCHEMA_VERSION
 
 #define NGX_HTTP_NEWS_PAGE_MAX          100000
 

@@ -79,8 +79,8 @@ ASAN_ENV     = ASAN_OPTIONS=$(ASAN_OPTS) UBSAN_OPTIONS=$(UBSAN_OPTS) \
                LSAN_OPTIONS=$(LSAN_OPTS)
 
 # configured like objs/nginx, with the sanitizers and clang
-$(ASAN_DIR)/nginx/objs/Makefile: config sql/readership.sql sql/to_c.sh \
-                                 mk/hardening.mk
+$(ASAN_DIR)/nginx/objs/Makefile: config sql/readership.sql sql/schema.sql \
+                                 sql/to_c.sh sql/gen_defs.sh mk/hardening.mk
 	rm -rf $(ASAN_DIR)/nginx
 	mkdir -p $(ASAN_DIR)
 	cp -r $(NGX_SRC) $(ASAN_DIR)/nginx
@@ -105,7 +105,7 @@ $(ASAN_DIR)/newsctl: $(NEWSCTL_SRCS) $(COMMON_DEPS) objs/news_schema.h \
 
 $(ASAN_DIR)/unit/%: t/unit/%.c $(COMMON_DEPS) mk/hardening.mk
 	@mkdir -p $(ASAN_DIR)/unit
-	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Icommon -o $@ $< $(COMMON_SRCS)
+	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iobjs -Icommon -o $@ $< $(COMMON_SRCS)
 
 $(ASAN_DIR)/nodlclose.so: mk/hardening/nodlclose.c
 	@mkdir -p $(ASAN_DIR)
@@ -158,7 +158,7 @@ FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer \
 FUZZ_BINS     = $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 $(FUZZ_BINS): $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.h $(COMMON_DEPS)
 	@mkdir -p $(FUZZ_DIR)
-	$(SAN_CC) $(FUZZ_CFLAGS) -Icommon -o $@ $< $(COMMON_SRCS)
+	$(SAN_CC) $(FUZZ_CFLAGS) -Iobjs -Icommon -o $@ $< $(COMMON_SRCS)
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -16,6 +16,8 @@
 
 #include <sqlite3.h>
 
+#include "news_defs.h"
+
 
 #define NEWSCTL_OK              0
 /* --help was asked for and answered */
@@ -23,14 +25,21 @@
 #define NEWSCTL_FAILED          1
 #define NEWSCTL_USAGE           2
 
-/* the user_version of sql/schema.sql; older files are migrated to it */
-#define NEWSCTL_SCHEMA_VERSION  3
+/*
+ * the user_version of sql/schema.sql; older files are migrated to it: read
+ * from the SQL, as are the readership file's pragmas (sql/gen_defs.sh)
+ */
+#define NEWSCTL_SCHEMA_VERSION  NEWS_SCHEMA_VERSION
+
+/* a number as a string, for SQL that must say it */
+#define NEWSCTL_STR(n)          NEWSCTL_STR_(n)
+#define NEWSCTL_STR_(n)         #n
 /* long enough to wait out nginx's readers and another import */
 #define NEWSCTL_BUSY_TIMEOUT    5000
 
 /* sql/readership.sql's pragmas; the application_id is "NEWS" in ASCII */
-#define NEWSCTL_READERSHIP_ID       1314150990
-#define NEWSCTL_READERSHIP_VERSION  1
+#define NEWSCTL_READERSHIP_ID       NEWS_READERSHIP_APP_ID
+#define NEWSCTL_READERSHIP_VERSION  NEWS_READERSHIP_VERSION
 
 
 typedef struct newsctl_command_s  newsctl_command_t;

@@ -175,9 +175,11 @@ static const newsctl_check_query_t  newsctl_check_rows[] = {
       " FROM posts WHERE NOT (length(trim(title)) > 0) ORDER BY id" },
 
     { "bad info_code",
-      "SELECT printf('post %d: info_code %Q does not match"
-      " ^[A-Z]{2}[0-9]{8,30}$', id, info_code) FROM posts"
-      " WHERE NOT (length(info_code) BETWEEN 10 AND 32"
+      "SELECT printf('post %d: info_code %Q does not match "
+      NEWS_INFO_CODE_PATTERN "', id, info_code) FROM posts"
+      " WHERE NOT (length(info_code) BETWEEN "
+      NEWSCTL_STR(NEWS_INFO_CODE_MIN_LEN) " AND "
+      NEWSCTL_STR(NEWS_INFO_CODE_MAX_LEN)
       " AND info_code GLOB '[A-Z][A-Z][0-9]*'"
       " AND substr(info_code, 3) NOT GLOB '*[^0-9]*') ORDER BY id" },
 

@@ -13,7 +13,8 @@
 #include <ngx_http_news.h>
 
 
-#define NGX_HTTP_NEWS_DEFAULT_PATTERN  "^[A-Z]{2}[0-9]{8,30}$"
+/* the schema's CHECK on posts.info_code, as a regex (sql/gen_defs.sh) */
+#define NGX_HTTP_NEWS_DEFAULT_PATTERN  NEWS_INFO_CODE_PATTERN
 
 
 static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);

@@ -12,7 +12,7 @@
 #define _NGX_HTTP_NEWS_READERSHIP_H_INCLUDED_
 
 
-#define NGX_HTTP_NEWS_RS_APP_ID       1314150990
+#define NGX_HTTP_NEWS_RS_APP_ID       NEWS_READERSHIP_APP_ID
 #define NGX_HTTP_NEWS_RS_KEY_MAX                                             \
     (3 + NGX_HTTP_NEWS_DAY_LEN + NEWS_INFO_CODE_MAX                       \
      + NGX_HTTP_NEWS_REGION_LEN)
