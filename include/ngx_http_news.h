@@ -292,7 +292,7 @@ typedef struct {
 extern ngx_module_t  ngx_http_news_module;
 
 
-/* ngx_http_news_module.c */
+/* ngx_http_news_conf.c */
 ngx_regex_t *ngx_http_news_regex_compile(ngx_conf_t *cf, ngx_str_t *pattern,
     ngx_int_t options);
 
@@ -458,8 +458,6 @@ ngx_int_t ngx_http_news_readership_init_worker(ngx_cycle_t *cycle);
 void ngx_http_news_readership_exit_worker(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_news_readership_postconf(ngx_conf_t *cf);
 ngx_str_t *ngx_http_news_readership_path(ngx_http_request_t *r);
-void ngx_http_news_day(ngx_http_news_main_conf_t *mcf, time_t now,
-    u_char *day);
 
 /* ngx_http_news_stats.c */
 ngx_int_t ngx_http_news_stats_handler(ngx_http_request_t *r);

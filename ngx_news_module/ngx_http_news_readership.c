@@ -431,29 +431,6 @@ ngx_http_news_is_bot(ngx_http_request_t *r, ngx_http_news_main_conf_t *mcf)
 }
 
 
-/* "YYYY-MM-DD" of a moment in news_timezone, worked out once a second */
-
-void
-ngx_http_news_day(ngx_http_news_main_conf_t *mcf, time_t now, u_char *day)
-{
-    ngx_tm_t   tm;
-    ngx_int_t  offset;
-
-    if (now != mcf->day_time) {
-        offset = mcf->tz_local ? ngx_cached_time->gmtoff : mcf->tz_offset;
-
-        ngx_gmtime(now + offset * 60, &tm);
-
-        (void) ngx_sprintf(mcf->day, "%04d-%02d-%02d", tm.ngx_tm_year,
-                           tm.ngx_tm_mon, tm.ngx_tm_mday);
-
-        mcf->day_time = now;
-    }
-
-    ngx_memcpy(day, mcf->day, NGX_HTTP_NEWS_DAY_LEN);
-}
-
-
 ngx_int_t
 ngx_http_news_readership_init_worker(ngx_cycle_t *cycle)
 {

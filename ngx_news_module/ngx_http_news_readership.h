@@ -135,6 +135,8 @@ ngx_int_t ngx_http_news_rs_take(ngx_http_news_rs_t *rs,
     ngx_http_news_rs_batch_t *batch);
 void ngx_http_news_rs_release(ngx_http_news_rs_t *rs,
     ngx_http_news_rs_batch_t *batch, ngx_uint_t written);
+void ngx_http_news_day(ngx_http_news_main_conf_t *mcf, time_t now,
+    u_char *day);
 
 /* ngx_http_news_rs_file.c */
 void ngx_http_news_rs_write(void *data, ngx_log_t *log);
