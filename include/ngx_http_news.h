@@ -358,6 +358,9 @@ void ngx_http_news_cache_flush(ngx_http_news_db_t *db);
 /* ngx_http_news_template.c */
 char *ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path,
     ngx_uint_t kind, ngx_http_news_tpl_t **tpl);
+char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_news_default_templates(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *conf);
 ngx_int_t ngx_http_news_template_render(ngx_http_request_t *r,
     ngx_http_news_tpl_t *tpl, ngx_str_t *vars, ngx_chain_t **out,
     off_t *len, uint32_t *crc);
@@ -389,6 +392,10 @@ ngx_int_t ngx_http_news_info_code_valid(ngx_http_request_t *r, ngx_str_t *code);
 void ngx_http_news_out_category_path(ngx_http_news_out_t *out, ngx_str_t *slug,
     ngx_uint_t page, ngx_uint_t escape);
 ngx_int_t ngx_http_news_category_slug(ngx_http_request_t *r, ngx_str_t *slug);
+char *ngx_http_news_set_base_url(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void *ngx_http_news_create_srv_conf(ngx_conf_t *cf);
+char *ngx_http_news_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child);
 
 #define NGX_HTTP_NEWS_ESCAPE_NONE   0
 #define NGX_HTTP_NEWS_ESCAPE_HTML   1
@@ -441,10 +448,12 @@ ngx_int_t ngx_http_news_index_handler(ngx_http_request_t *r);
 
 /* ngx_http_news_geo.c */
 char *ngx_http_news_geoip_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);
 void ngx_http_news_geo_open(ngx_cycle_t *cycle);
 void ngx_http_news_geo_close(ngx_cycle_t *cycle);
 ngx_http_news_ctx_t *ngx_http_news_locate(ngx_http_request_t *r);
+
+/* ngx_http_news_variables.c */
+ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);
 
 /* ngx_http_news_readership.c */
 char *ngx_http_news_readership(ngx_conf_t *cf, ngx_command_t *cmd,

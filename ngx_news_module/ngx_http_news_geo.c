@@ -59,23 +59,6 @@ static ngx_int_t ngx_http_news_iso_code(MMDB_entry_data_s *data,
     size_t min, size_t max);
 static void ngx_http_news_geo_error(ngx_http_request_t *r,
     ngx_http_news_geo_t *geo, int status);
-static ngx_int_t ngx_http_news_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
-
-
-static ngx_http_variable_t  ngx_http_news_vars[] = {
-
-    { ngx_string("news_country"), NULL, ngx_http_news_variable,
-      offsetof(ngx_http_news_ctx_t, country), NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-    { ngx_string("news_region"), NULL, ngx_http_news_variable,
-      offsetof(ngx_http_news_ctx_t, region), NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-    { ngx_string("news_info_code"), NULL, ngx_http_news_variable,
-      offsetof(ngx_http_news_ctx_t, info_code), NGX_HTTP_VAR_NOCACHEABLE, 0 },
-
-      ngx_http_null_variable
-};
 
 
 char *
@@ -456,25 +439,6 @@ ngx_http_news_geo_cleanup(void *data)
 }
 
 
-ngx_int_t
-ngx_http_news_add_variables(ngx_conf_t *cf)
-{
-    ngx_http_variable_t  *var, *v;
-
-    for (v = ngx_http_news_vars; v->name.len; v++) {
-        var = ngx_http_add_variable(cf, &v->name, v->flags);
-        if (var == NULL) {
-            return NGX_ERROR;
-        }
-
-        var->get_handler = v->get_handler;
-        var->data = v->data;
-    }
-
-    return NGX_OK;
-}
-
-
 /* the request's country and region, looked up once */
 
 ngx_http_news_ctx_t *
@@ -656,33 +620,3 @@ ngx_http_news_geo_error(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
                   &geo->path, MMDB_strerror(status));
 }
 
-
-static ngx_int_t
-ngx_http_news_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
-    uintptr_t data)
-{
-    ngx_str_t            *s;
-    ngx_http_news_ctx_t  *ctx;
-
-    if (data == offsetof(ngx_http_news_ctx_t, info_code)) {
-        ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
-
-    } else {
-        ctx = ngx_http_news_locate(r);
-    }
-
-    if (ctx == NULL) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    s = (ngx_str_t *) ((char *) ctx + data);
-
-    v->len = s->len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = s->data;
-
-    return NGX_OK;
-}

@@ -21,9 +21,6 @@ static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
 static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
 static void *ngx_http_news_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf);
-static void *ngx_http_news_create_srv_conf(ngx_conf_t *cf);
-static char *ngx_http_news_merge_srv_conf(ngx_conf_t *cf, void *parent,
-    void *child);
 static void *ngx_http_news_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -35,17 +32,11 @@ static char *ngx_http_news_share_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_news_info_code_pattern(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
-static char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
 static char *ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_news_set_base_url(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_news_profile(ngx_conf_t *cf,
     ngx_http_news_loc_conf_t *conf);
 static ngx_regex_t *ngx_http_news_regex(ngx_conf_t *cf, ngx_str_t *pattern);
-static char *ngx_http_news_default_templates(ngx_conf_t *cf,
-    ngx_http_news_loc_conf_t *conf);
 
 
 static ngx_conf_num_bounds_t  ngx_http_news_page_size_bounds = {
@@ -216,14 +207,6 @@ ngx_module_t  ngx_http_news_module = {
 };
 
 
-static ngx_str_t  ngx_http_news_tpl_names[] = {
-    ngx_string("article"),
-    ngx_string("category"),
-    ngx_string("index"),
-    ngx_string("error")
-};
-
-
 static ngx_int_t
 ngx_http_news_init_process(ngx_cycle_t *cycle)
 {
@@ -298,77 +281,6 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_size_value(mcf->cache_size, 16 * 1024 * 1024);
 
     return ngx_http_news_readership_init_conf(cf, mcf);
-}
-
-
-static void *
-ngx_http_news_create_srv_conf(ngx_conf_t *cf)
-{
-    ngx_http_news_srv_conf_t  *nscf;
-
-    nscf = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_srv_conf_t));
-    if (nscf == NULL) {
-        return NULL;
-    }
-
-    if (ngx_array_init(&nscf->names, cf->pool, 1, sizeof(ngx_str_t))
-        != NGX_OK)
-    {
-        return NULL;
-    }
-
-    return nscf;
-}
-
-
-/*
- * the server's exact names, which absolute URLs may take from the Host:
- * nginx keeps its own list only while it reads the configuration
- */
-
-static char *
-ngx_http_news_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
-{
-    ngx_http_news_srv_conf_t *conf = child;
-
-    ngx_str_t                 *name;
-    ngx_uint_t                 i;
-    ngx_http_server_name_t    *sn;
-    ngx_http_core_srv_conf_t  *cscf;
-
-    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
-
-    sn = cscf->server_names.elts;
-
-    for (i = 0; i < cscf->server_names.nelts; i++) {
-
-#if (NGX_PCRE)
-        if (sn[i].regex != NULL) {
-            continue;
-        }
-#endif
-
-        if (sn[i].name.len == 0
-            || ngx_strlchr(sn[i].name.data,
-                           sn[i].name.data + sn[i].name.len, '*')
-            || sn[i].name.data[0] == '.')
-        {
-            continue;
-        }
-
-        name = ngx_array_push(&conf->names);
-        if (name == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        name->len = sn[i].name.len;
-        name->data = ngx_pstrdup(cf->pool, &sn[i].name);
-        if (name->data == NULL) {
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    return NGX_CONF_OK;
 }
 
 
@@ -505,60 +417,6 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
 }
 
 
-/*
- * a location that serves pages and names no template uses the default
- * one, "templates/<kind>.html" next to nginx.conf as in conf/, loaded once
- * for all such locations
- */
-
-static char *
-ngx_http_news_default_templates(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
-{
-    char                       *rv;
-    u_char                     *p;
-    ngx_str_t                   path;
-    ngx_uint_t                  i;
-    ngx_http_news_main_conf_t  *mcf;
-
-    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
-
-    for (i = 0; i < NGX_HTTP_NEWS_TPL_MAX; i++) {
-
-        if (conf->tpl[i] != NULL) {
-            continue;
-        }
-
-        if (mcf->default_tpl[i] == NULL) {
-            path.len = sizeof("templates/.html") - 1
-                       + ngx_http_news_tpl_names[i].len;
-            path.data = ngx_pnalloc(cf->pool, path.len);
-            if (path.data == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            p = ngx_cpymem(path.data, "templates/", 10);
-            p = ngx_cpymem(p, ngx_http_news_tpl_names[i].data,
-                           ngx_http_news_tpl_names[i].len);
-            ngx_memcpy(p, ".html", 5);
-
-            rv = ngx_http_news_template_load(cf, &path, i,
-                                             &mcf->default_tpl[i]);
-            if (rv != NGX_CONF_OK) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "no \"news_template %V\" given and "
-                                   "the default is missing",
-                                   &ngx_http_news_tpl_names[i]);
-                return rv;
-            }
-        }
-
-        conf->tpl[i] = mcf->default_tpl[i];
-    }
-
-    return NGX_CONF_OK;
-}
-
-
 static char *
 ngx_http_news_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
@@ -685,41 +543,6 @@ ngx_http_news_regex(ngx_conf_t *cf, ngx_str_t *pattern)
 
 
 static char *
-ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_news_loc_conf_t *nlcf = conf;
-
-    ngx_str_t   *value;
-    ngx_uint_t   i;
-
-    value = cf->args->elts;
-
-    for (i = 0; i < NGX_HTTP_NEWS_TPL_MAX; i++) {
-        if (value[1].len == ngx_http_news_tpl_names[i].len
-            && ngx_strncmp(value[1].data, ngx_http_news_tpl_names[i].data,
-                           value[1].len) == 0)
-        {
-            break;
-        }
-    }
-
-    if (i == NGX_HTTP_NEWS_TPL_MAX) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid value \"%V\", it must be \"article\", "
-                           "\"category\", \"index\" or \"error\"",
-                           &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    if (nlcf->tpl[i] != NULL) {
-        return "is duplicate";
-    }
-
-    return ngx_http_news_template_load(cf, &value[2], i, &nlcf->tpl[i]);
-}
-
-
-static char *
 ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_news_main_conf_t *mcf = conf;
@@ -752,56 +575,3 @@ ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     return NGX_CONF_OK;
 }
 
-
-/*
- * the scheme and host of every absolute URL the site writes, without a
- * trailing slash: "https://news.example.com", or with variables,
- * "$scheme://$host"
- */
-
-static char *
-ngx_http_news_set_base_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_news_loc_conf_t *nlcf = conf;
-
-    ngx_str_t                         *value;
-    ngx_http_compile_complex_value_t   ccv;
-
-    if (nlcf->base_url != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    while (value[1].len && value[1].data[value[1].len - 1] == '/') {
-        value[1].len--;
-    }
-
-    if (ngx_strncmp(value[1].data, "http://", 7) != 0
-        && ngx_strncmp(value[1].data, "https://", 8) != 0
-        && value[1].data[0] != '$')
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid value \"%V\", it must start with "
-                           "\"http://\", \"https://\" or a variable",
-                           &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    nlcf->base_url = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
-    if (nlcf->base_url == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &value[1];
-    ccv.complex_value = nlcf->base_url;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
-}

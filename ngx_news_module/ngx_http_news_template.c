@@ -2,7 +2,8 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * Page templates: read and compiled at configuration time into literal
+ * Page templates: named by news_template (or the defaults next to
+ * nginx.conf), read and compiled at configuration time into literal
  * segments and {{placeholders}}; a page is a chain of buffers pointing at
  * the literals and at the values a handler computed.
  */
@@ -54,6 +55,14 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("status"), NGX_HTTP_NEWS_V_STATUS, NEWS_E },
     { ngx_string("message"), NGX_HTTP_NEWS_V_MESSAGE, NEWS_E },
     { ngx_null_string, 0, 0 }
+};
+
+
+static ngx_str_t  ngx_http_news_tpl_names[] = {
+    ngx_string("article"),
+    ngx_string("category"),
+    ngx_string("index"),
+    ngx_string("error")
 };
 
 
@@ -275,4 +284,93 @@ ngx_http_news_template_render(ngx_http_request_t *r, ngx_http_news_tpl_t *tpl,
     *crc = sum;
 
     return NGX_OK;
+}
+
+
+char *
+ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    for (i = 0; i < NGX_HTTP_NEWS_TPL_MAX; i++) {
+        if (value[1].len == ngx_http_news_tpl_names[i].len
+            && ngx_strncmp(value[1].data, ngx_http_news_tpl_names[i].data,
+                           value[1].len) == 0)
+        {
+            break;
+        }
+    }
+
+    if (i == NGX_HTTP_NEWS_TPL_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\", it must be \"article\", "
+                           "\"category\", \"index\" or \"error\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (nlcf->tpl[i] != NULL) {
+        return "is duplicate";
+    }
+
+    return ngx_http_news_template_load(cf, &value[2], i, &nlcf->tpl[i]);
+}
+
+
+/*
+ * a location that serves pages and names no template uses the default
+ * one, "templates/<kind>.html" next to nginx.conf as in conf/, loaded once
+ * for all such locations
+ */
+
+char *
+ngx_http_news_default_templates(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
+{
+    char                       *rv;
+    u_char                     *p;
+    ngx_str_t                   path;
+    ngx_uint_t                  i;
+    ngx_http_news_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+
+    for (i = 0; i < NGX_HTTP_NEWS_TPL_MAX; i++) {
+
+        if (conf->tpl[i] != NULL) {
+            continue;
+        }
+
+        if (mcf->default_tpl[i] == NULL) {
+            path.len = sizeof("templates/.html") - 1
+                       + ngx_http_news_tpl_names[i].len;
+            path.data = ngx_pnalloc(cf->pool, path.len);
+            if (path.data == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            p = ngx_cpymem(path.data, "templates/", 10);
+            p = ngx_cpymem(p, ngx_http_news_tpl_names[i].data,
+                           ngx_http_news_tpl_names[i].len);
+            ngx_memcpy(p, ".html", 5);
+
+            rv = ngx_http_news_template_load(cf, &path, i,
+                                             &mcf->default_tpl[i]);
+            if (rv != NGX_CONF_OK) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "no \"news_template %V\" given and "
+                                   "the default is missing",
+                                   &ngx_http_news_tpl_names[i]);
+                return rv;
+            }
+        }
+
+        conf->tpl[i] = mcf->default_tpl[i];
+    }
+
+    return NGX_CONF_OK;
 }

@@ -3,8 +3,10 @@
  * Copyright (C) ngx_news_module authors
  *
  * The site's URLs, the one place that builds or parses them: the base
- * URL of absolute links, article paths, category paths and their pages,
- * and the infoCode a share link or an article path carries.
+ * URL of absolute links (news_base_url, or the request's scheme and a
+ * name of the server, kept here from the server's configuration),
+ * article paths, category paths and their pages, and the infoCode a share
+ * link or an article path carries.
  */
 
 
@@ -325,4 +327,129 @@ ngx_http_news_category_slug(ngx_http_request_t *r, ngx_str_t *slug)
                                                     &slug->len);
 
     return slug->data ? NGX_OK : NGX_DECLINED;
+}
+
+
+/*
+ * the scheme and host of every absolute URL the site writes, without a
+ * trailing slash: "https://news.example.com", or with variables,
+ * "$scheme://$host"
+ */
+
+char *
+ngx_http_news_set_base_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (nlcf->base_url != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    while (value[1].len && value[1].data[value[1].len - 1] == '/') {
+        value[1].len--;
+    }
+
+    if (ngx_strncmp(value[1].data, "http://", 7) != 0
+        && ngx_strncmp(value[1].data, "https://", 8) != 0
+        && value[1].data[0] != '$')
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\", it must start with "
+                           "\"http://\", \"https://\" or a variable",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->base_url = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (nlcf->base_url == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = nlcf->base_url;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+void *
+ngx_http_news_create_srv_conf(ngx_conf_t *cf)
+{
+    ngx_http_news_srv_conf_t  *nscf;
+
+    nscf = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_srv_conf_t));
+    if (nscf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&nscf->names, cf->pool, 1, sizeof(ngx_str_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return nscf;
+}
+
+
+/*
+ * the server's exact names, which absolute URLs may take from the Host:
+ * nginx keeps its own list only while it reads the configuration
+ */
+
+char *
+ngx_http_news_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_news_srv_conf_t *conf = child;
+
+    ngx_str_t                 *name;
+    ngx_uint_t                 i;
+    ngx_http_server_name_t    *sn;
+    ngx_http_core_srv_conf_t  *cscf;
+
+    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+
+    sn = cscf->server_names.elts;
+
+    for (i = 0; i < cscf->server_names.nelts; i++) {
+
+#if (NGX_PCRE)
+        if (sn[i].regex != NULL) {
+            continue;
+        }
+#endif
+
+        if (sn[i].name.len == 0
+            || ngx_strlchr(sn[i].name.data,
+                           sn[i].name.data + sn[i].name.len, '*')
+            || sn[i].name.data[0] == '.')
+        {
+            continue;
+        }
+
+        name = ngx_array_push(&conf->names);
+        if (name == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        name->len = sn[i].name.len;
+        name->data = ngx_pstrdup(cf->pool, &sn[i].name);
+        if (name->data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
 }
