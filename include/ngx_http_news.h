@@ -229,6 +229,7 @@ typedef struct ngx_http_news_geo_s  ngx_http_news_geo_t;
 
 
 typedef struct ngx_http_news_rs_s  ngx_http_news_rs_t;
+typedef struct ngx_http_news_stats_db_s  ngx_http_news_stats_db_t;
 
 
 typedef struct {
@@ -238,6 +239,7 @@ typedef struct {
     ngx_http_news_tpl_t        *default_tpl[NGX_HTTP_NEWS_TPL_MAX];
     ngx_http_news_geo_t        *geo;
     ngx_http_news_rs_t         *rs;
+    ngx_http_news_stats_db_t   *stats;      /* this worker's reader */
     ngx_regex_t                *bot_re;
     ngx_str_t                   node;
     ngx_int_t                   tz_offset;  /* minutes east of UTC */
@@ -296,19 +298,22 @@ extern ngx_module_t  ngx_http_news_module;
 ngx_regex_t *ngx_http_news_regex_compile(ngx_conf_t *cf, ngx_str_t *pattern,
     ngx_int_t options);
 
+/* ngx_http_news_sqlite.c */
+ngx_int_t ngx_http_news_sqlite_step(sqlite3_stmt *stmt, int *err);
+ngx_int_t ngx_http_news_sqlite_text(ngx_pool_t *pool, sqlite3_stmt *stmt,
+    int col, ngx_str_t *s);
+void ngx_http_news_sqlite_close(sqlite3 **conn, sqlite3_stmt **stmt,
+    ngx_uint_t n);
+
 /* ngx_http_news_db.c */
 ngx_http_news_db_t *ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path);
 ngx_int_t ngx_http_news_db_open_all(ngx_cycle_t *cycle);
 void ngx_http_news_db_close_all(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log);
-void ngx_http_news_sqlite_close(sqlite3 **conn, sqlite3_stmt **stmt,
-    ngx_uint_t n);
 ngx_int_t ngx_http_news_db_step(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
     ngx_log_t *log);
 ngx_int_t ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
-    int rc);
-ngx_int_t ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt, int col,
-    ngx_str_t *s);
+    ngx_int_t rc);
 void ngx_http_news_db_begin(ngx_http_request_t *r, ngx_http_news_db_t *db);
 void ngx_http_news_db_end(ngx_http_news_db_t *db);
 
@@ -470,7 +475,7 @@ ngx_str_t *ngx_http_news_readership_path(ngx_http_request_t *r);
 
 /* ngx_http_news_stats.c */
 ngx_int_t ngx_http_news_stats_handler(ngx_http_request_t *r);
-void ngx_http_news_stats_close(void);
+void ngx_http_news_stats_close(ngx_cycle_t *cycle);
 
 /* ngx_http_news_share.c */
 ngx_int_t ngx_http_news_share_handler(ngx_http_request_t *r);

@@ -216,7 +216,7 @@ ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
 
     rc = ngx_http_news_db_step(db, stmt, log);
 
-    if (rc == SQLITE_ROW) {
+    if (rc == NGX_OK) {
         version = sqlite3_column_int64(stmt, 0);
 
         if (version != db->data_version) {
@@ -234,8 +234,8 @@ ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
         sqlite3_reset(stmt);
     }
 
-    if (rc != SQLITE_ROW || db->conn == NULL) {
-        return rc == SQLITE_BUSY ? NGX_AGAIN : NGX_DECLINED;
+    if (rc != NGX_OK || db->conn == NULL) {
+        return rc == NGX_AGAIN ? NGX_AGAIN : NGX_DECLINED;
     }
 
     return NGX_OK;
@@ -290,7 +290,7 @@ ngx_http_news_db_changed(ngx_http_news_db_t *db, time_t now, ngx_log_t *log)
 static void
 ngx_http_news_db_next_live(ngx_http_news_db_t *db, ngx_log_t *log)
 {
-    int            rc;
+    ngx_int_t      rc;
     sqlite3_stmt  *stmt;
 
     stmt = db->stmt[NGX_HTTP_NEWS_STMT_NEXT_LIVE];
@@ -300,9 +300,9 @@ ngx_http_news_db_next_live(ngx_http_news_db_t *db, ngx_log_t *log)
     rc = ngx_http_news_db_step(db, stmt, log);
 
     db->next_live = 0;
-    db->live_known = (rc == SQLITE_ROW);
+    db->live_known = (rc == NGX_OK);
 
-    if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+    if (rc == NGX_OK && sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
         db->next_live = (time_t) sqlite3_column_int64(stmt, 0);
     }
 
@@ -446,56 +446,37 @@ ngx_http_news_db_close(ngx_http_news_db_t *db)
 }
 
 
-/* a connection and its prepared statements, all NULL afterwards */
-
-void
-ngx_http_news_sqlite_close(sqlite3 **conn, sqlite3_stmt **stmt, ngx_uint_t n)
-{
-    ngx_uint_t  i;
-
-    for (i = 0; i < n; i++) {
-        if (stmt[i] != NULL) {
-            sqlite3_finalize(stmt[i]);
-            stmt[i] = NULL;
-        }
-    }
-
-    if (*conn != NULL) {
-        sqlite3_close(*conn);
-        *conn = NULL;
-    }
-}
-
-
 /*
- * one step; an error is logged once here, and a file that turned out to
- * be broken is closed so that it is reopened, and checked, a second later
+ * one step, as the SQLite edge gives it (NGX_OK: a row, NGX_DONE: no more,
+ * NGX_AGAIN: locked, NGX_ERROR); a fault is logged once here, and a file
+ * that turned out to be broken is closed so that it is reopened, and
+ * checked, a second later
  */
 
 ngx_int_t
 ngx_http_news_db_step(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
     ngx_log_t *log)
 {
-    int        rc;
+    int        err;
+    ngx_int_t  rc;
     ngx_str_t  more;
 
-    rc = sqlite3_step(stmt);
+    rc = ngx_http_news_sqlite_step(stmt, &err);
 
     switch (rc) {
 
-    case SQLITE_ROW:
-    case SQLITE_DONE:
+    case NGX_OK:
+    case NGX_DONE:
         return rc;
 
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
+    case NGX_AGAIN:
         if (ngx_http_news_db_fault(db, &more)) {
             ngx_log_error(NGX_LOG_ERR, log, 0,
                           "news: \"%V\" is locked: %s%*s", &db->path,
                           sqlite3_errmsg(db->conn), more.len, more.data);
         }
 
-        return SQLITE_BUSY;
+        return NGX_AGAIN;
 
     default:
         if (ngx_http_news_db_fault(db, &more)) {
@@ -504,13 +485,13 @@ ngx_http_news_db_step(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
                           sqlite3_errmsg(db->conn), more.len, more.data);
         }
 
-        if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB
-            || (rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_SCHEMA)
+        if (err == SQLITE_CORRUPT || err == SQLITE_NOTADB
+            || err == SQLITE_IOERR || err == SQLITE_SCHEMA)
         {
             ngx_http_news_db_close(db);
         }
 
-        return SQLITE_ERROR;
+        return NGX_ERROR;
     }
 }
 
@@ -552,47 +533,21 @@ ngx_http_news_db_fault(ngx_http_news_db_t *db, ngx_str_t *more)
 }
 
 
-/* the result of a finished query: SQLITE_DONE and SQLITE_ROW are fine */
+/*
+ * the statement reset after a query: NGX_OK when it ended with a row or
+ * with none, NGX_AGAIN or NGX_ERROR as it failed
+ */
 
 ngx_int_t
-ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt, int rc)
+ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
+    ngx_int_t rc)
 {
     if (db->conn != NULL) {
         sqlite3_reset(stmt);
         sqlite3_clear_bindings(stmt);
     }
 
-    if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-        return NGX_OK;
-    }
-
-    return rc == SQLITE_BUSY ? NGX_AGAIN : NGX_ERROR;
-}
-
-
-ngx_int_t
-ngx_http_news_db_text(ngx_pool_t *pool, sqlite3_stmt *stmt, int col,
-    ngx_str_t *s)
-{
-    const u_char  *p;
-
-    p = sqlite3_column_text(stmt, col);
-    s->len = sqlite3_column_bytes(stmt, col);
-
-    if (p == NULL || s->len == 0) {
-        s->len = 0;
-        s->data = (u_char *) "";
-        return NGX_OK;
-    }
-
-    s->data = ngx_pnalloc(pool, s->len);
-    if (s->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(s->data, p, s->len);
-
-    return NGX_OK;
+    return (rc == NGX_OK || rc == NGX_DONE) ? NGX_OK : rc;
 }
 
 

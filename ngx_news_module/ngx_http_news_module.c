@@ -226,7 +226,7 @@ static void
 ngx_http_news_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_news_readership_exit_worker(cycle);
-    ngx_http_news_stats_close();
+    ngx_http_news_stats_close(cycle);
     ngx_http_news_geo_close(cycle);
     ngx_http_news_db_close_all(cycle);
 }

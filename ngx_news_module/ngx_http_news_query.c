@@ -158,7 +158,7 @@ static ngx_int_t
 ngx_http_news_db_post_by_code(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_str_t *code, ngx_http_news_post_t *post)
 {
-    int             rc;
+    ngx_int_t       rc;
     ngx_str_t       status;
     ngx_pool_t     *pool;
     sqlite3_stmt   *stmt;
@@ -170,35 +170,35 @@ ngx_http_news_db_post_by_code(ngx_http_request_t *r, ngx_http_news_db_t *db,
                           SQLITE_STATIC)
         != SQLITE_OK)
     {
-        return ngx_http_news_db_result(db, stmt, SQLITE_ERROR);
+        return ngx_http_news_db_result(db, stmt, NGX_ERROR);
     }
 
     rc = ngx_http_news_db_step(db, stmt, r->connection->log);
 
-    if (rc != SQLITE_ROW) {
+    if (rc != NGX_OK) {
         if (ngx_http_news_db_result(db, stmt, rc) == NGX_OK) {
             return NGX_DECLINED;
         }
 
-        return rc == SQLITE_BUSY ? NGX_AGAIN : NGX_ERROR;
+        return rc;
     }
 
     post->id = sqlite3_column_int64(stmt, 0);
     post->info_code = *code;
 
-    if (ngx_http_news_db_text(pool, stmt, 1, &post->title) != NGX_OK
-        || ngx_http_news_db_text(pool, stmt, 2, &post->published_at) != NGX_OK
-        || ngx_http_news_db_text(pool, stmt, 3, &post->summary) != NGX_OK
-        || ngx_http_news_db_text(pool, stmt, 4, &post->body) != NGX_OK
-        || ngx_http_news_db_text(pool, stmt, 5, &post->source_name) != NGX_OK
-        || ngx_http_news_db_text(pool, stmt, 6, &post->source_url) != NGX_OK
-        || ngx_http_news_db_text(pool, stmt, 7, &status) != NGX_OK
-        || ngx_http_news_db_text(pool, stmt, 9, &post->category_slug)
+    if (ngx_http_news_sqlite_text(pool, stmt, 1, &post->title) != NGX_OK
+        || ngx_http_news_sqlite_text(pool, stmt, 2, &post->published_at) != NGX_OK
+        || ngx_http_news_sqlite_text(pool, stmt, 3, &post->summary) != NGX_OK
+        || ngx_http_news_sqlite_text(pool, stmt, 4, &post->body) != NGX_OK
+        || ngx_http_news_sqlite_text(pool, stmt, 5, &post->source_name) != NGX_OK
+        || ngx_http_news_sqlite_text(pool, stmt, 6, &post->source_url) != NGX_OK
+        || ngx_http_news_sqlite_text(pool, stmt, 7, &status) != NGX_OK
+        || ngx_http_news_sqlite_text(pool, stmt, 9, &post->category_slug)
            != NGX_OK
-        || ngx_http_news_db_text(pool, stmt, 10, &post->category_name)
+        || ngx_http_news_sqlite_text(pool, stmt, 10, &post->category_name)
            != NGX_OK)
     {
-        (void) ngx_http_news_db_result(db, stmt, SQLITE_DONE);
+        (void) ngx_http_news_db_result(db, stmt, NGX_DONE);
         return NGX_ERROR;
     }
 
@@ -222,7 +222,7 @@ ngx_http_news_db_post_by_code(ngx_http_request_t *r, ngx_http_news_db_t *db,
         post->status = NGX_HTTP_NEWS_STATUS_DRAFT;
     }
 
-    return ngx_http_news_db_result(db, stmt, SQLITE_DONE);
+    return ngx_http_news_db_result(db, stmt, NGX_DONE);
 }
 
 
@@ -235,7 +235,7 @@ ngx_int_t
 ngx_http_news_db_redirect(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_uint_t which, ngx_str_t *old, ngx_str_t *current)
 {
-    int            rc;
+    ngx_int_t      rc;
     sqlite3_stmt  *stmt;
 
     stmt = db->stmt[which];
@@ -244,24 +244,24 @@ ngx_http_news_db_redirect(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     rc = ngx_http_news_db_step(db, stmt, r->connection->log);
 
-    if (rc == SQLITE_ROW) {
-        if (ngx_http_news_db_text(r->pool, stmt, 0, current) != NGX_OK) {
-            rc = SQLITE_ERROR;
+    if (rc == NGX_OK) {
+        if (ngx_http_news_sqlite_text(r->pool, stmt, 0, current) != NGX_OK) {
+            rc = NGX_ERROR;
 
         } else if (current->len == 0
                    || (current->len == old->len
                        && ngx_strncmp(current->data, old->data, old->len)
                           == 0))
         {
-            rc = SQLITE_DONE;
+            rc = NGX_DONE;
         }
     }
 
     if (ngx_http_news_db_result(db, stmt, rc) != NGX_OK) {
-        return rc == SQLITE_BUSY ? NGX_AGAIN : NGX_ERROR;
+        return rc;
     }
 
-    return rc == SQLITE_ROW ? NGX_OK : NGX_DECLINED;
+    return rc == NGX_OK ? NGX_OK : NGX_DECLINED;
 }
 
 
@@ -269,7 +269,7 @@ ngx_int_t
 ngx_http_news_db_tags(ngx_http_request_t *r, ngx_http_news_db_t *db,
     int64_t post_id, ngx_array_t *tags)
 {
-    int            rc;
+    ngx_int_t      rc;
     ngx_str_t     *tag;
     sqlite3_stmt  *stmt;
 
@@ -279,18 +279,18 @@ ngx_http_news_db_tags(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     for ( ;; ) {
         rc = ngx_http_news_db_step(db, stmt, r->connection->log);
-        if (rc != SQLITE_ROW) {
+        if (rc != NGX_OK) {
             break;
         }
 
         tag = ngx_array_push(tags);
         if (tag == NULL) {
-            rc = SQLITE_ERROR;
+            rc = NGX_ERROR;
             break;
         }
 
-        if (ngx_http_news_db_text(r->pool, stmt, 0, tag) != NGX_OK) {
-            rc = SQLITE_ERROR;
+        if (ngx_http_news_sqlite_text(r->pool, stmt, 0, tag) != NGX_OK) {
+            rc = NGX_ERROR;
             break;
         }
     }
@@ -419,28 +419,28 @@ static ngx_int_t
 ngx_http_news_db_cats(ngx_http_request_t *r, ngx_http_news_db_t *db,
     sqlite3_stmt *stmt, ngx_array_t *cats)
 {
-    int                   rc;
+    ngx_int_t             rc;
     ngx_http_news_cat_t  *cat;
 
     for ( ;; ) {
         rc = ngx_http_news_db_step(db, stmt, r->connection->log);
-        if (rc != SQLITE_ROW) {
+        if (rc != NGX_OK) {
             break;
         }
 
         cat = ngx_array_push(cats);
         if (cat == NULL) {
-            rc = SQLITE_ERROR;
+            rc = NGX_ERROR;
             break;
         }
 
         cat->id = sqlite3_column_int64(stmt, 0);
         cat->depth = sqlite3_column_int(stmt, 3);
 
-        if (ngx_http_news_db_text(r->pool, stmt, 1, &cat->slug) != NGX_OK
-            || ngx_http_news_db_text(r->pool, stmt, 2, &cat->name) != NGX_OK)
+        if (ngx_http_news_sqlite_text(r->pool, stmt, 1, &cat->slug) != NGX_OK
+            || ngx_http_news_sqlite_text(r->pool, stmt, 2, &cat->name) != NGX_OK)
         {
-            rc = SQLITE_ERROR;
+            rc = NGX_ERROR;
             break;
         }
     }
@@ -460,7 +460,7 @@ ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
     int64_t category_id, ngx_uint_t limit, ngx_uint_t offset,
     ngx_http_news_anchor_t *after, ngx_array_t *posts)
 {
-    int                    rc;
+    ngx_int_t              rc;
     sqlite3_stmt          *stmt;
     ngx_http_news_post_t  *post;
 
@@ -481,29 +481,29 @@ ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     for ( ;; ) {
         rc = ngx_http_news_db_step(db, stmt, r->connection->log);
-        if (rc != SQLITE_ROW) {
+        if (rc != NGX_OK) {
             break;
         }
 
         post = ngx_array_push(posts);
         if (post == NULL) {
-            rc = SQLITE_ERROR;
+            rc = NGX_ERROR;
             break;
         }
 
         ngx_memzero(post, sizeof(ngx_http_news_post_t));
 
-        if (ngx_http_news_db_text(r->pool, stmt, 0, &post->info_code)
+        if (ngx_http_news_sqlite_text(r->pool, stmt, 0, &post->info_code)
             != NGX_OK
-            || ngx_http_news_db_text(r->pool, stmt, 1, &post->title) != NGX_OK
-            || ngx_http_news_db_text(r->pool, stmt, 2, &post->published_at)
+            || ngx_http_news_sqlite_text(r->pool, stmt, 1, &post->title) != NGX_OK
+            || ngx_http_news_sqlite_text(r->pool, stmt, 2, &post->published_at)
                != NGX_OK
-            || ngx_http_news_db_text(r->pool, stmt, 3, &post->category_slug)
+            || ngx_http_news_sqlite_text(r->pool, stmt, 3, &post->category_slug)
                != NGX_OK
-            || ngx_http_news_db_text(r->pool, stmt, 4, &post->summary)
+            || ngx_http_news_sqlite_text(r->pool, stmt, 4, &post->summary)
                != NGX_OK)
         {
-            rc = SQLITE_ERROR;
+            rc = NGX_ERROR;
             break;
         }
 
@@ -527,7 +527,7 @@ ngx_http_news_db_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
     int64_t category_id, ngx_uint_t page_size, ngx_uint_t max,
     ngx_array_t *ends, ngx_uint_t *count)
 {
-    int                      rc;
+    ngx_int_t                rc;
     ngx_uint_t               n;
     sqlite3_stmt            *stmt;
     ngx_http_news_anchor_t  *end;
@@ -541,7 +541,7 @@ ngx_http_news_db_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     for ( ;; ) {
         rc = ngx_http_news_db_step(db, stmt, r->connection->log);
-        if (rc != SQLITE_ROW) {
+        if (rc != NGX_OK) {
             break;
         }
 
@@ -556,7 +556,7 @@ ngx_http_news_db_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
         end = ngx_array_push(ends);
         if (end == NULL) {
-            rc = SQLITE_ERROR;
+            rc = NGX_ERROR;
             break;
         }
 

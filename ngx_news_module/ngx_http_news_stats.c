@@ -32,10 +32,11 @@ enum {
 };
 
 
-typedef struct {
+/* the worker's reading connection, opened on first use */
+struct ngx_http_news_stats_db_s {
     sqlite3                    *conn;
     sqlite3_stmt               *stmt[NGX_HTTP_NEWS_STATS_MAX];
-} ngx_http_news_stats_db_t;
+};
 
 
 /* the filters of a request, NULL data where not given */
@@ -88,10 +89,6 @@ static const char  *ngx_http_news_stats_sql[NGX_HTTP_NEWS_STATS_MAX] = {
 static char  *ngx_http_news_stats_names[] = {
     "info_code", "region", "from", "to"
 };
-
-
-/* per worker, opened on first use; closed with the worker */
-static ngx_http_news_stats_db_t  ngx_http_news_stats_db;
 
 
 ngx_int_t
@@ -255,11 +252,22 @@ invalid:
 static ngx_http_news_stats_db_t *
 ngx_http_news_stats_open(ngx_http_request_t *r)
 {
-    ngx_str_t                 *path;
-    ngx_uint_t                 i;
-    ngx_http_news_stats_db_t  *db;
+    ngx_str_t                  *path;
+    ngx_uint_t                  i;
+    ngx_http_news_stats_db_t   *db;
+    ngx_http_news_main_conf_t  *mcf;
 
-    db = &ngx_http_news_stats_db;
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
+
+    if (mcf->stats == NULL) {
+        mcf->stats = ngx_pcalloc(ngx_cycle->pool,
+                                 sizeof(ngx_http_news_stats_db_t));
+        if (mcf->stats == NULL) {
+            return NULL;
+        }
+    }
+
+    db = mcf->stats;
 
     if (db->conn != NULL) {
         return db;
@@ -294,18 +302,23 @@ failed:
                   "news: cannot read readership database \"%V\": %s",
                   path, db->conn ? sqlite3_errmsg(db->conn) : "no memory");
 
-    ngx_http_news_stats_close();
+    ngx_http_news_sqlite_close(&db->conn, db->stmt, NGX_HTTP_NEWS_STATS_MAX);
 
     return NULL;
 }
 
 
 void
-ngx_http_news_stats_close(void)
+ngx_http_news_stats_close(ngx_cycle_t *cycle)
 {
-    ngx_http_news_sqlite_close(&ngx_http_news_stats_db.conn,
-                               ngx_http_news_stats_db.stmt,
-                               NGX_HTTP_NEWS_STATS_MAX);
+    ngx_http_news_main_conf_t  *mcf;
+
+    mcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_news_module);
+
+    if (mcf != NULL && mcf->stats != NULL) {
+        ngx_http_news_sqlite_close(&mcf->stats->conn, mcf->stats->stmt,
+                                   NGX_HTTP_NEWS_STATS_MAX);
+    }
 }
 
 
@@ -313,7 +326,8 @@ static ngx_int_t
 ngx_http_news_stats_rows(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
     ngx_uint_t which, ngx_http_news_stats_query_t *q, ngx_array_t *rows)
 {
-    int                         rc;
+    int                         err;
+    ngx_int_t                   rc;
     ngx_uint_t                  i;
     sqlite3_stmt               *stmt;
     ngx_http_news_stats_row_t  *row;
@@ -327,15 +341,16 @@ ngx_http_news_stats_rows(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
         }
     }
 
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((rc = ngx_http_news_sqlite_step(stmt, &err)) == NGX_OK) {
         row = ngx_array_push(rows);
 
         if (row == NULL
-            || ngx_http_news_db_text(r->pool, stmt, 0, &row->key) != NGX_OK
-            || ngx_http_news_db_text(r->pool, stmt, 1, &row->region)
+            || ngx_http_news_sqlite_text(r->pool, stmt, 0, &row->key)
+               != NGX_OK
+            || ngx_http_news_sqlite_text(r->pool, stmt, 1, &row->region)
                != NGX_OK)
         {
-            rc = SQLITE_NOMEM;
+            rc = NGX_ABORT;
             break;
         }
 
@@ -343,19 +358,21 @@ ngx_http_news_stats_rows(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
         row->bot_views = sqlite3_column_int64(stmt, 3);
     }
 
-    if (rc != SQLITE_DONE) {
+    if (rc != NGX_DONE) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "news: reading readership failed: %s",
-                      sqlite3_errmsg(db->conn));
+                      rc == NGX_ABORT ? "no memory"
+                                      : sqlite3_errmsg(db->conn));
     }
 
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
 
-    if (rc != SQLITE_DONE) {
-        if (rc != SQLITE_BUSY) {
+    if (rc != NGX_DONE) {
+        if (rc == NGX_ERROR) {
             /* reopened next time: the file may have been replaced */
-            ngx_http_news_stats_close();
+            ngx_http_news_sqlite_close(&db->conn, db->stmt,
+                                       NGX_HTTP_NEWS_STATS_MAX);
         }
 
         return NGX_ERROR;
