@@ -210,8 +210,4 @@ for my $order ([qw(http https)], [qw(https http)]) {
         'nameless server: a Host longer than a DNS name is not used');
 }
 
-$t->stop;
-is($t->crashed, '', 'no worker crashed');
-is($t->alerts, '', 'no alerts');
-
 done_testing;

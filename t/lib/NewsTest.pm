@@ -7,11 +7,32 @@ package NewsTest;
 #   my $t = NewsTest->new;
 #   plan skip_all => 'module not built' unless $t->has_module;
 #   $t->db_init;
-#   $t->import($t->post_file(title => 'Hello', info_code => 'NW1234567890'));
+#   $t->import_posts($t->post_file(title => 'Hello',
+#       info_code => 'NW1234567890'));
 #   $t->write_conf($t->conf_server);
 #   $t->run;
 #   my $r = $t->get('/html_News/NewsShare.html?infoCode=NW1234567890');
 #   is($r->{status}, 302);
+#   done_testing;
+#
+# The end state is the harness's to check, as nginx-tests' Test::Nginx does
+# in DESTROY: once per instance that ran nginx (nginx -t included), when
+# the instance goes away or at done_testing, whichever comes first, it
+# stops nginx and asserts, as tests of their own, that no worker crashed
+# ("exited on signal" in the error log, or the master killed by a signal),
+# that the error log has no [alert] or [emerg] line the test did not say
+# it expects ($t->expect_alerts(qr/.../), or expect_alerts => [...] to
+# new), and, under make test-asan, that the sanitizer reports of this
+# test's own processes hold nothing of ours (see _sanitizer_result).  The
+# [emerg] lines of an nginx -t that failed are the refusal the test asked
+# for and are passed over.  Lines are gathered at every stop, so that one
+# instance started and stopped several times is checked once, over all of
+# its runs.  A test that wants a check of its own at some step (a crash
+# in one case of a loop) still has crashed(), alerts() and error_log_since.
+#
+# Use done_testing: the end-state checks are counted in the plan then.
+# Under an explicit "plan tests => N" the checks cannot add to it: they
+# say nothing when they pass and add a failing test when they do not.
 #
 # Set TEST_NEWS_LEAVE=1 to keep the prefix (nginx.conf, error.log, news.db)
 # of each test for a look after it ran; its path is printed as a diag.
@@ -33,8 +54,9 @@ use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use JSON::PP;
 use POSIX qw(:sys_wait_h);
-use Scalar::Util qw(weaken);
+use Scalar::Util qw(refaddr weaken);
 use Test::More;
+use Test2::API qw(test2_add_callback_testing_done test2_stack);
 use Time::HiRes qw(sleep time);
 
 our $NGINX = $ENV{TEST_NEWS_NGINX} || '/usr/sbin/nginx';
@@ -49,7 +71,20 @@ my $REPO = abs_path(File::Spec->catdir(dirname(abs_path(__FILE__)),
 # when a test died half way; weak, so that DESTROY still comes first
 my %RUNNING;
 
+# every instance that ran nginx (or nginx -t) and is still to be checked:
+# done_testing and END check those that are still there; weak as well
+my %STARTED;
+
+# done_testing hooked; the end-state checks of this file done, after which
+# no nginx may start (its checks would come after the plan)
+my ($HOOKED, $FINISHED);
+
 my $SEQ = 0;
+my $INSTANCES = 0;
+
+# under make test-asan: where the sanitizers write their reports
+# (log_path=DIR/asan makes DIR/asan.PID for each process that reports)
+my @SAN_LOGS = _sanitizer_log_paths();
 
 ###############################################################################
 
@@ -72,7 +107,20 @@ sub new {
         module_line => exists $opt{module} ? $opt{module} : 1,
         timeout => $opt{timeout} || 5,
         posts => 0,
+        seq => ++$INSTANCES,
+        name => $opt{name},
+        expected => [],
+        started => 0,       # ran nginx or nginx -t
+        checked => 0,       # the end-state checks done
+        log_pos => 0,       # error.log read up to here
+        entries => [],      # its [alert], [emerg] and "exited on signal"
+        spawned => [],      # the pids of "start ... process N"
+        reports => [],      # [path, text] of sanitizer reports of ours
     }, $class;
+
+    my $exp = $opt{expect_alerts};
+    $self->expect_alerts(ref $exp eq 'ARRAY' ? @$exp
+        : defined $exp ? $exp : ());
 
     mkdir "$prefix/posts" or die "mkdir: $!\n";
     mkdir "$prefix/temp" or die "mkdir: $!\n";
@@ -203,7 +251,7 @@ sub add_posts {
         push @codes, $f{info_code};
         push @files, $self->post_file(%f);
     }
-    $self->import(@files);
+    $self->import_posts(@files);
     return wantarray ? @codes : $codes[0];
 }
 
@@ -280,19 +328,47 @@ sub run_cmd {
         qw(in out err);
     $self->write_file($in, defined $stdin ? $stdin : '');
 
+    # nginx (nginx -t) writes to this test's error log: a run of nginx
+    # for the end-state checks; it and newsctl may report to the sanitizers
+    my $nginx = $argv[0] eq $NGINX;
+    my $ours = $nginx || $argv[0] eq $self->newsctl;
+    my $since = time;
+    my $mark;
+    if ($nginx) {
+        $self->_started;
+        $self->_collect_log;
+        $mark = @{ $self->{entries} };
+    }
+
     my $pid = fork;
     die "fork: $!\n" unless defined $pid;
     if ($pid == 0) {
         open STDIN, '<', $in or POSIX::_exit(126);
         open STDOUT, '>', $out or POSIX::_exit(126);
         open STDERR, '>', $err or POSIX::_exit(126);
-        _preload() if $argv[0] eq $NGINX;
+        _preload() if $nginx;
         { no warnings q(exec); exec { $argv[0] } @argv; }
         print STDERR "cannot run $argv[0]: $!\n";
         POSIX::_exit(127);
     }
     waitpid($pid, 0);
-    my $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
+    my $sig = $? & 127;
+    my $rc = $sig ? 128 + $sig : $? >> 8;
+
+    if ($nginx) {
+        $self->_collect_log;
+        my $e = $self->{entries};
+        # an nginx -t that failed: its [emerg] lines are the refusal that
+        # the test asked for, and checks itself; a crash is not a refusal
+        if ($rc) {
+            $_->{refused} = 1
+                for grep { $_->{pid} == $pid } @$e[$mark .. $#$e];
+        }
+        push @$e, { level => 'alert', pid => $pid,
+            text => "$argv[0] @argv[1 .. $#argv] ($pid) exited on signal "
+                . "$sig (its exit status, seen by the harness)" } if $sig;
+    }
+    $self->_scan_sanitizer($since, $pid) if $ours;
 
     my @res = ($rc, $self->read_file($out), $self->read_file($err));
     unlink $in, $out, $err;
@@ -307,11 +383,9 @@ sub db_init {
     return $self;
 }
 
-sub import {
+# newsctl import of post files into the test's database
+sub import_posts {
     my ($self, @files) = @_;
-
-    # "use NewsTest" calls NewsTest->import(): nothing to do then
-    return unless ref $self;
 
     my ($rc, $out, $err) = $self->run_cmd(undef, $self->newsctl, 'import',
         '--db', $self->{db}, @files);
@@ -463,6 +537,11 @@ sub run {
 
     die "nginx already running\n" if $self->{pid};
 
+    $self->_started;
+    $self->_collect_log;
+    $self->{run_spawned} = @{ $self->{spawned} };
+    $self->{run_time} = time;
+
     my $p = $self->{prefix};
     my $pid = fork;
     die "fork: $!\n" unless defined $pid;
@@ -488,6 +567,7 @@ sub run {
             my $status = $?;
             delete $RUNNING{$pid};
             $self->{pid} = undef;
+            $self->_reaped($pid, $status);
             die "nginx exited ($status) at start:\n" . $self->error_log
                 . $self->read_file('stderr.log');
         }
@@ -566,10 +646,11 @@ sub stop {
     kill 'QUIT', $pid;
 
     my $deadline = time + $self->{timeout};
-    my $gone = 0;
+    my ($gone, $status) = (0, undef);
     while (time < $deadline) {
         my $w = waitpid($pid, WNOHANG);
         if ($w == $pid || $w == -1) {
+            $status = $? if $w == $pid;
             $gone = 1;
             last;
         }
@@ -587,6 +668,7 @@ sub stop {
 
     delete $RUNNING{$pid};
     $self->{pid} = undef;
+    $self->_reaped($pid, $status);
     return $self;
 }
 
@@ -602,14 +684,23 @@ sub _kill_orphans {
     }
 }
 
+# the end-state checks of an instance gone before done_testing are made
+# here; in global destruction (after done_testing and END, which checked
+# every instance still there) only nginx is left to stop
 sub DESTROY {
     my ($self) = @_;
     local ($?, $@, $!);
-    $self->stop if $self->{pid} && $self->{owner} == $$;
+    return unless $self->{owner} == $$;
+    $self->end_checks unless ${^GLOBAL_PHASE} eq 'DESTRUCT';
+    $self->stop if $self->{pid};
+    delete $STARTED{refaddr $self};
 }
 
+# a test that died half way, or called exit: the instances still there are
+# stopped and checked, then any nginx left is stopped
 END {
     local $?;
+    _end_all();
     for my $t (values %RUNNING) {
         $t->stop if $t && $t->{owner} == $$;
     }
@@ -645,6 +736,227 @@ sub alerts {
     my ($self) = @_;
     return join '', grep { /\[alert\]/ }
         split /^/m, $self->error_log;
+}
+
+###############################################################################
+
+# the end state, checked by the harness (see the top of this file)
+
+# [alert] and [emerg] lines, "exited on signal" ones included, that the test
+# provokes on purpose: patterns, or strings matched anywhere in the line;
+# the end-state checks pass them over (they need not appear: a test that
+# wants one to appear says so with a test of its own)
+sub expect_alerts {
+    my ($self, @what) = @_;
+    push @{ $self->{expected} }, map { ref $_ ? $_ : qr/\Q$_\E/ } @what;
+    return $self;
+}
+
+# nginx is about to run for this instance: it has an end state to check
+sub _started {
+    my ($self) = @_;
+    die "nginx run after the end-state checks of $self->{prefix}: "
+        . "their tests would not be counted\n"
+        if $self->{checked} || $FINISHED;
+    return if $self->{started}++;
+    unless ($HOOKED++) {
+        # before done_testing prints the plan; at END for a test that died
+        test2_add_callback_testing_done(sub { _end_all() });
+    }
+    my $k = refaddr $self;
+    $STARTED{$k} = $self;
+    weaken($STARTED{$k});
+}
+
+sub _end_all {
+    my @left = sort { $a->{seq} <=> $b->{seq} }
+        grep { defined && $_->{owner} == $$ } values %STARTED;
+    $_->end_checks for @left;
+    $FINISHED = 1;
+}
+
+# the error log from where it was last read up to its last complete line:
+# the entries (a line with nginx's time stamp, and any lines after it
+# without one) the checks look at, and the pids of the processes the
+# master started; a log shorter than before was replaced, and is read again
+# from its start
+sub _collect_log {
+    my ($self) = @_;
+
+    open my $fh, '<:raw', "$self->{prefix}/error.log" or return;
+    $self->{log_pos} = 0 if (-s $fh || 0) < $self->{log_pos};
+    seek $fh, $self->{log_pos}, 0;
+    my $text = do { local $/; <$fh> };
+    close $fh;
+    return unless defined $text;
+
+    my $end = rindex($text, "\n");
+    return if $end < 0;
+    $text = substr($text, 0, $end + 1);
+    $self->{log_pos} += length $text;
+
+    my $e;
+    for my $line (split /^/m, $text) {
+        if ($line =~ m{^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[(\w+)\] (\d+)#}) {
+            $self->_entry($e) if $e;
+            $e = { level => $1, pid => $2, text => $line };
+        } elsif ($e) {
+            $e->{text} .= $line;
+        } else {
+            $e = { level => '', pid => 0, text => $line };
+        }
+    }
+    $self->_entry($e) if $e;
+}
+
+sub _entry {
+    my ($self, $e) = @_;
+    $e->{text} =~ s/\n+\z//;
+    if ($e->{text} =~ /\d#\d+: start [a-z ]*process (\d+)$/) {
+        push @{ $self->{spawned} }, $1;
+        return;
+    }
+    return unless $e->{level} eq 'alert' || $e->{level} eq 'emerg'
+        || $e->{text} =~ /exited on signal/;
+    push @{ $self->{entries} }, $e;
+}
+
+# the master of a run is gone ($status undef: not known): its error log
+# read, a death by a signal (which no log line says) noted as a crash, and
+# the sanitizer reports of the run's processes kept
+sub _reaped {
+    my ($self, $pid, $status) = @_;
+
+    $self->_collect_log;
+
+    if (defined $status && ($status & 127)) {
+        push @{ $self->{entries} }, { level => 'alert', pid => $pid,
+            text => "nginx master process $pid exited on signal "
+                . ($status & 127) . ' (its exit status, seen by the harness)' };
+    }
+
+    my $sp = $self->{spawned};
+    $self->_scan_sanitizer($self->{run_time}, $pid,
+        @$sp[($self->{run_spawned} || 0) .. $#$sp]);
+}
+
+# log_path=PREFIX of the sanitizers, when nginx runs with their runtime
+sub _sanitizer_log_paths {
+    return () unless defined $PRELOAD && $PRELOAD ne '';
+    my %path;
+    for my $opts (grep { defined } @ENV{qw(ASAN_OPTIONS UBSAN_OPTIONS)}) {
+        for my $kv (split /[:,\s]+/, $opts) {
+            $path{$1} = 1 if $kv =~ m{^log_path=(/.+)$};
+        }
+    }
+    return sort keys %path;
+}
+
+# the reports (PREFIX.PID) of processes of this test that have exited:
+# each read now, as a later process given the same pid would write over
+# it; one older than the process is of an earlier owner of the pid
+sub _scan_sanitizer {
+    my ($self, $since, @pids) = @_;
+    return unless @SAN_LOGS && defined $since;
+    for my $pid (@pids) {
+        for my $prefix (@SAN_LOGS) {
+            my $f = "$prefix.$pid";
+            my @st = Time::HiRes::stat($f) or next;
+            # file times come from a coarse clock: a few ms of slack
+            next if $st[9] < $since - 0.05;
+            open my $fh, '<:raw', $f or next;
+            my $text = do { local $/; <$fh> };
+            close $fh;
+            push @{ $self->{reports} }, [$f, $text] if defined $text;
+        }
+    }
+}
+
+# the sanitizer reports of this test's processes judged as make test-asan
+# judges them all, by mk/hardening/asan-report.pl: [pass, name, what it
+# said]
+sub _sanitizer_result {
+    my ($self, $label) = @_;
+
+    my $name = "${label}no sanitizer report of ours from this test's "
+        . 'processes';
+    my @reports = @{ $self->{reports} };
+    return [1, $name] unless @reports;
+
+    my $script = "$REPO/mk/hardening/asan-report.pl";
+    return [1, "$name (no $script to judge "
+        . scalar(@reports) . ' report(s))'] unless -f $script;
+
+    my $dir = tempdir('news-san-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    my $n = 0;
+    for my $r (@reports) {
+        my ($base) = $r->[0] =~ m{([^/]+)$};
+        $self->write_file("$dir/" . ++$n . ".$base", $r->[1]);
+    }
+    my ($rc, $out, $err) = $self->run_cmd(undef, $^X, $script, $REPO, $dir);
+    return [!$rc, $name, "mk/hardening/asan-report.pl says:",
+        split(/\n/, $err . $out)];
+}
+
+# how the results can be told now: "tests" of their own, counted in the
+# plan done_testing prints; "fixed", under a plan given beforehand, which
+# they cannot add to: a failure only, as a failing test; "none" after
+# skip_all or BAIL_OUT, or once the plan is out
+sub _report_mode {
+    my $hub = test2_stack()->top;
+    return 'none' if $hub->bailed_out || defined $hub->skip_reason
+        || $hub->ended;
+    my $plan = $hub->plan;
+    return 'none' if defined $plan && $plan eq 'SKIP';
+    return 'fixed' if defined $plan && $plan ne 'NO PLAN';
+    return 'tests';
+}
+
+# the end-state checks of this instance, once: nginx stopped, no worker
+# crashed, no [alert] or [emerg] line that was not expected, and under
+# the sanitizers no report of ours; DESTROY, done_testing and END call it
+sub end_checks {
+    my ($self) = @_;
+
+    return $self if $self->{checked} || $self->{owner} != $$;
+    $self->stop;
+    return $self unless $self->{started};
+    $self->{checked} = 1;
+    $self->_collect_log;
+
+    my $mode = _report_mode();
+    return $self if $mode eq 'none';
+
+    my (@crashes, @alerts);
+    for my $e (@{ $self->{entries} }) {
+        next if grep { $e->{text} =~ $_ } @{ $self->{expected} };
+        if ($e->{text} =~ /exited on signal/) {
+            push @crashes, $e->{text};
+        } elsif (!($e->{refused} && $e->{level} eq 'emerg')) {
+            push @alerts, $e->{text};
+        }
+    }
+
+    my $label = defined $self->{name} ? "$self->{name}: " : '';
+    my $where = "in $self->{prefix}/error.log:";
+    my @results = (
+        [!@crashes, "${label}no worker crashed", $where, @crashes],
+        [!@alerts, "${label}no [alert] or [emerg] in the error log",
+            $where, @alerts],
+    );
+    push @results, $self->_sanitizer_result($label) if @SAN_LOGS;
+
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    for my $r (@results) {
+        my ($pass, $name, @lines) = @$r;
+        if ($mode eq 'fixed' && $pass) {
+            note("$name (end state of $self->{prefix}, not counted)");
+            next;
+        }
+        @lines = (@lines[0 .. 30], '...') if @lines > 32;
+        ok($pass, "$name (end state)") or diag(join "\n", @lines);
+    }
+    return $self;
 }
 
 ###############################################################################
