@@ -36,6 +36,7 @@ typedef enum {
     NGX_HTTP_NEWS_TPL_CATEGORY,
     NGX_HTTP_NEWS_TPL_INDEX,
     NGX_HTTP_NEWS_TPL_ERROR,
+    NGX_HTTP_NEWS_TPL_STATS,
     NGX_HTTP_NEWS_TPL_MAX
 } ngx_http_news_tpl_kind_e;
 
@@ -63,6 +64,10 @@ typedef enum {
     NGX_HTTP_NEWS_V_CATEGORIES,
     NGX_HTTP_NEWS_V_STATUS,
     NGX_HTTP_NEWS_V_MESSAGE,
+    NGX_HTTP_NEWS_V_FILTERS,
+    NGX_HTTP_NEWS_V_CHART,
+    NGX_HTTP_NEWS_V_TOP,
+    NGX_HTTP_NEWS_V_ARTICLES,
     NGX_HTTP_NEWS_V_MAX
 } ngx_http_news_var_e;
 
@@ -365,7 +370,7 @@ char *ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path,
     ngx_uint_t kind, ngx_http_news_tpl_t **tpl);
 char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_news_default_templates(ngx_conf_t *cf,
-    ngx_http_news_loc_conf_t *conf);
+    ngx_http_news_loc_conf_t *conf, ngx_uint_t kinds);
 ngx_int_t ngx_http_news_template_render(ngx_http_request_t *r,
     ngx_http_news_tpl_t *tpl, ngx_str_t *vars, ngx_chain_t **out,
     off_t *len, uint32_t *crc);

@@ -317,7 +317,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_news_loc_conf_t *prev = parent;
     ngx_http_news_loc_conf_t *conf = child;
 
-    ngx_uint_t                  i;
+    ngx_uint_t                  i, kinds;
     ngx_http_news_main_conf_t  *mcf;
 
     if (conf->db == NULL) {
@@ -364,7 +364,16 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         }
     }
 
-    if (ngx_http_news_default_templates(cf, conf) != NGX_CONF_OK) {
+    /* the stats page needs its own template and the error page only */
+
+    kinds = (conf->handler == ngx_http_news_stats_handler)
+            ? (1 << NGX_HTTP_NEWS_TPL_STATS) | (1 << NGX_HTTP_NEWS_TPL_ERROR)
+            : (1 << NGX_HTTP_NEWS_TPL_ARTICLE)
+              | (1 << NGX_HTTP_NEWS_TPL_CATEGORY)
+              | (1 << NGX_HTTP_NEWS_TPL_INDEX)
+              | (1 << NGX_HTTP_NEWS_TPL_ERROR);
+
+    if (ngx_http_news_default_templates(cf, conf, kinds) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }
 

@@ -3,8 +3,9 @@
  * Copyright (C) ngx_news_module authors
  *
  * The stats endpoint: per-region views from the readership database, as
- * JSON or as an HTML page with an SVG bar chart drawn here, filtered by
- * article, region and days.
+ * JSON made by SQLite's JSON functions, or as the "stats" template with
+ * tables and an SVG bar chart drawn here, filtered by article, region and
+ * days.
  */
 
 
@@ -23,13 +24,38 @@
     " coalesce(sum(CASE WHEN bot = 0 THEN count END), 0),"                   \
     " coalesce(sum(CASE WHEN bot = 1 THEN count END), 0)"
 
+#define NGX_HTTP_NEWS_STATS_SUMS_AS                                          \
+    " coalesce(sum(CASE WHEN bot = 0 THEN count END), 0) AS views,"          \
+    " coalesce(sum(CASE WHEN bot = 1 THEN count END), 0) AS bot_views"
+
+
+#define NGX_HTTP_NEWS_STATS_REGIONS_SQL                                      \
+    "SELECT region, NULL," NGX_HTTP_NEWS_STATS_SUMS                          \
+    NGX_HTTP_NEWS_STATS_FILTER                                               \
+    " GROUP BY region ORDER BY 3 DESC, region LIMIT 500"
+
+#define NGX_HTTP_NEWS_STATS_ARTICLES_SQL                                     \
+    "SELECT info_code, region," NGX_HTTP_NEWS_STATS_SUMS                     \
+    NGX_HTTP_NEWS_STATS_FILTER                                               \
+    " GROUP BY info_code, region ORDER BY 3 DESC, info_code, region"         \
+    " LIMIT 1000"
+
+#define NGX_HTTP_NEWS_STATS_TOP_SQL                                          \
+    "SELECT info_code, NULL," NGX_HTTP_NEWS_STATS_SUMS                       \
+    NGX_HTTP_NEWS_STATS_FILTER                                               \
+    " GROUP BY info_code ORDER BY 3 DESC, info_code LIMIT 20"
+
 
 enum {
     NGX_HTTP_NEWS_STATS_REGIONS = 0,
     NGX_HTTP_NEWS_STATS_ARTICLES,
     NGX_HTTP_NEWS_STATS_TOP,
+    NGX_HTTP_NEWS_STATS_JSON,
     NGX_HTTP_NEWS_STATS_MAX
 };
+
+/* the lists of the HTML page */
+#define NGX_HTTP_NEWS_STATS_LISTS  NGX_HTTP_NEWS_STATS_JSON
 
 
 /* the worker's reading connection, opened on first use */
@@ -61,28 +87,44 @@ static ngx_http_news_stats_db_t *ngx_http_news_stats_open(
 static ngx_int_t ngx_http_news_stats_rows(ngx_http_request_t *r,
     ngx_http_news_stats_db_t *db, ngx_uint_t which,
     ngx_http_news_stats_query_t *q, ngx_array_t *rows);
-static void ngx_http_news_stats_json(ngx_http_news_out_t *out,
-    ngx_http_news_stats_query_t *q, ngx_array_t *rows);
-static void ngx_http_news_stats_html(ngx_http_news_out_t *out,
-    ngx_http_news_stats_query_t *q, ngx_array_t *rows);
+static ngx_int_t ngx_http_news_stats_json(ngx_http_request_t *r,
+    ngx_http_news_stats_db_t *db, ngx_http_news_stats_query_t *q,
+    ngx_str_t *json);
+static ngx_int_t ngx_http_news_stats_html(ngx_http_request_t *r,
+    ngx_http_news_stats_query_t *q, ngx_array_t *rows, ngx_str_t *vars);
 static void ngx_http_news_stats_svg(ngx_http_news_out_t *out,
     ngx_array_t *regions);
 
 
 static const char  *ngx_http_news_stats_sql[NGX_HTTP_NEWS_STATS_MAX] = {
 
-    "SELECT region, NULL," NGX_HTTP_NEWS_STATS_SUMS
-    NGX_HTTP_NEWS_STATS_FILTER
-    " GROUP BY region ORDER BY 3 DESC, region LIMIT 500",
+    NGX_HTTP_NEWS_STATS_REGIONS_SQL,
+    NGX_HTTP_NEWS_STATS_ARTICLES_SQL,
+    NGX_HTTP_NEWS_STATS_TOP_SQL,
 
-    "SELECT info_code, region," NGX_HTTP_NEWS_STATS_SUMS
+    /*
+     * NGX_HTTP_NEWS_STATS_JSON: the whole answer, escaped by SQLite; a
+     * list through a subquery loses its JSON subtype, json() gives it back
+     */
+    "SELECT json_object("
+    " 'info_code', ?1, 'region', ?2, 'from', ?3, 'to', ?4,"
+    " 'regions', json((SELECT json_group_array(json_object("
+    "   'region', key, 'views', views, 'bot_views', bot_views))"
+    "   FROM (SELECT region AS key," NGX_HTTP_NEWS_STATS_SUMS_AS
     NGX_HTTP_NEWS_STATS_FILTER
-    " GROUP BY info_code, region ORDER BY 3 DESC, info_code, region"
-    " LIMIT 1000",
-
-    "SELECT info_code, NULL," NGX_HTTP_NEWS_STATS_SUMS
+    "   GROUP BY region ORDER BY views DESC, region LIMIT 500))),"
+    " 'articles', json((SELECT json_group_array(json_object("
+    "   'info_code', key, 'region', region, 'views', views,"
+    "   'bot_views', bot_views))"
+    "   FROM (SELECT info_code AS key, region," NGX_HTTP_NEWS_STATS_SUMS_AS
     NGX_HTTP_NEWS_STATS_FILTER
-    " GROUP BY info_code ORDER BY 3 DESC, info_code LIMIT 20"
+    "   GROUP BY info_code, region"
+    "   ORDER BY views DESC, info_code, region LIMIT 1000))),"
+    " 'top', json((SELECT json_group_array(json_object("
+    "   'info_code', key, 'views', views))"
+    "   FROM (SELECT info_code AS key," NGX_HTTP_NEWS_STATS_SUMS_AS
+    NGX_HTTP_NEWS_STATS_FILTER
+    "   GROUP BY info_code ORDER BY views DESC, info_code LIMIT 20))))"
 };
 
 
@@ -94,13 +136,15 @@ static char  *ngx_http_news_stats_names[] = {
 ngx_int_t
 ngx_http_news_stats_handler(ngx_http_request_t *r)
 {
+    off_t                         len;
+    uint32_t                      crc;
     ngx_int_t                     rc;
-    ngx_str_t                     text;
+    ngx_str_t                     text, vars[NGX_HTTP_NEWS_V_MAX];
     ngx_uint_t                    i;
     ngx_chain_t                  *out;
-    ngx_array_t                   rows[NGX_HTTP_NEWS_STATS_MAX];
-    ngx_http_news_out_t           body;
+    ngx_array_t                   rows[NGX_HTTP_NEWS_STATS_LISTS];
     ngx_http_news_stats_db_t     *db;
+    ngx_http_news_loc_conf_t     *nlcf;
     ngx_http_news_stats_query_t   q;
 
     rc = ngx_http_news_check_method(r);
@@ -118,7 +162,24 @@ ngx_http_news_stats_handler(ngx_http_request_t *r)
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
-    for (i = 0; i < NGX_HTTP_NEWS_STATS_MAX; i++) {
+    if (!q.html) {
+        if (ngx_http_news_stats_json(r, db, &q, &text) != NGX_OK) {
+            return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+        }
+
+        out = ngx_http_news_chain(r, text.data, text.len, 1);
+        if (out == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        len = text.len;
+        ngx_str_set(&r->headers_out.content_type, "application/json");
+        r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+        goto send;
+    }
+
+    for (i = 0; i < NGX_HTTP_NEWS_STATS_LISTS; i++) {
         if (ngx_array_init(&rows[i], r->pool, 16,
                            sizeof(ngx_http_news_stats_row_t))
             != NGX_OK)
@@ -131,30 +192,28 @@ ngx_http_news_stats_handler(ngx_http_request_t *r)
         }
     }
 
-    ngx_http_news_out_init(&body, r->pool, 4096);
+    ngx_memzero(vars, sizeof(vars));
 
-    if (q.html) {
-        ngx_http_news_stats_html(&body, &q, rows);
-        ngx_str_set(&r->headers_out.content_type, "text/html; charset=utf-8");
-        r->headers_out.content_type_len = sizeof("text/html") - 1;
-
-    } else {
-        ngx_http_news_stats_json(&body, &q, rows);
-        ngx_str_set(&r->headers_out.content_type, "application/json");
-        r->headers_out.content_type_len = r->headers_out.content_type.len;
-    }
-
-    if (ngx_http_news_out_str(&body, &text) != NGX_OK) {
+    if (ngx_http_news_stats_html(r, &q, rows, vars) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    out = ngx_http_news_chain(r, text.data, text.len, 1);
-    if (out == NULL) {
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (ngx_http_news_template_render(r, nlcf->tpl[NGX_HTTP_NEWS_TPL_STATS],
+                                      vars, &out, &len, &crc)
+        != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    ngx_str_set(&r->headers_out.content_type, "text/html; charset=utf-8");
+    r->headers_out.content_type_len = sizeof("text/html") - 1;
+
+send:
 
     r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_length_n = text.len;
+    r->headers_out.content_length_n = len;
 
     rc = ngx_http_send_header(r);
 
@@ -382,144 +441,131 @@ ngx_http_news_stats_rows(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
 }
 
 
-static void
-ngx_http_news_stats_json(ngx_http_news_out_t *out,
-    ngx_http_news_stats_query_t *q, ngx_array_t *rows)
+/* the JSON answer, made whole by one statement */
+
+static ngx_int_t
+ngx_http_news_stats_json(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
+    ngx_http_news_stats_query_t *q, ngx_str_t *json)
 {
-    ngx_uint_t                  i, k;
-    ngx_http_news_stats_row_t  *row;
+    int            err;
+    ngx_int_t      rc;
+    ngx_uint_t     i;
+    sqlite3_stmt  *stmt;
 
-    static char  *lists[] = { "regions", "articles", "top" };
-
-    ngx_http_news_out_lit(out, "{");
-
-    for (i = 0; i < 4; i++) {
-        ngx_http_news_out_lit(out, "\"");
-        ngx_http_news_out_add(out, (u_char *) ngx_http_news_stats_names[i],
-                              ngx_strlen(ngx_http_news_stats_names[i]));
-        ngx_http_news_out_lit(out, "\":");
-
-        if (q->arg[i].data == NULL) {
-            ngx_http_news_out_lit(out, "null,");
-            continue;
-        }
-
-        ngx_http_news_out_lit(out, "\"");
-        ngx_http_news_out_json(out, &q->arg[i]);
-        ngx_http_news_out_lit(out, "\",");
-    }
-
-    for (k = 0; k < NGX_HTTP_NEWS_STATS_MAX; k++) {
-        ngx_http_news_out_lit(out, "\n\"");
-        ngx_http_news_out_add(out, (u_char *) lists[k],
-                              ngx_strlen(lists[k]));
-        ngx_http_news_out_lit(out, "\":[");
-
-        row = rows[k].elts;
-
-        for (i = 0; i < rows[k].nelts; i++) {
-            if (i) {
-                ngx_http_news_out_lit(out, ",");
-            }
-
-            ngx_http_news_out_lit(out, "\n{\"");
-
-            if (k == NGX_HTTP_NEWS_STATS_REGIONS) {
-                ngx_http_news_out_lit(out, "region\":\"");
-                ngx_http_news_out_json(out, &row[i].key);
-
-            } else {
-                ngx_http_news_out_lit(out, "info_code\":\"");
-                ngx_http_news_out_json(out, &row[i].key);
-            }
-
-            if (k == NGX_HTTP_NEWS_STATS_ARTICLES) {
-                ngx_http_news_out_lit(out, "\",\"region\":\"");
-                ngx_http_news_out_json(out, &row[i].region);
-            }
-
-            ngx_http_news_out_lit(out, "\",\"views\":");
-            ngx_http_news_out_uint(out, row[i].views);
-
-            if (k != NGX_HTTP_NEWS_STATS_TOP) {
-                ngx_http_news_out_lit(out, ",\"bot_views\":");
-                ngx_http_news_out_uint(out, row[i].bot_views);
-            }
-
-            ngx_http_news_out_lit(out, "}");
-        }
-
-        ngx_http_news_out_lit(out, "]");
-
-        if (k + 1 < NGX_HTTP_NEWS_STATS_MAX) {
-            ngx_http_news_out_lit(out, ",");
-        }
-    }
-
-    ngx_http_news_out_lit(out, "}\n");
-}
-
-
-static void
-ngx_http_news_stats_html(ngx_http_news_out_t *out,
-    ngx_http_news_stats_query_t *q, ngx_array_t *rows)
-{
-    ngx_uint_t                  i;
-    ngx_http_news_stats_row_t  *row;
-
-    ngx_http_news_out_lit(out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-        "<meta charset=\"utf-8\">\n<title>Readership by region</title>\n"
-        "<style>body{font-family:sans-serif}td{padding:0 1em}"
-        "rect{fill:#4a78b5}</style>\n</head>\n<body>\n"
-        "<h1>Readership by region</h1>\n<p>");
+    stmt = db->stmt[NGX_HTTP_NEWS_STATS_JSON];
 
     for (i = 0; i < 4; i++) {
         if (q->arg[i].data != NULL) {
-            ngx_http_news_out_add(out, (u_char *) ngx_http_news_stats_names[i],
-                                  ngx_strlen(ngx_http_news_stats_names[i]));
-            ngx_http_news_out_lit(out, ": ");
-            ngx_http_news_out_html(out, &q->arg[i]);
-            ngx_http_news_out_lit(out, " ");
+            sqlite3_bind_text(stmt, i + 1, (char *) q->arg[i].data,
+                              q->arg[i].len, SQLITE_STATIC);
         }
     }
 
-    ngx_http_news_out_lit(out, "</p>\n<h2>Human views by region</h2>\n");
+    rc = ngx_http_news_sqlite_step(stmt, &err);
 
-    ngx_http_news_stats_svg(out, &rows[NGX_HTTP_NEWS_STATS_REGIONS]);
+    if (rc == NGX_OK
+        && ngx_http_news_sqlite_text(r->pool, stmt, 0, json) != NGX_OK)
+    {
+        rc = NGX_ABORT;
+    }
 
-    ngx_http_news_out_lit(out, "\n<h2>Top articles</h2>\n<table>\n"
-                               "<tr><th>article</th><th>views</th></tr>\n");
+    if (rc != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "news: reading readership failed: %s",
+                      rc == NGX_ABORT ? "no memory"
+                                      : sqlite3_errmsg(db->conn));
+    }
+
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+
+    if (rc == NGX_ERROR) {
+        /* reopened next time: the file may have been replaced */
+        ngx_http_news_sqlite_close(&db->conn, db->stmt,
+                                   NGX_HTTP_NEWS_STATS_MAX);
+    }
+
+    return rc == NGX_OK ? NGX_OK : NGX_ERROR;
+}
+
+
+/* the values of the "stats" template: the filters, the chart, two tables */
+
+static ngx_int_t
+ngx_http_news_stats_html(ngx_http_request_t *r,
+    ngx_http_news_stats_query_t *q, ngx_array_t *rows, ngx_str_t *vars)
+{
+    ngx_uint_t                  i;
+    ngx_http_news_out_t         out;
+    ngx_http_news_stats_row_t  *row;
+
+    ngx_http_news_out_init(&out, r->pool, 256);
+
+    for (i = 0; i < 4; i++) {
+        if (q->arg[i].data != NULL) {
+            ngx_http_news_out_add(&out, (u_char *) ngx_http_news_stats_names[i],
+                                  ngx_strlen(ngx_http_news_stats_names[i]));
+            ngx_http_news_out_lit(&out, ": ");
+            ngx_http_news_out_html(&out, &q->arg[i]);
+            ngx_http_news_out_lit(&out, " ");
+        }
+    }
+
+    if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_FILTERS])
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, 4096);
+    ngx_http_news_stats_svg(&out, &rows[NGX_HTTP_NEWS_STATS_REGIONS]);
+
+    if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_CHART]) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, 2048);
+    ngx_http_news_out_lit(&out, "<table>\n"
+                                "<tr><th>article</th><th>views</th></tr>\n");
 
     row = rows[NGX_HTTP_NEWS_STATS_TOP].elts;
 
     for (i = 0; i < rows[NGX_HTTP_NEWS_STATS_TOP].nelts; i++) {
-        ngx_http_news_out_lit(out, "<tr><td>");
-        ngx_http_news_out_html(out, &row[i].key);
-        ngx_http_news_out_lit(out, "</td><td>");
-        ngx_http_news_out_uint(out, row[i].views);
-        ngx_http_news_out_lit(out, "</td></tr>\n");
+        ngx_http_news_out_lit(&out, "<tr><td>");
+        ngx_http_news_out_html(&out, &row[i].key);
+        ngx_http_news_out_lit(&out, "</td><td>");
+        ngx_http_news_out_uint(&out, row[i].views);
+        ngx_http_news_out_lit(&out, "</td></tr>\n");
     }
 
-    ngx_http_news_out_lit(out, "</table>\n<h2>Articles by region</h2>\n"
-                               "<table>\n<tr><th>article</th><th>region</th>"
-                               "<th>views</th><th>bot views</th></tr>\n");
+    ngx_http_news_out_lit(&out, "</table>");
+
+    if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_TOP]) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, 4096);
+    ngx_http_news_out_lit(&out, "<table>\n<tr><th>article</th>"
+                                "<th>region</th><th>views</th>"
+                                "<th>bot views</th></tr>\n");
 
     row = rows[NGX_HTTP_NEWS_STATS_ARTICLES].elts;
 
     for (i = 0; i < rows[NGX_HTTP_NEWS_STATS_ARTICLES].nelts; i++) {
-        ngx_http_news_out_lit(out, "<tr><td>");
-        ngx_http_news_out_html(out, &row[i].key);
-        ngx_http_news_out_lit(out, "</td><td>");
-        ngx_http_news_out_html(out, &row[i].region);
-        ngx_http_news_out_lit(out, "</td><td>");
-        ngx_http_news_out_uint(out, row[i].views);
-        ngx_http_news_out_lit(out, "</td><td>");
-        ngx_http_news_out_uint(out, row[i].bot_views);
-        ngx_http_news_out_lit(out, "</td></tr>\n");
+        ngx_http_news_out_lit(&out, "<tr><td>");
+        ngx_http_news_out_html(&out, &row[i].key);
+        ngx_http_news_out_lit(&out, "</td><td>");
+        ngx_http_news_out_html(&out, &row[i].region);
+        ngx_http_news_out_lit(&out, "</td><td>");
+        ngx_http_news_out_uint(&out, row[i].views);
+        ngx_http_news_out_lit(&out, "</td><td>");
+        ngx_http_news_out_uint(&out, row[i].bot_views);
+        ngx_http_news_out_lit(&out, "</td></tr>\n");
     }
 
-    ngx_http_news_out_lit(out, "</table>\n</body>\n</html>\n");
+    ngx_http_news_out_lit(&out, "</table>");
+
+    return ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_ARTICLES]);
 }
 
 

@@ -21,6 +21,7 @@
 #define NEWS_C  (1 << NGX_HTTP_NEWS_TPL_CATEGORY)
 #define NEWS_I  (1 << NGX_HTTP_NEWS_TPL_INDEX)
 #define NEWS_E  (1 << NGX_HTTP_NEWS_TPL_ERROR)
+#define NEWS_S  (1 << NGX_HTTP_NEWS_TPL_STATS)
 
 
 typedef struct {
@@ -54,6 +55,10 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("categories"), NGX_HTTP_NEWS_V_CATEGORIES, NEWS_I },
     { ngx_string("status"), NGX_HTTP_NEWS_V_STATUS, NEWS_E },
     { ngx_string("message"), NGX_HTTP_NEWS_V_MESSAGE, NEWS_E },
+    { ngx_string("filters"), NGX_HTTP_NEWS_V_FILTERS, NEWS_S },
+    { ngx_string("chart"), NGX_HTTP_NEWS_V_CHART, NEWS_S },
+    { ngx_string("top"), NGX_HTTP_NEWS_V_TOP, NEWS_S },
+    { ngx_string("articles"), NGX_HTTP_NEWS_V_ARTICLES, NEWS_S },
     { ngx_null_string, 0, 0 }
 };
 
@@ -62,7 +67,8 @@ static ngx_str_t  ngx_http_news_tpl_names[] = {
     ngx_string("article"),
     ngx_string("category"),
     ngx_string("index"),
-    ngx_string("error")
+    ngx_string("error"),
+    ngx_string("stats")
 };
 
 
@@ -309,7 +315,8 @@ ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (i == NGX_HTTP_NEWS_TPL_MAX) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid value \"%V\", it must be \"article\", "
-                           "\"category\", \"index\" or \"error\"",
+                           "\"category\", \"index\", \"error\" or "
+                           "\"stats\"",
                            &value[1]);
         return NGX_CONF_ERROR;
     }
@@ -329,7 +336,8 @@ ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
  */
 
 char *
-ngx_http_news_default_templates(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
+ngx_http_news_default_templates(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf,
+    ngx_uint_t kinds)
 {
     char                       *rv;
     u_char                     *p;
@@ -341,7 +349,7 @@ ngx_http_news_default_templates(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
 
     for (i = 0; i < NGX_HTTP_NEWS_TPL_MAX; i++) {
 
-        if (conf->tpl[i] != NULL) {
+        if (conf->tpl[i] != NULL || !(kinds & (1 << i))) {
             continue;
         }
 

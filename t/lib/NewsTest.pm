@@ -482,7 +482,8 @@ sub conf_server {
     $extra = '' unless defined $extra;
     my $db = exists $o{db} ? $o{db} : '%%DB%%';
     my $dir = $ENV{TEST_NEWS_TEMPLATES} || '%%REPO%%/conf/templates';
-    my %tpl = map { $_ => "$dir/$_.html" } qw(article category index error);
+    my %tpl = map { $_ => "$dir/$_.html" }
+        qw(article category index error stats);
     %tpl = (%tpl, %{ $o{template} || {} });
     my %in = map { $_ => defined $o{$_} ? $o{$_} : '' }
         qw(server share article category index http);
@@ -493,7 +494,7 @@ sub conf_server {
         . "        server_name localhost;\n\n"
         . (defined $db ? "        news_db $db;\n" : '')
         . join('', map { "        news_template $_ $tpl{$_};\n" }
-            qw(article category index error))
+            qw(article category index error stats))
         . "\n        $in{server}\n\n"
         . "        location = /html_News/NewsShare.html {\n"
         . "            news_share;\n            $in{share}\n        }\n"
