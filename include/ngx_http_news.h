@@ -378,6 +378,7 @@ ngx_int_t ngx_http_news_template_render(ngx_http_request_t *r,
 /* ngx_http_news_out.c */
 void ngx_http_news_out_init(ngx_http_news_out_t *out, ngx_pool_t *pool,
     size_t size);
+void ngx_http_news_out_reserve(ngx_http_news_out_t *out, size_t len);
 void ngx_http_news_out_add(ngx_http_news_out_t *out, u_char *data, size_t len);
 void ngx_http_news_out_html(ngx_http_news_out_t *out, ngx_str_t *s);
 void ngx_http_news_out_json(ngx_http_news_out_t *out, ngx_str_t *s);

@@ -15,7 +15,6 @@
 #include <ngx_http_news.h>
 
 
-static void ngx_http_news_out_grow(ngx_http_news_out_t *out, size_t len);
 
 
 void
@@ -38,8 +37,10 @@ ngx_http_news_out_init(ngx_http_news_out_t *out, ngx_pool_t *pool,
 }
 
 
-static void
-ngx_http_news_out_grow(ngx_http_news_out_t *out, size_t len)
+/* room for len more bytes at out->pos, unless out->failed */
+
+void
+ngx_http_news_out_reserve(ngx_http_news_out_t *out, size_t len)
 {
     u_char  *p;
     size_t   size, used;
@@ -73,7 +74,7 @@ ngx_http_news_out_add(ngx_http_news_out_t *out, u_char *data, size_t len)
         return;
     }
 
-    ngx_http_news_out_grow(out, len);
+    ngx_http_news_out_reserve(out, len);
 
     if (!out->failed) {
         out->pos = ngx_cpymem(out->pos, data, len);
@@ -88,7 +89,7 @@ ngx_http_news_out_html(ngx_http_news_out_t *out, ngx_str_t *s)
 
     len = s->len + ngx_escape_html(NULL, s->data, s->len);
 
-    ngx_http_news_out_grow(out, len);
+    ngx_http_news_out_reserve(out, len);
 
     if (!out->failed) {
         out->pos = (u_char *) ngx_escape_html(out->pos, s->data, s->len);
@@ -103,7 +104,7 @@ ngx_http_news_out_json(ngx_http_news_out_t *out, ngx_str_t *s)
 
     len = news_json_escape(NULL, s->data, s->len);
 
-    ngx_http_news_out_grow(out, len);
+    ngx_http_news_out_reserve(out, len);
 
     if (!out->failed) {
         out->pos += news_json_escape(out->pos, s->data, s->len);
@@ -114,7 +115,7 @@ ngx_http_news_out_json(ngx_http_news_out_t *out, ngx_str_t *s)
 void
 ngx_http_news_out_uint(ngx_http_news_out_t *out, ngx_uint_t n)
 {
-    ngx_http_news_out_grow(out, NGX_INT_T_LEN);
+    ngx_http_news_out_reserve(out, NGX_INT_T_LEN);
 
     if (!out->failed) {
         out->pos = ngx_sprintf(out->pos, "%ui", n);

@@ -74,6 +74,7 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
     int                        err;
     u_char                    *k;
     uint64_t                   total;
+    ngx_int_t                  rc;
     ngx_uint_t                 i;
     sqlite3_stmt              *stmt;
     ngx_http_news_rs_rec_t    *rec;
@@ -107,9 +108,9 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
     sqlite3_bind_int64(stmt, 2, (sqlite3_int64) batch->epoch);
     sqlite3_bind_int64(stmt, 3, (sqlite3_int64) batch->seq);
 
-    err = sqlite3_step(stmt);
+    rc = ngx_http_news_sqlite_step(stmt, &err);
 
-    if (err == SQLITE_ROW) {
+    if (rc == NGX_OK) {
         sqlite3_reset(stmt);
         (void) ngx_http_news_rs_exec(rs, "ROLLBACK", log);
 
@@ -122,7 +123,7 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
         return;
     }
 
-    if (err != SQLITE_DONE) {
+    if (rc != NGX_DONE) {
         goto rollback;
     }
 
@@ -150,7 +151,7 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
         sqlite3_bind_int(stmt, 6, k[1] - '0');
         sqlite3_bind_int64(stmt, 7, (sqlite3_int64) rec->count);
 
-        if (sqlite3_step(stmt) != SQLITE_DONE) {
+        if (ngx_http_news_sqlite_step(stmt, &err) != NGX_DONE) {
             goto rollback;
         }
 
@@ -167,7 +168,7 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
                           NGX_HTTP_NEWS_DAY_LEN, SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 3, (sqlite3_int64) batch->lost);
 
-        if (sqlite3_step(stmt) != SQLITE_DONE) {
+        if (ngx_http_news_sqlite_step(stmt, &err) != NGX_DONE) {
             goto rollback;
         }
 
@@ -183,7 +184,7 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
     sqlite3_bind_int64(stmt, 4, (sqlite3_int64) time(NULL));
     sqlite3_bind_int64(stmt, 5, (sqlite3_int64) total);
 
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
+    if (ngx_http_news_sqlite_step(stmt, &err) != NGX_DONE) {
         goto rollback;
     }
 
@@ -204,7 +205,7 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
     sqlite3_bind_int64(stmt, 4, (sqlite3_int64) time(NULL)
                                 - NGX_HTTP_NEWS_RS_KEEP_TIME);
 
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
+    if (ngx_http_news_sqlite_step(stmt, &err) != NGX_DONE) {
         goto rollback;
     }
 
@@ -611,22 +612,23 @@ ngx_http_news_rs_refuse(ngx_http_news_rs_t *rs, ngx_file_info_t *fi,
 static ngx_int_t
 ngx_http_news_rs_int(ngx_http_news_rs_t *rs, const char *sql, int *value)
 {
-    int            rc;
+    int            err;
+    ngx_int_t      rc;
     sqlite3_stmt  *stmt;
 
     if (sqlite3_prepare_v2(rs->conn, sql, -1, &stmt, NULL) != SQLITE_OK) {
         return NGX_ERROR;
     }
 
-    rc = sqlite3_step(stmt);
+    rc = ngx_http_news_sqlite_step(stmt, &err);
 
-    if (rc == SQLITE_ROW) {
+    if (rc == NGX_OK) {
         *value = sqlite3_column_int(stmt, 0);
     }
 
     sqlite3_finalize(stmt);
 
-    return rc == SQLITE_ROW ? NGX_OK : NGX_ERROR;
+    return rc == NGX_OK ? NGX_OK : NGX_ERROR;
 }
 
 

@@ -184,32 +184,24 @@ ngx_http_news_out_date_path(ngx_http_news_out_t *out, ngx_str_t *published)
 
 /*
  * a code as it may stand in a URL, a Location header and HTML: anything
- * but letters and digits, which only a bypassed constraint lets in, is
- * percent-encoded
+ * but what a URI component may carry as it is, which only a bypassed
+ * constraint lets in, is percent-encoded by nginx's own escaping
  */
 
 static void
 ngx_http_news_out_code(ngx_http_news_out_t *out, ngx_str_t *code)
 {
-    u_char      *p, *end;
-    u_char       esc[3];
+    size_t  len;
 
-    static u_char  hex[] = "0123456789ABCDEF";
+    len = code->len
+          + 2 * ngx_escape_uri(NULL, code->data, code->len,
+                               NGX_ESCAPE_URI_COMPONENT);
 
-    end = code->data + code->len;
+    ngx_http_news_out_reserve(out, len);
 
-    for (p = code->data; p < end; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')
-            || (*p >= '0' && *p <= '9'))
-        {
-            ngx_http_news_out_add(out, p, 1);
-            continue;
-        }
-
-        esc[0] = '%';
-        esc[1] = hex[*p >> 4];
-        esc[2] = hex[*p & 0xf];
-        ngx_http_news_out_add(out, esc, 3);
+    if (!out->failed) {
+        out->pos = (u_char *) ngx_escape_uri(out->pos, code->data, code->len,
+                                             NGX_ESCAPE_URI_COMPONENT);
     }
 }
 
