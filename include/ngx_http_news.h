@@ -2,7 +2,36 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * Types shared by the files of ngx_http_news_module.
+ * What the files of ngx_http_news_module share.  A request flows
+ * parse URL -> look up -> render -> send -> (log phase) count:
+ *
+ *   ngx_http_news_module.c      directives, merging, worker start and exit
+ *   ngx_http_news_conf.c        what directives share: a compiled regex
+ *   ngx_http_news_article.c     article pages          (handlers: parse,
+ *   ngx_http_news_list.c        category and home pages  look up, render)
+ *   ngx_http_news_share.c       share links
+ *   ngx_http_news_urls.c        every URL the site builds or parses
+ *   ngx_http_news_query.c       the content queries and their rows
+ *   ngx_http_news_db.c          the content file: open, fresh, scheduled
+ *   ngx_http_news_sqlite.c      the SQLite edge, NGX_* codes
+ *   ngx_http_news_pages.c       where each page of a category starts
+ *   ngx_http_news_cache.c       the render cache
+ *   ngx_http_news_html.c        HTML fragments
+ *   ngx_http_news_template.c    templates, news_template
+ *   ngx_http_news_out.c         the output string, escaping
+ *   ngx_http_news_send.c        pages, errors, redirects out, validators
+ *   ngx_http_news_request.c     the request context
+ *   ngx_http_news_geo.c         the MaxMind DB, the reader's region
+ *   ngx_http_news_variables.c   the $news_* variables
+ *   ngx_http_news_readership.c  readership: directives, log-phase count
+ *   ngx_http_news_rs_zone.c     readership: the shared zone
+ *   ngx_http_news_rs_file.c     readership: the SQLite file
+ *   ngx_http_news_stats.c       the stats page
+ *
+ * Private to their files: ngx_http_news_db.h (the content database's
+ * insides), ngx_http_news_sqlite.h (sqlite3.h and the edge, for the
+ * files that talk to SQLite), ngx_http_news_readership.h (the zone and
+ * the writer).  Neither sqlite3.h nor maxminddb.h is included here.
  */
 
 
@@ -13,7 +42,6 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include <sqlite3.h>
 #include <news_parse.h>
 #include <news_defs.h>
 
@@ -86,27 +114,6 @@ typedef struct {
 } ngx_http_news_tpl_t;
 
 
-typedef enum {
-    NGX_HTTP_NEWS_STMT_POST = 0,
-    NGX_HTTP_NEWS_STMT_TAGS,
-    NGX_HTTP_NEWS_STMT_CHAIN,
-    NGX_HTTP_NEWS_STMT_CATEGORY,
-    NGX_HTTP_NEWS_STMT_CHILDREN,
-    NGX_HTTP_NEWS_STMT_CATEGORY_POSTS,
-    NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER,
-    NGX_HTTP_NEWS_STMT_CATEGORY_ENDS,
-    NGX_HTTP_NEWS_STMT_LATEST_POSTS,
-    NGX_HTTP_NEWS_STMT_CATEGORIES,
-    NGX_HTTP_NEWS_STMT_DATA_VERSION,
-    NGX_HTTP_NEWS_STMT_CODE_REDIRECT,
-    NGX_HTTP_NEWS_STMT_SLUG_REDIRECT,
-    NGX_HTTP_NEWS_STMT_NEXT_LIVE,
-    NGX_HTTP_NEWS_STMT_BEGIN,
-    NGX_HTTP_NEWS_STMT_COMMIT,
-    NGX_HTTP_NEWS_STMT_MAX
-} ngx_http_news_stmt_e;
-
-
 #define NGX_HTTP_NEWS_CACHE_ARTICLE   'A'
 #define NGX_HTTP_NEWS_CACHE_RENDER    'R'
 #define NGX_HTTP_NEWS_CACHE_SHARE     'S'
@@ -147,30 +154,8 @@ struct ngx_http_news_cache_s {
 };
 
 
-/* one content database, opened read-only in each worker */
-typedef struct {
-    ngx_str_t                   path;       /* null-terminated */
-    ngx_str_t                   wal_path;   /* likewise */
-    sqlite3                    *conn;
-    sqlite3_stmt               *stmt[NGX_HTTP_NEWS_STMT_MAX];
-    ngx_fd_t                    fd;         /* for the header alone */
-    u_char                      counter[4]; /* its file change counter */
-    ngx_uint_t                  counter_valid;
-    ngx_file_uniq_t             uniq;       /* inode of the open file */
-    dev_t                       dev;
-    time_t                      checked;    /* last stat() or open */
-    time_t                      changed;    /* a change last seen */
-    time_t                      modified;   /* the file last written */
-    time_t                      next_live;  /* a scheduled post, or 0 */
-    time_t                      live_asked;
-    ngx_uint_t                  live_known;
-    int64_t                     data_version;
-    ngx_msec_t                  busy_timeout;
-    time_t                      fault_logged;
-    ngx_uint_t                  faults_left_out;
-    u_char                      fault_text[64];
-    ngx_http_news_cache_t       cache;
-} ngx_http_news_db_t;
+/* one content database, opened read-only in each worker: db.c's */
+typedef struct ngx_http_news_db_s  ngx_http_news_db_t;
 
 
 typedef struct {
@@ -303,32 +288,22 @@ extern ngx_module_t  ngx_http_news_module;
 ngx_regex_t *ngx_http_news_regex_compile(ngx_conf_t *cf, ngx_str_t *pattern,
     ngx_int_t options);
 
-/* ngx_http_news_sqlite.c */
-ngx_int_t ngx_http_news_sqlite_step(sqlite3_stmt *stmt, int *err);
-ngx_int_t ngx_http_news_sqlite_text(ngx_pool_t *pool, sqlite3_stmt *stmt,
-    int col, ngx_str_t *s);
-void ngx_http_news_sqlite_close(sqlite3 **conn, sqlite3_stmt **stmt,
-    ngx_uint_t n);
-
 /* ngx_http_news_db.c */
 ngx_http_news_db_t *ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path);
 ngx_int_t ngx_http_news_db_open_all(ngx_cycle_t *cycle);
 void ngx_http_news_db_close_all(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log);
-ngx_int_t ngx_http_news_db_step(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
-    ngx_log_t *log);
-ngx_int_t ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
-    ngx_int_t rc);
+ngx_http_news_cache_t *ngx_http_news_db_cache(ngx_http_news_db_t *db);
+time_t ngx_http_news_db_modified(ngx_http_news_db_t *db);
+ngx_str_t *ngx_http_news_db_path(ngx_http_news_db_t *db);
 void ngx_http_news_db_begin(ngx_http_request_t *r, ngx_http_news_db_t *db);
 void ngx_http_news_db_end(ngx_http_news_db_t *db);
 
 /* ngx_http_news_query.c */
-extern const char  *ngx_http_news_sql[];
 ngx_int_t ngx_http_news_db_post(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_str_t *code, ngx_http_news_post_t *post);
-ngx_int_t ngx_http_news_db_redirect(ngx_http_request_t *r,
-    ngx_http_news_db_t *db, ngx_uint_t which, ngx_str_t *old,
-    ngx_str_t *current);
+ngx_int_t ngx_http_news_db_category_moved(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *old, ngx_str_t *current);
 ngx_int_t ngx_http_news_db_tags(ngx_http_request_t *r, ngx_http_news_db_t *db,
     int64_t post_id, ngx_array_t *tags);
 ngx_int_t ngx_http_news_db_chain(ngx_http_request_t *r, ngx_http_news_db_t *db,

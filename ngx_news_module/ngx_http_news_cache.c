@@ -131,14 +131,17 @@ ngx_http_news_page_t *
 ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_str_t *key)
 {
-    ngx_http_news_page_t  *page;
+    ngx_http_news_page_t   *page;
+    ngx_http_news_cache_t  *cache;
 
-    if (db->cache.max == 0 || key->len == 0) {
+    cache = ngx_http_news_db_cache(db);
+
+    if (cache->max == 0 || key->len == 0) {
         return NULL;
     }
 
     page = (ngx_http_news_page_t *)
-               ngx_str_rbtree_lookup(&db->cache.rbtree, key,
+               ngx_str_rbtree_lookup(&cache->rbtree, key,
                                      ngx_crc32_short(key->data, key->len));
     if (page == NULL) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
@@ -152,8 +155,7 @@ ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     if (!page->transient) {
         ngx_queue_remove(&page->lru);
-        ngx_queue_insert_head(page->status ? &db->cache.errors
-                                           : &db->cache.lru,
+        ngx_queue_insert_head(page->status ? &cache->errors : &cache->lru,
                               &page->lru);
     }
 
@@ -185,7 +187,7 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_http_news_page_t   *page, *old;
     ngx_http_news_cache_t  *cache;
 
-    cache = &db->cache;
+    cache = ngx_http_news_db_cache(db);
 
     size = sizeof(ngx_http_news_page_t) + key->len + (size_t) len
            + info_code->len;
@@ -317,17 +319,20 @@ ngx_http_news_cache_put_str(ngx_http_request_t *r, ngx_http_news_db_t *db,
 void
 ngx_http_news_cache_flush(ngx_http_news_db_t *db)
 {
-    ngx_queue_t  *q, *queue[3];
-    ngx_uint_t    i;
+    ngx_queue_t            *q, *queue[3];
+    ngx_uint_t              i;
+    ngx_http_news_cache_t  *cache;
 
-    queue[0] = &db->cache.lru;
-    queue[1] = &db->cache.errors;
-    queue[2] = &db->cache.sending;
+    cache = ngx_http_news_db_cache(db);
+
+    queue[0] = &cache->lru;
+    queue[1] = &cache->errors;
+    queue[2] = &cache->sending;
 
     for (i = 0; i < 3; i++) {
         while (!ngx_queue_empty(queue[i])) {
             q = ngx_queue_head(queue[i]);
-            ngx_http_news_cache_remove(&db->cache,
+            ngx_http_news_cache_remove(cache,
                                  ngx_queue_data(q, ngx_http_news_page_t, lru));
         }
     }

@@ -15,6 +15,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <ngx_http_news.h>
+#include "ngx_http_news_db.h"
 
 
 /*
@@ -607,4 +608,27 @@ static void
 ngx_http_news_db_end_handler(void *data)
 {
     ngx_http_news_db_end(data);
+}
+
+
+/* what the rest of the module may know of an opaque database */
+
+ngx_http_news_cache_t *
+ngx_http_news_db_cache(ngx_http_news_db_t *db)
+{
+    return &db->cache;
+}
+
+
+time_t
+ngx_http_news_db_modified(ngx_http_news_db_t *db)
+{
+    return db->modified;
+}
+
+
+ngx_str_t *
+ngx_http_news_db_path(ngx_http_news_db_t *db)
+{
+    return &db->path;
 }

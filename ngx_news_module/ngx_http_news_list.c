@@ -213,7 +213,7 @@ ngx_http_news_category_moved(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_str_t            current, path;
     ngx_http_news_out_t  out;
 
-    rc = ngx_http_news_db_redirect(r, db, NGX_HTTP_NEWS_STMT_SLUG_REDIRECT,
+    rc = ngx_http_news_db_category_moved(r, db,
                                    slug, &current);
 
     if (rc == NGX_OK && !news_slug_valid(current.data, current.len)) {

@@ -94,7 +94,7 @@ ngx_http_news_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     static time_t              too_big;
 
-    if (db->cache.max == 0) {
+    if (ngx_http_news_db_cache(db)->max == 0) {
         return NGX_AGAIN;
     }
 

@@ -13,6 +13,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <ngx_http_news.h>
+#include "ngx_http_news_db.h"
 
 
 #define NGX_HTTP_NEWS_CHAIN_MAX     32
@@ -187,10 +188,12 @@ ngx_http_news_db_post_by_code(ngx_http_request_t *r, ngx_http_news_db_t *db,
     post->info_code = *code;
 
     if (ngx_http_news_sqlite_text(pool, stmt, 1, &post->title) != NGX_OK
-        || ngx_http_news_sqlite_text(pool, stmt, 2, &post->published_at) != NGX_OK
+        || ngx_http_news_sqlite_text(pool, stmt, 2, &post->published_at)
+           != NGX_OK
         || ngx_http_news_sqlite_text(pool, stmt, 3, &post->summary) != NGX_OK
         || ngx_http_news_sqlite_text(pool, stmt, 4, &post->body) != NGX_OK
-        || ngx_http_news_sqlite_text(pool, stmt, 5, &post->source_name) != NGX_OK
+        || ngx_http_news_sqlite_text(pool, stmt, 5, &post->source_name)
+           != NGX_OK
         || ngx_http_news_sqlite_text(pool, stmt, 6, &post->source_url) != NGX_OK
         || ngx_http_news_sqlite_text(pool, stmt, 7, &status) != NGX_OK
         || ngx_http_news_sqlite_text(pool, stmt, 9, &post->category_slug)
@@ -438,7 +441,8 @@ ngx_http_news_db_cats(ngx_http_request_t *r, ngx_http_news_db_t *db,
         cat->depth = sqlite3_column_int(stmt, 3);
 
         if (ngx_http_news_sqlite_text(r->pool, stmt, 1, &cat->slug) != NGX_OK
-            || ngx_http_news_sqlite_text(r->pool, stmt, 2, &cat->name) != NGX_OK)
+            || ngx_http_news_sqlite_text(r->pool, stmt, 2, &cat->name)
+               != NGX_OK)
         {
             rc = NGX_ERROR;
             break;
@@ -495,7 +499,8 @@ ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
         if (ngx_http_news_sqlite_text(r->pool, stmt, 0, &post->info_code)
             != NGX_OK
-            || ngx_http_news_sqlite_text(r->pool, stmt, 1, &post->title) != NGX_OK
+            || ngx_http_news_sqlite_text(r->pool, stmt, 1, &post->title)
+               != NGX_OK
             || ngx_http_news_sqlite_text(r->pool, stmt, 2, &post->published_at)
                != NGX_OK
             || ngx_http_news_sqlite_text(r->pool, stmt, 3, &post->category_slug)
@@ -567,4 +572,15 @@ ngx_http_news_db_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
     *count = n;
 
     return ngx_http_news_db_result(db, stmt, rc);
+}
+
+
+/* where a renamed category's old slug now leads, as db_redirect() */
+
+ngx_int_t
+ngx_http_news_db_category_moved(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *old, ngx_str_t *current)
+{
+    return ngx_http_news_db_redirect(r, db, NGX_HTTP_NEWS_STMT_SLUG_REDIRECT,
+                                     old, current);
 }

@@ -604,6 +604,7 @@ ngx_http_news_rs_written(ngx_event_t *ev)
 static char *
 ngx_http_news_rs_check_path(ngx_conf_t *cf, ngx_http_news_main_conf_t *mcf)
 {
+    ngx_str_t            *path;
     ngx_uint_t            i, exists;
     ngx_file_info_t       rfi, dfi;
     ngx_http_news_rs_t   *rs;
@@ -617,11 +618,12 @@ ngx_http_news_rs_check_path(ngx_conf_t *cf, ngx_http_news_main_conf_t *mcf)
 
     for (i = 0; i < mcf->dbs.nelts; i++) {
 
-        if ((dbp[i]->path.len == rs->path.len
-             && ngx_strncmp(dbp[i]->path.data, rs->path.data, rs->path.len)
-                == 0)
+        path = ngx_http_news_db_path(dbp[i]);
+
+        if ((path->len == rs->path.len
+             && ngx_strncmp(path->data, rs->path.data, rs->path.len) == 0)
             || (exists
-                && ngx_file_info(dbp[i]->path.data, &dfi) != NGX_FILE_ERROR
+                && ngx_file_info(path->data, &dfi) != NGX_FILE_ERROR
                 && ngx_file_uniq(&dfi) == ngx_file_uniq(&rfi)
                 && dfi.st_dev == rfi.st_dev))
         {
@@ -629,7 +631,7 @@ ngx_http_news_rs_check_path(ngx_conf_t *cf, ngx_http_news_main_conf_t *mcf)
                                "\"news_readership\" db=\"%V\" is the file "
                                "of \"news_db %V\": readership needs a "
                                "database of its own",
-                               &rs->path, &dbp[i]->path);
+                               &rs->path, path);
             return NGX_CONF_ERROR;
         }
     }

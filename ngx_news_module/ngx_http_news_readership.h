@@ -12,6 +12,9 @@
 #define _NGX_HTTP_NEWS_READERSHIP_H_INCLUDED_
 
 
+#include <sqlite3.h>
+
+
 #define NGX_HTTP_NEWS_RS_APP_ID       NEWS_READERSHIP_APP_ID
 #define NGX_HTTP_NEWS_RS_KEY_MAX                                             \
     (3 + NGX_HTTP_NEWS_DAY_LEN + NEWS_INFO_CODE_MAX                       \

@@ -202,7 +202,8 @@ ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
 
         nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-        last_modified = ngx_max(last_modified, nlcf->db->modified);
+        last_modified = ngx_max(last_modified,
+                                ngx_http_news_db_modified(nlcf->db));
 
         if (last_modified < ngx_time()) {
             r->headers_out.last_modified_time = last_modified;

@@ -14,6 +14,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <ngx_http_news.h>
+#include "ngx_http_news_sqlite.h"
 
 
 ngx_int_t

@@ -13,6 +13,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <ngx_http_news.h>
+#include "ngx_http_news_sqlite.h"
 
 
 #define NGX_HTTP_NEWS_STATS_FILTER                                           \

@@ -1,0 +1,79 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * The content database's insides, shared by the file that opens it and
+ * keeps it fresh (ngx_http_news_db.c) and the one that queries it
+ * (ngx_http_news_query.c); the rest of the module holds an opaque
+ * ngx_http_news_db_t.
+ */
+
+
+#ifndef _NGX_HTTP_NEWS_DB_H_INCLUDED_
+#define _NGX_HTTP_NEWS_DB_H_INCLUDED_
+
+
+#include "ngx_http_news_sqlite.h"
+
+
+typedef enum {
+    NGX_HTTP_NEWS_STMT_POST = 0,
+    NGX_HTTP_NEWS_STMT_TAGS,
+    NGX_HTTP_NEWS_STMT_CHAIN,
+    NGX_HTTP_NEWS_STMT_CATEGORY,
+    NGX_HTTP_NEWS_STMT_CHILDREN,
+    NGX_HTTP_NEWS_STMT_CATEGORY_POSTS,
+    NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER,
+    NGX_HTTP_NEWS_STMT_CATEGORY_ENDS,
+    NGX_HTTP_NEWS_STMT_LATEST_POSTS,
+    NGX_HTTP_NEWS_STMT_CATEGORIES,
+    NGX_HTTP_NEWS_STMT_DATA_VERSION,
+    NGX_HTTP_NEWS_STMT_CODE_REDIRECT,
+    NGX_HTTP_NEWS_STMT_SLUG_REDIRECT,
+    NGX_HTTP_NEWS_STMT_NEXT_LIVE,
+    NGX_HTTP_NEWS_STMT_BEGIN,
+    NGX_HTTP_NEWS_STMT_COMMIT,
+    NGX_HTTP_NEWS_STMT_MAX
+} ngx_http_news_stmt_e;
+
+
+/* one content database, opened read-only in each worker */
+struct ngx_http_news_db_s {
+    ngx_str_t                   path;       /* null-terminated */
+    ngx_str_t                   wal_path;   /* likewise */
+    sqlite3                    *conn;
+    sqlite3_stmt               *stmt[NGX_HTTP_NEWS_STMT_MAX];
+    ngx_fd_t                    fd;         /* for the header alone */
+    u_char                      counter[4]; /* its file change counter */
+    ngx_uint_t                  counter_valid;
+    ngx_file_uniq_t             uniq;       /* inode of the open file */
+    dev_t                       dev;
+    time_t                      checked;    /* last stat() or open */
+    time_t                      changed;    /* a change last seen */
+    time_t                      modified;   /* the file last written */
+    time_t                      next_live;  /* a scheduled post, or 0 */
+    time_t                      live_asked;
+    ngx_uint_t                  live_known;
+    int64_t                     data_version;
+    ngx_msec_t                  busy_timeout;
+    time_t                      fault_logged;
+    ngx_uint_t                  faults_left_out;
+    u_char                      fault_text[64];
+    ngx_http_news_cache_t       cache;
+};
+
+
+/* ngx_http_news_db.c */
+ngx_int_t ngx_http_news_db_step(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
+    ngx_log_t *log);
+ngx_int_t ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
+    ngx_int_t rc);
+
+/* ngx_http_news_query.c */
+extern const char  *ngx_http_news_sql[];
+ngx_int_t ngx_http_news_db_redirect(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_uint_t which, ngx_str_t *old,
+    ngx_str_t *current);
+
+
+#endif /* _NGX_HTTP_NEWS_DB_H_INCLUDED_ */
