@@ -100,18 +100,8 @@ typedef enum {
 } ngx_http_news_var_e;
 
 
-typedef struct {
-    ngx_str_t                   text;       /* a literal */
-    uint32_t                    hash;       /* its part of the ETag */
-    ngx_uint_t                  var;        /* or a placeholder */
-} ngx_http_news_tpl_seg_t;
-
-
-typedef struct {
-    ngx_str_t                   file;
-    time_t                      mtime;
-    ngx_array_t                 segs;       /* ngx_http_news_tpl_seg_t */
-} ngx_http_news_tpl_t;
+/* a compiled template: template.c's */
+typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 
 
 #define NGX_HTTP_NEWS_CACHE_ARTICLE   'A'
@@ -346,6 +336,7 @@ char *ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path,
 char *ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_news_default_templates(ngx_conf_t *cf,
     ngx_http_news_loc_conf_t *conf, ngx_uint_t kinds);
+time_t ngx_http_news_template_mtime(ngx_http_news_tpl_t *tpl);
 ngx_int_t ngx_http_news_template_render(ngx_http_request_t *r,
     ngx_http_news_tpl_t *tpl, ngx_str_t *vars, ngx_chain_t **out,
     off_t *len, uint32_t *crc);

@@ -78,7 +78,8 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
     /* all is read: the database is not held while the page goes out */
     ngx_http_news_db_end(nlcf->db);
 
-    last_modified = ngx_max(last_modified, nlcf->tpl[kind]->mtime);
+    last_modified = ngx_max(last_modified,
+                            ngx_http_news_template_mtime(nlcf->tpl[kind]));
 
     if (ngx_http_news_template_render(r, nlcf->tpl[kind], vars, &out, &len,
                                       &crc)

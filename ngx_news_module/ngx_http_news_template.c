@@ -31,6 +31,20 @@ typedef struct {
 } ngx_http_news_placeholder_t;
 
 
+typedef struct {
+    ngx_str_t                   text;       /* a literal */
+    uint32_t                    hash;       /* its part of the ETag */
+    ngx_uint_t                  var;        /* or a placeholder */
+} ngx_http_news_tpl_seg_t;
+
+
+struct ngx_http_news_tpl_s {
+    ngx_str_t                   file;
+    time_t                      mtime;
+    ngx_array_t                 segs;       /* ngx_http_news_tpl_seg_t */
+};
+
+
 static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("title"), NGX_HTTP_NEWS_V_TITLE, NEWS_A|NEWS_C },
     { ngx_string("description"), NGX_HTTP_NEWS_V_DESCRIPTION, NEWS_A },
@@ -232,6 +246,15 @@ done:
     }
 
     return rc;
+}
+
+
+/* a page made from an edited template is newer than the edit */
+
+time_t
+ngx_http_news_template_mtime(ngx_http_news_tpl_t *tpl)
+{
+    return tpl->mtime;
 }
 
 
