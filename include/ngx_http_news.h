@@ -104,6 +104,25 @@ typedef enum {
 typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 
 
+/*
+ * what a page is made of: each row or list a query read for it, recorded
+ * by the queries themselves and kept with the page, so that a change can
+ * forget the pages it touches and no others (for now the cache still
+ * forgets every page on any change)
+ */
+#define NGX_HTTP_NEWS_DEP_POST      1       /* a post's row, by id */
+#define NGX_HTTP_NEWS_DEP_CODE      2       /* an infoCode looked up, crc32 */
+#define NGX_HTTP_NEWS_DEP_CATEGORY  3       /* a category's row, by id */
+#define NGX_HTTP_NEWS_DEP_SLUG      4       /* a slug looked up, crc32 */
+#define NGX_HTTP_NEWS_DEP_TAGS      5       /* a post's tags, by post id */
+#define NGX_HTTP_NEWS_DEP_CHILDREN  6       /* a category's subcategories */
+#define NGX_HTTP_NEWS_DEP_LIST      7       /* a category's posts; 0: all */
+#define NGX_HTTP_NEWS_DEP_TREE      8       /* the category tree */
+
+#define ngx_http_news_dep_type(dep)  ((ngx_uint_t) ((dep) >> 56))
+#define ngx_http_news_dep_id(dep)    ((dep) & 0x00ffffffffffffffULL)
+
+
 #define NGX_HTTP_NEWS_CACHE_ARTICLE   'A'
 #define NGX_HTTP_NEWS_CACHE_RENDER    'R'
 #define NGX_HTTP_NEWS_CACHE_SHARE     'S'
@@ -121,6 +140,8 @@ typedef struct {
     ngx_queue_t                 lru;
     ngx_str_t                   body;
     ngx_str_t                   info_code;
+    uint64_t                   *deps;       /* what it is made of */
+    ngx_uint_t                  ndeps;
     uint32_t                    crc;
     time_t                      last_modified;
     size_t                      size;
@@ -196,6 +217,7 @@ typedef struct {
     ngx_str_t                   page_key;   /* the page's cache key */
     ngx_str_t                   counted_code;
     ngx_uint_t                  counted;    /* 0, or a kind + 1 */
+    ngx_array_t                *deps;       /* uint64_t, what was read */
     ngx_str_t                   country;
     ngx_str_t                   region;
     u_char                      region_buf[NGX_HTTP_NEWS_REGION_LEN];
@@ -411,6 +433,8 @@ ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
 void ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code);
 void ngx_http_news_set_counted(ngx_http_request_t *r, ngx_str_t *code,
     ngx_uint_t kind);
+void ngx_http_news_depends(ngx_http_request_t *r, ngx_uint_t type,
+    uint64_t id);
 
 /* ngx_http_news_article.c */
 ngx_int_t ngx_http_news_article_handler(ngx_http_request_t *r);

@@ -181,7 +181,11 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     u_char                 *p;
     size_t                  size, budget, *used;
     uint32_t                hash;
-    ngx_uint_t              transient;
+    ngx_uint_t              transient, ndeps;
+#if (NGX_DEBUG)
+    ngx_uint_t              i;
+#endif
+    ngx_http_news_ctx_t    *ctx;
     ngx_queue_t            *q, *queue;
     ngx_chain_t            *cl;
     ngx_http_news_page_t   *page, *old;
@@ -189,8 +193,13 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     cache = ngx_http_news_db_cache(db);
 
-    size = sizeof(ngx_http_news_page_t) + key->len + (size_t) len
-           + info_code->len;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+    ndeps = (ctx != NULL && ctx->deps != NULL) ? ctx->deps->nelts : 0;
+
+    /* the dependencies first: they want the alignment of the page */
+
+    size = sizeof(ngx_http_news_page_t) + ndeps * sizeof(uint64_t)
+           + key->len + (size_t) len + info_code->len;
 
     if (cache->max == 0 || key->len == 0) {
         return NULL;
@@ -243,6 +252,13 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     p = (u_char *) page + sizeof(ngx_http_news_page_t);
 
+    page->deps = (uint64_t *) p;
+    page->ndeps = ndeps;
+
+    if (ndeps) {
+        p = ngx_cpymem(p, ctx->deps->elts, ndeps * sizeof(uint64_t));
+    }
+
     page->sn.str.data = p;
     page->sn.str.len = key->len;
     p = ngx_cpymem(p, key->data, key->len);
@@ -280,6 +296,15 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "news cache put: %uz bytes, status %ui%s", size, status,
                    transient ? ", while being sent" : "");
+
+#if (NGX_DEBUG)
+    for (i = 0; i < ndeps; i++) {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "news cache put: depends on %ui:%uL",
+                       ngx_http_news_dep_type(page->deps[i]),
+                       (uint64_t) ngx_http_news_dep_id(page->deps[i]));
+    }
+#endif
 
     if (ngx_http_news_cache_hold(r, page) != NGX_OK) {
         /* a page no request holds is not kept for one */

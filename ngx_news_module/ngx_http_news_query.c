@@ -167,6 +167,10 @@ ngx_http_news_db_post_by_code(ngx_http_request_t *r, ngx_http_news_db_t *db,
     stmt = db->stmt[NGX_HTTP_NEWS_STMT_POST];
     pool = r->pool;
 
+    /* found or not, the page follows what the code leads to */
+    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_CODE,
+                          ngx_crc32_short(code->data, code->len));
+
     if (sqlite3_bind_text(stmt, 1, (char *) code->data, code->len,
                           SQLITE_STATIC)
         != SQLITE_OK)
@@ -206,6 +210,9 @@ ngx_http_news_db_post_by_code(ngx_http_request_t *r, ngx_http_news_db_t *db,
     }
 
     post->category_id = sqlite3_column_int64(stmt, 8);
+
+    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_POST, post->id);
+    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_CATEGORY, post->category_id);
     post->has_category = (sqlite3_column_type(stmt, 9) != SQLITE_NULL);
     post->updated = (time_t) sqlite3_column_int64(stmt, 11);
 
@@ -243,6 +250,10 @@ ngx_http_news_db_redirect(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     stmt = db->stmt[which];
 
+    ngx_http_news_depends(r, which == NGX_HTTP_NEWS_STMT_SLUG_REDIRECT
+                             ? NGX_HTTP_NEWS_DEP_SLUG : NGX_HTTP_NEWS_DEP_CODE,
+                          ngx_crc32_short(old->data, old->len));
+
     sqlite3_bind_text(stmt, 1, (char *) old->data, old->len, SQLITE_STATIC);
 
     rc = ngx_http_news_db_step(db, stmt, r->connection->log);
@@ -277,6 +288,8 @@ ngx_http_news_db_tags(ngx_http_request_t *r, ngx_http_news_db_t *db,
     sqlite3_stmt  *stmt;
 
     stmt = db->stmt[NGX_HTTP_NEWS_STMT_TAGS];
+
+    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_TAGS, post_id);
 
     sqlite3_bind_int64(stmt, 1, post_id);
 
@@ -333,6 +346,10 @@ ngx_http_news_db_chain(ngx_http_request_t *r, ngx_http_news_db_t *db,
     cat = up.elts;
     n = up.nelts;
 
+    for (i = 0; i < n; i++) {
+        ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_CATEGORY, cat[i].id);
+    }
+
     for (i = 1; i < n; i++) {
         for (j = 0; j < i; j++) {
             if (cat[j].id == cat[i].id) {
@@ -376,6 +393,9 @@ ngx_http_news_db_category(ngx_http_request_t *r, ngx_http_news_db_t *db,
         return NGX_ERROR;
     }
 
+    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_SLUG,
+                          ngx_crc32_short(slug->data, slug->len));
+
     sqlite3_bind_text(db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY], 1,
                       (char *) slug->data, slug->len, SQLITE_STATIC);
 
@@ -391,6 +411,8 @@ ngx_http_news_db_category(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     *cat = *(ngx_http_news_cat_t *) cats.elts;
 
+    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_CATEGORY, cat->id);
+
     return NGX_OK;
 }
 
@@ -399,6 +421,8 @@ ngx_int_t
 ngx_http_news_db_children(ngx_http_request_t *r, ngx_http_news_db_t *db,
     int64_t category_id, ngx_array_t *cats)
 {
+    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_CHILDREN, category_id);
+
     sqlite3_bind_int64(db->stmt[NGX_HTTP_NEWS_STMT_CHILDREN], 1, category_id);
 
     return ngx_http_news_db_cats(r, db, db->stmt[NGX_HTTP_NEWS_STMT_CHILDREN],
@@ -410,6 +434,8 @@ ngx_int_t
 ngx_http_news_db_categories(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_array_t *cats)
 {
+    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_TREE, 0);
+
     return ngx_http_news_db_cats(r, db,
                                  db->stmt[NGX_HTTP_NEWS_STMT_CATEGORIES],
                                  cats);
@@ -480,6 +506,8 @@ ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
         sqlite3_bind_int64(stmt, 6, ngx_time());
     }
 
+    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_LIST, category_id);
+
     sqlite3_bind_int64(stmt, 1, category_id);
     sqlite3_bind_int64(stmt, 2, limit);
 
@@ -538,6 +566,8 @@ ngx_http_news_db_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_http_news_anchor_t  *end;
 
     stmt = db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY_ENDS];
+
+    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_LIST, category_id);
 
     sqlite3_bind_int64(stmt, 1, category_id);
     sqlite3_bind_int64(stmt, 2, ngx_time());

@@ -4,8 +4,8 @@
  *
  * What a request is about, found once and kept in its context: the
  * infoCode of its article or share link, its base URL, its page's cache
- * key, what it is to be counted as; and where its reader is, filled in by
- * the geo lookup.
+ * key, what it is to be counted as, what its page is made of; and where
+ * its reader is, filled in by the geo lookup.
  */
 
 
@@ -67,5 +67,43 @@ ngx_http_news_set_counted(ngx_http_request_t *r, ngx_str_t *code,
     if (ctx != NULL) {
         ctx->counted_code = *code;
         ctx->counted = kind + 1;
+    }
+}
+
+
+/* the page being made depends on this row or list (NGX_HTTP_NEWS_DEP_*) */
+
+void
+ngx_http_news_depends(ngx_http_request_t *r, ngx_uint_t type, uint64_t id)
+{
+    uint64_t             dep, *d;
+    ngx_uint_t           i;
+    ngx_http_news_ctx_t  *ctx;
+
+    ctx = ngx_http_news_get_ctx(r);
+    if (ctx == NULL) {
+        return;
+    }
+
+    if (ctx->deps == NULL) {
+        ctx->deps = ngx_array_create(r->pool, 8, sizeof(uint64_t));
+        if (ctx->deps == NULL) {
+            return;
+        }
+    }
+
+    dep = ((uint64_t) type << 56) | (id & 0x00ffffffffffffffULL);
+
+    d = ctx->deps->elts;
+
+    for (i = 0; i < ctx->deps->nelts; i++) {
+        if (d[i] == dep) {
+            return;
+        }
+    }
+
+    d = ngx_array_push(ctx->deps);
+    if (d != NULL) {
+        *d = dep;
     }
 }
