@@ -95,6 +95,10 @@ static ngx_int_t ngx_http_news_stats_html(ngx_http_request_t *r,
     ngx_http_news_stats_query_t *q, ngx_array_t *rows, ngx_str_t *vars);
 static void ngx_http_news_stats_svg(ngx_http_news_out_t *out,
     ngx_array_t *regions);
+static sqlite3_stmt *ngx_http_news_stats_bind(ngx_http_news_stats_db_t *db,
+    ngx_uint_t which, ngx_http_news_stats_query_t *q);
+static ngx_int_t ngx_http_news_stats_done(ngx_http_request_t *r,
+    ngx_http_news_stats_db_t *db, sqlite3_stmt *stmt, ngx_int_t rc);
 
 
 static const char  *ngx_http_news_stats_sql[NGX_HTTP_NEWS_STATS_MAX] = {
@@ -388,18 +392,10 @@ ngx_http_news_stats_rows(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
 {
     int                         err;
     ngx_int_t                   rc;
-    ngx_uint_t                  i;
     sqlite3_stmt               *stmt;
     ngx_http_news_stats_row_t  *row;
 
-    stmt = db->stmt[which];
-
-    for (i = 0; i < 4; i++) {
-        if (q->arg[i].data != NULL) {
-            sqlite3_bind_text(stmt, i + 1, (char *) q->arg[i].data,
-                              q->arg[i].len, SQLITE_STATIC);
-        }
-    }
+    stmt = ngx_http_news_stats_bind(db, which, q);
 
     while ((rc = ngx_http_news_sqlite_step(stmt, &err)) == NGX_OK) {
         row = ngx_array_push(rows);
@@ -418,27 +414,7 @@ ngx_http_news_stats_rows(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
         row->bot_views = sqlite3_column_int64(stmt, 3);
     }
 
-    if (rc != NGX_DONE) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "news: reading readership failed: %s",
-                      rc == NGX_ABORT ? "no memory"
-                                      : sqlite3_errmsg(db->conn));
-    }
-
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-
-    if (rc != NGX_DONE) {
-        if (rc == NGX_ERROR) {
-            /* reopened next time: the file may have been replaced */
-            ngx_http_news_sqlite_close(&db->conn, db->stmt,
-                                       NGX_HTTP_NEWS_STATS_MAX);
-        }
-
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
+    return ngx_http_news_stats_done(r, db, stmt, rc == NGX_DONE ? NGX_OK : rc);
 }
 
 
@@ -450,17 +426,9 @@ ngx_http_news_stats_json(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
 {
     int            err;
     ngx_int_t      rc;
-    ngx_uint_t     i;
     sqlite3_stmt  *stmt;
 
-    stmt = db->stmt[NGX_HTTP_NEWS_STATS_JSON];
-
-    for (i = 0; i < 4; i++) {
-        if (q->arg[i].data != NULL) {
-            sqlite3_bind_text(stmt, i + 1, (char *) q->arg[i].data,
-                              q->arg[i].len, SQLITE_STATIC);
-        }
-    }
+    stmt = ngx_http_news_stats_bind(db, NGX_HTTP_NEWS_STATS_JSON, q);
 
     rc = ngx_http_news_sqlite_step(stmt, &err);
 
@@ -470,6 +438,42 @@ ngx_http_news_stats_json(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
         rc = NGX_ABORT;
     }
 
+    return ngx_http_news_stats_done(r, db, stmt, rc);
+}
+
+
+/* a statement of the stats with the request's filters bound */
+
+static sqlite3_stmt *
+ngx_http_news_stats_bind(ngx_http_news_stats_db_t *db, ngx_uint_t which,
+    ngx_http_news_stats_query_t *q)
+{
+    ngx_uint_t     i;
+    sqlite3_stmt  *stmt;
+
+    stmt = db->stmt[which];
+
+    for (i = 0; i < 4; i++) {
+        if (q->arg[i].data != NULL) {
+            sqlite3_bind_text(stmt, i + 1, (char *) q->arg[i].data,
+                              q->arg[i].len, SQLITE_STATIC);
+        }
+    }
+
+    return stmt;
+}
+
+
+/*
+ * the statement reset; rc NGX_OK when it read what it should, else the
+ * failure logged, and the connection closed when the file may have been
+ * replaced, to be opened again next time
+ */
+
+static ngx_int_t
+ngx_http_news_stats_done(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
+    sqlite3_stmt *stmt, ngx_int_t rc)
+{
     if (rc != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "news: reading readership failed: %s",
@@ -481,7 +485,6 @@ ngx_http_news_stats_json(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
     sqlite3_clear_bindings(stmt);
 
     if (rc == NGX_ERROR) {
-        /* reopened next time: the file may have been replaced */
         ngx_http_news_sqlite_close(&db->conn, db->stmt,
                                    NGX_HTTP_NEWS_STATS_MAX);
     }
