@@ -43,7 +43,8 @@ deps:
 # nginx-dev ships the configure tree Debian's nginx was built with: a module
 # configured with the same flags has the same binary signature
 objs/nginx/objs/Makefile: config sql/readership.sql sql/schema.sql \
-                          sql/to_c.sh sql/gen_defs.sh
+                          sql/to_c.sh sql/gen_defs.sh \
+                          $(wildcard conf/templates/*.html)
 	rm -rf objs/nginx
 	mkdir -p objs
 	cp -r $(NGX_SRC) objs/nginx

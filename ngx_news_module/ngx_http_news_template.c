@@ -14,6 +14,8 @@
 #include <ngx_http.h>
 #include <ngx_http_news.h>
 
+#include <ngx_http_news_templates.h>
+
 
 #define NGX_HTTP_NEWS_TPL_SIZE_MAX  (1024 * 1024)
 
@@ -88,18 +90,18 @@ static ngx_str_t  ngx_http_news_tpl_names[] = {
 
 static ngx_int_t ngx_http_news_template_read(ngx_conf_t *cf, ngx_str_t *path,
     ngx_str_t *text, time_t *mtime);
+static ngx_int_t ngx_http_news_template_compile(ngx_conf_t *cf,
+    ngx_http_news_tpl_t *tpl, ngx_str_t *text, ngx_uint_t kind);
+static char *ngx_http_news_template_builtin(ngx_conf_t *cf, ngx_uint_t kind,
+    ngx_http_news_tpl_t **tplp);
 
 
 char *
 ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind,
     ngx_http_news_tpl_t **tplp)
 {
-    ngx_str_t                     text;
-    news_tpl_scan_t               scan;
-    news_tpl_token_t              tok;
-    ngx_http_news_tpl_t          *tpl;
-    ngx_http_news_tpl_seg_t      *seg;
-    ngx_http_news_placeholder_t  *ph;
+    ngx_str_t             text;
+    ngx_http_news_tpl_t  *tpl;
 
     tpl = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_tpl_t));
     if (tpl == NULL) {
@@ -118,60 +120,8 @@ ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind,
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_array_init(&tpl->segs, cf->pool, 16,
-                       sizeof(ngx_http_news_tpl_seg_t))
-        != NGX_OK)
-    {
+    if (ngx_http_news_template_compile(cf, tpl, &text, kind) != NGX_OK) {
         return NGX_CONF_ERROR;
-    }
-
-    news_tpl_scan_init(&scan, text.data, text.len);
-
-    for ( ;; ) {
-        news_tpl_next(&scan, &tok);
-
-        if (tok.type == NEWS_TPL_END) {
-            break;
-        }
-
-        if (tok.type == NEWS_TPL_ERROR) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "%s in news template \"%V:%uz\"",
-                               tok.error, &tpl->file, tok.line);
-            return NGX_CONF_ERROR;
-        }
-
-        seg = ngx_array_push(&tpl->segs);
-        if (seg == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        if (tok.type == NEWS_TPL_LITERAL) {
-            seg->var = NGX_HTTP_NEWS_V_LITERAL;
-            seg->text.len = tok.len;
-            seg->text.data = (u_char *) tok.data;
-            seg->hash = ngx_murmur_hash2(seg->text.data, seg->text.len);
-            continue;
-        }
-
-        for (ph = ngx_http_news_placeholders; ph->name.len; ph++) {
-            if (ph->name.len == tok.len
-                && ngx_strncmp(ph->name.data, tok.data, tok.len) == 0)
-            {
-                break;
-            }
-        }
-
-        if (ph->name.len == 0 || !(ph->kinds & (1 << kind))) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "unknown placeholder \"{{%*s}}\" "
-                               "in news template \"%V:%uz\"",
-                               tok.len, tok.data, &tpl->file, tok.line);
-            return NGX_CONF_ERROR;
-        }
-
-        seg->var = ph->var;
-        ngx_str_null(&seg->text);
     }
 
     *tplp = tpl;
@@ -249,7 +199,124 @@ done:
 }
 
 
-/* a page made from an edited template is newer than the edit */
+/*
+ * the text of a template, a file's or a built-in one, into its segments;
+ * an unknown placeholder, or one the kind does not offer, is an error
+ * naming the template and the line
+ */
+
+static ngx_int_t
+ngx_http_news_template_compile(ngx_conf_t *cf, ngx_http_news_tpl_t *tpl,
+    ngx_str_t *text, ngx_uint_t kind)
+{
+    news_tpl_scan_t               scan;
+    news_tpl_token_t              tok;
+    ngx_http_news_tpl_seg_t      *seg;
+    ngx_http_news_placeholder_t  *ph;
+
+    if (ngx_array_init(&tpl->segs, cf->pool, 16,
+                       sizeof(ngx_http_news_tpl_seg_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    news_tpl_scan_init(&scan, text->data, text->len);
+
+    for ( ;; ) {
+        news_tpl_next(&scan, &tok);
+
+        if (tok.type == NEWS_TPL_END) {
+            return NGX_OK;
+        }
+
+        if (tok.type == NEWS_TPL_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "%s in news template \"%V:%uz\"",
+                               tok.error, &tpl->file, tok.line);
+            return NGX_ERROR;
+        }
+
+        seg = ngx_array_push(&tpl->segs);
+        if (seg == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (tok.type == NEWS_TPL_LITERAL) {
+            seg->var = NGX_HTTP_NEWS_V_LITERAL;
+            seg->text.len = tok.len;
+            seg->text.data = (u_char *) tok.data;
+            seg->hash = ngx_murmur_hash2(seg->text.data, seg->text.len);
+            continue;
+        }
+
+        for (ph = ngx_http_news_placeholders; ph->name.len; ph++) {
+            if (ph->name.len == tok.len
+                && ngx_strncmp(ph->name.data, tok.data, tok.len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (ph->name.len == 0 || !(ph->kinds & (1 << kind))) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "unknown placeholder \"{{%*s}}\" "
+                               "in news template \"%V:%uz\"",
+                               tok.len, tok.data, &tpl->file, tok.line);
+            return NGX_ERROR;
+        }
+
+        seg->var = ph->var;
+        ngx_str_null(&seg->text);
+    }
+}
+
+
+/*
+ * the default of a kind, compiled into the module from conf/templates/
+ * (config makes ngx_http_news_templates.h): a bare configuration serves
+ * the whole site with no file but the database
+ */
+
+static char *
+ngx_http_news_template_builtin(ngx_conf_t *cf, ngx_uint_t kind,
+    ngx_http_news_tpl_t **tplp)
+{
+    ngx_str_t             text;
+    ngx_http_news_tpl_t  *tpl;
+
+    tpl = ngx_pcalloc(cf->pool, sizeof(ngx_http_news_tpl_t));
+    if (tpl == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    tpl->file.len = sizeof("built-in .html") - 1
+                    + ngx_http_news_tpl_names[kind].len;
+    tpl->file.data = ngx_pnalloc(cf->pool, tpl->file.len);
+    if (tpl->file.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_sprintf(tpl->file.data, "built-in %V.html",
+                &ngx_http_news_tpl_names[kind]);
+
+    /* as new as the templates the module was built from */
+    tpl->mtime = NGX_HTTP_NEWS_TPL_BUILT;
+
+    text.data = (u_char *) ngx_http_news_builtin[kind];
+    text.len = ngx_strlen(ngx_http_news_builtin[kind]);
+
+    if (ngx_http_news_template_compile(cf, tpl, &text, kind) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    *tplp = tpl;
+
+    return NGX_CONF_OK;
+}
+
+
+/* when the template was written, for the Last-Modified of its pages */
 
 time_t
 ngx_http_news_template_mtime(ngx_http_news_tpl_t *tpl)
@@ -362,9 +429,6 @@ char *
 ngx_http_news_default_templates(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf,
     ngx_uint_t kinds)
 {
-    char                       *rv;
-    u_char                     *p;
-    ngx_str_t                   path;
     ngx_uint_t                  i;
     ngx_http_news_main_conf_t  *mcf;
 
@@ -376,28 +440,11 @@ ngx_http_news_default_templates(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf,
             continue;
         }
 
-        if (mcf->default_tpl[i] == NULL) {
-            path.len = sizeof("templates/.html") - 1
-                       + ngx_http_news_tpl_names[i].len;
-            path.data = ngx_pnalloc(cf->pool, path.len);
-            if (path.data == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            p = ngx_cpymem(path.data, "templates/", 10);
-            p = ngx_cpymem(p, ngx_http_news_tpl_names[i].data,
-                           ngx_http_news_tpl_names[i].len);
-            ngx_memcpy(p, ".html", 5);
-
-            rv = ngx_http_news_template_load(cf, &path, i,
-                                             &mcf->default_tpl[i]);
-            if (rv != NGX_CONF_OK) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "no \"news_template %V\" given and "
-                                   "the default is missing",
-                                   &ngx_http_news_tpl_names[i]);
-                return rv;
-            }
+        if (mcf->default_tpl[i] == NULL
+            && ngx_http_news_template_builtin(cf, i, &mcf->default_tpl[i])
+               != NGX_CONF_OK)
+        {
+            return NGX_CONF_ERROR;
         }
 
         conf->tpl[i] = mcf->default_tpl[i];
