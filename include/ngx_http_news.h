@@ -142,6 +142,8 @@ typedef struct {
     ngx_str_t                   info_code;
     uint64_t                   *deps;       /* what it is made of */
     ngx_uint_t                  ndeps;
+    ngx_str_t                   tags;       /* Cache-Tag, comma-separated */
+    ngx_uint_t                  kind;       /* its template's */
     uint32_t                    crc;
     time_t                      last_modified;
     size_t                      size;
@@ -218,6 +220,7 @@ typedef struct {
     ngx_str_t                   counted_code;
     ngx_uint_t                  counted;    /* 0, or a kind + 1 */
     ngx_array_t                *deps;       /* uint64_t, what was read */
+    ngx_str_t                   cache_tags; /* the page's, for a CDN */
     ngx_str_t                   country;
     ngx_str_t                   region;
     u_char                      region_buf[NGX_HTTP_NEWS_REGION_LEN];
@@ -259,6 +262,8 @@ typedef struct {
     ngx_http_complex_value_t   *base_url;         /* NULL: from the request */
     ngx_uint_t                  share_redirect;   /* 0: render in place */
     ngx_uint_t                  page_size;
+    ngx_str_t                   cache_control[3]; /* article, list, error */
+    ngx_flag_t                  cache_tags;
     ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
     ngx_http_handler_pt         handler;
 
@@ -371,6 +376,7 @@ void ngx_http_news_out_add(ngx_http_news_out_t *out, u_char *data, size_t len);
 void ngx_http_news_out_html(ngx_http_news_out_t *out, ngx_str_t *s);
 void ngx_http_news_out_json(ngx_http_news_out_t *out, ngx_str_t *s);
 void ngx_http_news_out_uint(ngx_http_news_out_t *out, ngx_uint_t n);
+void ngx_http_news_out_uri(ngx_http_news_out_t *out, ngx_str_t *s);
 ngx_int_t ngx_http_news_out_str(ngx_http_news_out_t *out, ngx_str_t *s);
 ngx_int_t ngx_http_news_html(ngx_pool_t *pool, ngx_str_t *src, ngx_str_t *dst);
 ngx_chain_t *ngx_http_news_chain(ngx_http_request_t *r, u_char *data,
@@ -427,6 +433,10 @@ ngx_int_t ngx_http_news_send_page(ngx_http_request_t *r,
 ngx_int_t ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status);
 ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *path);
+void ngx_http_news_set_cache_tags(ngx_http_request_t *r, ngx_str_t *code,
+    ngx_array_t *chain);
+char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* ngx_http_news_request.c */
 ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);

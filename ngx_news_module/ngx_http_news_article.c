@@ -230,6 +230,7 @@ ngx_http_news_render_article(ngx_http_request_t *r,
     }
 
     ngx_http_news_set_counted(r, &post->info_code, NGX_HTTP_NEWS_VIEW);
+    ngx_http_news_set_cache_tags(r, &post->info_code, &chain);
 
     return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_ARTICLE, vars,
                               post->updated, cache_key, &post->info_code);

@@ -181,6 +181,7 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     u_char                 *p;
     size_t                  size, budget, *used;
     uint32_t                hash;
+    ngx_str_t               tags;
     ngx_uint_t              transient, ndeps;
 #if (NGX_DEBUG)
     ngx_uint_t              i;
@@ -198,8 +199,14 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     /* the dependencies first: they want the alignment of the page */
 
+    ngx_str_null(&tags);
+
+    if (ctx != NULL) {
+        tags = ctx->cache_tags;
+    }
+
     size = sizeof(ngx_http_news_page_t) + ndeps * sizeof(uint64_t)
-           + key->len + (size_t) len + info_code->len;
+           + key->len + (size_t) len + info_code->len + tags.len;
 
     if (cache->max == 0 || key->len == 0) {
         return NULL;
@@ -277,7 +284,14 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     page->info_code.len = info_code->len;
 
     if (info_code->len) {
-        ngx_memcpy(p, info_code->data, info_code->len);
+        p = ngx_cpymem(p, info_code->data, info_code->len);
+    }
+
+    page->tags.data = p;
+    page->tags.len = tags.len;
+
+    if (tags.len) {
+        ngx_memcpy(p, tags.data, tags.len);
     }
 
     page->size = size;

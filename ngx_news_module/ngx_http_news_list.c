@@ -198,6 +198,8 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    ngx_http_news_set_cache_tags(r, NULL, &chain);
+
     return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_CATEGORY, vars, 0, &key,
                               NULL);
 }
@@ -321,6 +323,8 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    ngx_http_news_set_cache_tags(r, NULL, NULL);
 
     return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_INDEX, vars, 0, &key,
                               NULL);

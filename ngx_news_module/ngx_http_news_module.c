@@ -102,6 +102,20 @@ static ngx_command_t  ngx_http_news_commands[] = {
       0,
       NULL },
 
+    { ngx_string("news_cache_control"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_news_cache_control,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_cache_tags"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, cache_tags),
+      NULL },
+
     { ngx_string("news_page_size"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
@@ -304,6 +318,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
      */
 
     conf->base_url = NGX_CONF_UNSET_PTR;
+    conf->cache_tags = NGX_CONF_UNSET;
     conf->share_redirect = NGX_CONF_UNSET_UINT;
     conf->page_size = NGX_CONF_UNSET_UINT;
 
@@ -329,6 +344,13 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     ngx_conf_merge_ptr_value(conf->base_url, prev->base_url, NULL);
+    ngx_conf_merge_value(conf->cache_tags, prev->cache_tags, 0);
+
+    for (i = 0; i < 3; i++) {
+        if (conf->cache_control[i].data == NULL) {
+            conf->cache_control[i] = prev->cache_control[i];
+        }
+    }
     ngx_conf_merge_uint_value(conf->share_redirect, prev->share_redirect,
                               NGX_HTTP_MOVED_TEMPORARILY);
     ngx_conf_merge_uint_value(conf->page_size, prev->page_size, 20);

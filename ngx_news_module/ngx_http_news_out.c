@@ -191,3 +191,22 @@ ngx_http_news_chain(ngx_http_request_t *r, u_char *data, size_t len,
 
     return cl;
 }
+
+
+/* as a URI component may carry it: nginx's own escaping */
+
+void
+ngx_http_news_out_uri(ngx_http_news_out_t *out, ngx_str_t *s)
+{
+    size_t  len;
+
+    len = s->len + 2 * ngx_escape_uri(NULL, s->data, s->len,
+                                      NGX_ESCAPE_URI_COMPONENT);
+
+    ngx_http_news_out_reserve(out, len);
+
+    if (!out->failed) {
+        out->pos = (u_char *) ngx_escape_uri(out->pos, s->data, s->len,
+                                             NGX_ESCAPE_URI_COMPONENT);
+    }
+}

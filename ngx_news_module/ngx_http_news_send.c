@@ -21,7 +21,10 @@
 
 
 static ngx_int_t ngx_http_news_send_chain(ngx_http_request_t *r,
-    ngx_chain_t *out, off_t len, uint32_t crc, time_t last_modified);
+    ngx_chain_t *out, off_t len, uint32_t crc, time_t last_modified,
+    ngx_uint_t kind, ngx_str_t *tags);
+static ngx_int_t ngx_http_news_cdn_headers(ngx_http_request_t *r,
+    ngx_uint_t kind, ngx_str_t *tags);
 static ngx_table_elt_t *ngx_http_news_add_header(ngx_http_request_t *r,
     char *key, ngx_str_t *value);
 static ngx_uint_t ngx_http_news_error_page(ngx_http_request_t *r,
@@ -70,6 +73,7 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
     ngx_str_t                  none;
     ngx_uint_t                 i;
     ngx_chain_t               *out;
+    ngx_http_news_ctx_t       *ctx;
     ngx_http_news_page_t      *page;
     ngx_http_news_loc_conf_t  *nlcf;
 
@@ -101,6 +105,7 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
         if (page != NULL) {
             page->crc = crc;
             page->last_modified = last_modified;
+            page->kind = kind;
 
             /*
              * the page is sent from its copy: the request's own large
@@ -118,7 +123,10 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
         }
     }
 
-    return ngx_http_news_send_chain(r, out, len, crc, last_modified);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+
+    return ngx_http_news_send_chain(r, out, len, crc, last_modified, kind,
+                                    ctx ? &ctx->cache_tags : NULL);
 }
 
 
@@ -148,7 +156,8 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
     }
 
     return ngx_http_news_send_chain(r, out, page->body.len, page->crc,
-                                    page->last_modified);
+                                    page->last_modified, page->kind,
+                                    &page->tags);
 }
 
 
@@ -160,7 +169,7 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
 
 static ngx_int_t
 ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
-    uint32_t crc, time_t last_modified)
+    uint32_t crc, time_t last_modified, ngx_uint_t kind, ngx_str_t *tags)
 {
     ngx_int_t                  rc;
     ngx_str_t                  etag;
@@ -209,6 +218,10 @@ ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
         if (last_modified < ngx_time()) {
             r->headers_out.last_modified_time = last_modified;
         }
+    }
+
+    if (ngx_http_news_cdn_headers(r, kind, tags) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     rc = ngx_http_send_header(r);
@@ -429,4 +442,178 @@ ngx_http_news_error_page(ngx_http_request_t *r, ngx_uint_t status)
     }
 
     return 0;
+}
+
+
+/*
+ * what a CDN or nginx's proxy_cache in front is told: news_cache_control
+ * for the kind of page (an article, a list, an error other than 503, which
+ * a cache must not keep), and with news_cache_tags the page's tags as
+ * Cache-Tag and Surrogate-Key, so that a purge by tag after an edit
+ * refreshes the pages it touches
+ */
+
+static ngx_int_t
+ngx_http_news_cdn_headers(ngx_http_request_t *r, ngx_uint_t kind,
+    ngx_str_t *tags)
+{
+    u_char                    *p;
+    ngx_str_t                 *cc, keys;
+    ngx_uint_t                 i;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    switch (kind) {
+
+    case NGX_HTTP_NEWS_TPL_ARTICLE:
+        cc = &nlcf->cache_control[0];
+        break;
+
+    case NGX_HTTP_NEWS_TPL_CATEGORY:
+    case NGX_HTTP_NEWS_TPL_INDEX:
+        cc = &nlcf->cache_control[1];
+        break;
+
+    case NGX_HTTP_NEWS_TPL_ERROR:
+        cc = (r->headers_out.status == NGX_HTTP_SERVICE_UNAVAILABLE)
+             ? NULL : &nlcf->cache_control[2];
+        break;
+
+    default:
+        cc = NULL;
+    }
+
+    if (cc != NULL && cc->len
+        && ngx_http_news_add_header(r, "Cache-Control", cc) == NULL)
+    {
+        return NGX_ERROR;
+    }
+
+    if (!nlcf->cache_tags || tags == NULL || tags->len == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_news_add_header(r, "Cache-Tag", tags) == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* Fastly's form: the same keys, space-separated */
+
+    keys.len = tags->len;
+    keys.data = ngx_pnalloc(r->pool, keys.len);
+    if (keys.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = keys.data;
+
+    for (i = 0; i < tags->len; i++) {
+        *p++ = (tags->data[i] == ',') ? ' ' : tags->data[i];
+    }
+
+    if (ngx_http_news_add_header(r, "Surrogate-Key", &keys) == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * the page's tags: "post-<code>" for an article, and "category-<slug>"
+ * for each category of its breadcrumb, from the top level down; "home"
+ * alone for the home page
+ */
+
+void
+ngx_http_news_set_cache_tags(ngx_http_request_t *r, ngx_str_t *code,
+    ngx_array_t *chain)
+{
+    ngx_uint_t                 i;
+    ngx_http_news_ctx_t       *ctx;
+    ngx_http_news_out_t        out;
+    ngx_http_news_cat_t       *cat;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (!nlcf->cache_tags) {
+        return;
+    }
+
+    ctx = ngx_http_news_get_ctx(r);
+    if (ctx == NULL) {
+        return;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, 128);
+
+    if (code != NULL) {
+        ngx_http_news_out_lit(&out, "post-");
+        ngx_http_news_out_uri(&out, code);
+    }
+
+    if (chain != NULL) {
+        cat = chain->elts;
+
+        for (i = 0; i < chain->nelts; i++) {
+            if (out.pos != out.start) {
+                ngx_http_news_out_lit(&out, ",");
+            }
+
+            ngx_http_news_out_lit(&out, "category-");
+            ngx_http_news_out_uri(&out, &cat[i].slug);
+        }
+    }
+
+    if (code == NULL && chain == NULL) {
+        ngx_http_news_out_lit(&out, "home");
+    }
+
+    (void) ngx_http_news_out_str(&out, &ctx->cache_tags);
+}
+
+
+char *
+ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    static ngx_str_t  kinds[] = {
+        ngx_string("article"), ngx_string("list"), ngx_string("error")
+    };
+
+    value = cf->args->elts;
+
+    for (i = 0; i < 3; i++) {
+        if (value[1].len == kinds[i].len
+            && ngx_strncmp(value[1].data, kinds[i].data, kinds[i].len) == 0)
+        {
+            break;
+        }
+    }
+
+    if (i == 3) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\", it must be \"article\", "
+                           "\"list\" or \"error\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (nlcf->cache_control[i].data != NULL) {
+        return "is duplicate";
+    }
+
+    nlcf->cache_control[i] = value[2];
+
+    if (ngx_strcmp(value[2].data, "off") == 0) {
+        /* set, and empty: nothing is sent, whatever the level above says */
+        nlcf->cache_control[i].len = 0;
+    }
+
+    return NGX_CONF_OK;
 }

@@ -20,7 +20,6 @@ static ngx_str_t *ngx_http_news_server_name(ngx_http_request_t *r,
     ngx_uint_t *vetted);
 static void ngx_http_news_out_date_path(ngx_http_news_out_t *out,
     ngx_str_t *published);
-static void ngx_http_news_out_code(ngx_http_news_out_t *out, ngx_str_t *code);
 
 
 ngx_str_t  ngx_http_news_home_url = ngx_string("/");
@@ -182,30 +181,6 @@ ngx_http_news_out_date_path(ngx_http_news_out_t *out, ngx_str_t *published)
 }
 
 
-/*
- * a code as it may stand in a URL, a Location header and HTML: anything
- * but what a URI component may carry as it is, which only a bypassed
- * constraint lets in, is percent-encoded by nginx's own escaping
- */
-
-static void
-ngx_http_news_out_code(ngx_http_news_out_t *out, ngx_str_t *code)
-{
-    size_t  len;
-
-    len = code->len
-          + 2 * ngx_escape_uri(NULL, code->data, code->len,
-                               NGX_ESCAPE_URI_COMPONENT);
-
-    ngx_http_news_out_reserve(out, len);
-
-    if (!out->failed) {
-        out->pos = (u_char *) ngx_escape_uri(out->pos, code->data, code->len,
-                                             NGX_ESCAPE_URI_COMPONENT);
-    }
-}
-
-
 void
 ngx_http_news_out_post_path(ngx_http_news_out_t *out,
     ngx_http_news_post_t *post)
@@ -225,7 +200,13 @@ ngx_http_news_out_post_path(ngx_http_news_out_t *out,
 
     ngx_http_news_out_date_path(out, &post->published_at);
     ngx_http_news_out_lit(out, "/");
-    ngx_http_news_out_code(out, &post->info_code);
+
+    /*
+     * a code as it may stand in a URL, a Location header and HTML: what a
+     * bypassed constraint lets in is percent-encoded
+     */
+
+    ngx_http_news_out_uri(out, &post->info_code);
     ngx_http_news_out_lit(out, ".html");
 }
 
