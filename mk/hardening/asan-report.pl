@@ -13,7 +13,9 @@
 # into them), the module's .so, or "<unknown module>" (code unmapped
 # before the report).  Leaks with no frame of ours are nginx's own: it
 # does not free what it keeps until exit (the cycle of "nginx -t", the
-# connection arrays of a worker), and they are counted, not failed.
+# connection arrays of a worker), and they are counted, not failed; so
+# are the blocks of a pool nginx never freed, whichever call of ours
+# asked for the block (the module makes no pool of its own).
 # mk/hardening/lsan.supp removes the few nginx leaks that pass through a
 # call of ours.
 
@@ -132,8 +134,24 @@ sub signature {
 
 sub ours {
     my ($rec) = @_;
+    return 0 if pool_block($rec);
     return grep {
         index($_, "$repo/") >= 0 || /ngx_http_news_module\.so/
             || /\(<unknown module>\)/
     } @$rec[1 .. $#$rec];
+}
+
+# a block of an nginx pool (posix_memalign, ngx_memalign, then the pool's
+# own ngx_palloc_block, unnamed in Debian's stripped nginx) is lost only
+# with its pool, and the module makes no pool of its own: such a pool is
+# nginx's, never freed until exit (the cycle of "nginx -t"), whichever call
+# of ours happened to need its next block
+sub pool_block {
+    my ($rec) = @_;
+    my @f = grep { /^\s+#\d+ / } @$rec;
+    return @f >= 3
+        && $f[0] =~ /\bposix_memalign\b/
+        && $f[1] =~ / in ngx_memalign /
+        && ($f[2] =~ / in ngx_palloc_block /
+            || $f[2] =~ /^\s+#2 0x[0-9a-f]+  \(\S*nginx\+0x[0-9a-f]+\)/);
 }
