@@ -96,6 +96,9 @@ typedef enum {
     NGX_HTTP_NEWS_V_CHART,
     NGX_HTTP_NEWS_V_TOP,
     NGX_HTTP_NEWS_V_ARTICLES,
+    NGX_HTTP_NEWS_V_SITE_NAME,
+    NGX_HTTP_NEWS_V_LANGUAGE,
+    NGX_HTTP_NEWS_V_FOOTER,
     NGX_HTTP_NEWS_V_MAX
 } ngx_http_news_var_e;
 
@@ -264,6 +267,13 @@ typedef struct {
     ngx_uint_t                  page_size;
     ngx_str_t                   cache_control[3]; /* article, list, error */
     ngx_flag_t                  cache_tags;
+
+    /* the site's identity as configured, and as pages print it */
+    ngx_str_t                   site_name;
+    ngx_str_t                   language;
+    ngx_str_t                   footer;
+    ngx_str_t                   site_vars[3];     /* HTML-escaped */
+    ngx_uint_t                  chinese;          /* language is zh-* */
     ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
     ngx_http_handler_pt         handler;
 
@@ -435,6 +445,7 @@ ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *path);
 void ngx_http_news_set_cache_tags(ngx_http_request_t *r, ngx_str_t *code,
     ngx_array_t *chain);
+void ngx_http_news_site_vars(ngx_http_request_t *r, ngx_str_t *vars);
 char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 

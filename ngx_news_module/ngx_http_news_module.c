@@ -36,6 +36,8 @@ static char *ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_news_profile(ngx_conf_t *cf,
     ngx_http_news_loc_conf_t *conf);
+static ngx_int_t ngx_http_news_site(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *conf);
 static ngx_regex_t *ngx_http_news_regex(ngx_conf_t *cf, ngx_str_t *pattern);
 
 
@@ -114,6 +116,27 @@ static ngx_command_t  ngx_http_news_commands[] = {
       ngx_conf_set_flag_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_news_loc_conf_t, cache_tags),
+      NULL },
+
+    { ngx_string("news_site_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, site_name),
+      NULL },
+
+    { ngx_string("news_language"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, language),
+      NULL },
+
+    { ngx_string("news_footer"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, footer),
       NULL },
 
     { ngx_string("news_page_size"),
@@ -345,6 +368,9 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_ptr_value(conf->base_url, prev->base_url, NULL);
     ngx_conf_merge_value(conf->cache_tags, prev->cache_tags, 0);
+    ngx_conf_merge_str_value(conf->site_name, prev->site_name, "");
+    ngx_conf_merge_str_value(conf->language, prev->language, "zh-CN");
+    ngx_conf_merge_str_value(conf->footer, prev->footer, "");
 
     for (i = 0; i < 3; i++) {
         if (conf->cache_control[i].data == NULL) {
@@ -363,6 +389,10 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->handler == NULL) {
         return NGX_CONF_OK;
+    }
+
+    if (ngx_http_news_site(cf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
     }
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
@@ -404,6 +434,63 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * the site's name, language and footer as every page prints them, escaped
+ * once here; the language is a BCP 47 tag, and a Chinese one (zh, zh-CN,
+ * zh-Hant ...) also picks the texts of the error pages
+ */
+
+static ngx_int_t
+ngx_http_news_site(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
+{
+    u_char      *p;
+    ngx_str_t   *raw[3];
+    ngx_uint_t   i;
+
+    for (p = conf->language.data;
+         p < conf->language.data + conf->language.len;
+         p++)
+    {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '-'))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid \"news_language\" \"%V\", it must "
+                               "be a language tag such as \"zh-CN\" or "
+                               "\"en\"", &conf->language);
+            return NGX_ERROR;
+        }
+    }
+
+    if (conf->language.len == 0 || conf->language.len > 35) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid \"news_language\" \"%V\"",
+                           &conf->language);
+        return NGX_ERROR;
+    }
+
+    conf->chinese = (conf->language.len >= 2
+                     && ngx_strncasecmp(conf->language.data,
+                                        (u_char *) "zh", 2) == 0
+                     && (conf->language.len == 2
+                         || conf->language.data[2] == '-'));
+
+    raw[0] = &conf->site_name;
+    raw[1] = &conf->language;
+    raw[2] = &conf->footer;
+
+    for (i = 0; i < 3; i++) {
+        if (ngx_http_news_html(cf->pool, raw[i], &conf->site_vars[i])
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
 }
 
 

@@ -29,6 +29,8 @@ static ngx_table_elt_t *ngx_http_news_add_header(ngx_http_request_t *r,
     char *key, ngx_str_t *value);
 static ngx_uint_t ngx_http_news_error_page(ngx_http_request_t *r,
     ngx_uint_t status);
+static void ngx_http_news_error_text(ngx_http_news_loc_conf_t *nlcf,
+    ngx_str_t *text, char *en, char *zh);
 
 
 /* NGX_OK, or the status to answer with, for ngx_http_news_error() */
@@ -84,6 +86,8 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
 
     last_modified = ngx_max(last_modified,
                             ngx_http_news_template_mtime(nlcf->tpl[kind]));
+
+    ngx_http_news_site_vars(r, vars);
 
     if (ngx_http_news_template_render(r, nlcf->tpl[kind], vars, &out, &len,
                                       &crc)
@@ -246,31 +250,40 @@ ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status)
 
     vars[NGX_HTTP_NEWS_V_HOME_URL] = ngx_http_news_home_url;
 
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    /* the page's texts in the site's language: Chinese or English */
+
     switch (status) {
 
     case NGX_HTTP_BAD_REQUEST:
         ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "400");
-        ngx_str_set(&vars[NGX_HTTP_NEWS_V_MESSAGE], "Bad Request");
+        ngx_http_news_error_text(nlcf, &vars[NGX_HTTP_NEWS_V_MESSAGE],
+                                 "Bad Request", "请求有误");
         break;
 
     case NGX_HTTP_NOT_FOUND:
         ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "404");
-        ngx_str_set(&vars[NGX_HTTP_NEWS_V_MESSAGE], "Not Found");
+        ngx_http_news_error_text(nlcf, &vars[NGX_HTTP_NEWS_V_MESSAGE],
+                                 "Not Found", "页面不存在");
         break;
 
     case NGX_HTTP_NOT_ALLOWED:
         ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "405");
-        ngx_str_set(&vars[NGX_HTTP_NEWS_V_MESSAGE], "Method Not Allowed");
+        ngx_http_news_error_text(nlcf, &vars[NGX_HTTP_NEWS_V_MESSAGE],
+                                 "Method Not Allowed", "不支持该请求方法");
         break;
 
     case NGX_HTTP_NEWS_GONE:
         ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "410");
-        ngx_str_set(&vars[NGX_HTTP_NEWS_V_MESSAGE], "Gone");
+        ngx_http_news_error_text(nlcf, &vars[NGX_HTTP_NEWS_V_MESSAGE],
+                                 "Gone", "文章已删除");
         break;
 
     case NGX_HTTP_SERVICE_UNAVAILABLE:
         ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "503");
-        ngx_str_set(&vars[NGX_HTTP_NEWS_V_MESSAGE], "Service Unavailable");
+        ngx_http_news_error_text(nlcf, &vars[NGX_HTTP_NEWS_V_MESSAGE],
+                                 "Service Unavailable", "服务暂时不可用");
 
         ngx_str_set(&retry, NGX_HTTP_NEWS_RETRY_AFTER);
 
@@ -295,7 +308,6 @@ ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status)
     }
 
     if (ngx_http_news_error_page(r, status)) {
-        nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
         ngx_http_news_db_end(nlcf->db);
         return status;
     }
@@ -616,4 +628,28 @@ ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
+}
+
+
+/* the values every template may print: site name, language, footer */
+
+void
+ngx_http_news_site_vars(ngx_http_request_t *r, ngx_str_t *vars)
+{
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    vars[NGX_HTTP_NEWS_V_SITE_NAME] = nlcf->site_vars[0];
+    vars[NGX_HTTP_NEWS_V_LANGUAGE] = nlcf->site_vars[1];
+    vars[NGX_HTTP_NEWS_V_FOOTER] = nlcf->site_vars[2];
+}
+
+
+static void
+ngx_http_news_error_text(ngx_http_news_loc_conf_t *nlcf, ngx_str_t *text,
+    char *en, char *zh)
+{
+    text->data = (u_char *) (nlcf->chinese ? zh : en);
+    text->len = ngx_strlen(text->data);
 }

@@ -205,6 +205,8 @@ ngx_http_news_stats_handler(ngx_http_request_t *r)
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
+    ngx_http_news_site_vars(r, vars);
+
     if (ngx_http_news_template_render(r, nlcf->tpl[NGX_HTTP_NEWS_TPL_STATS],
                                       vars, &out, &len, &crc)
         != NGX_OK)

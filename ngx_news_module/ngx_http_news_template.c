@@ -75,6 +75,12 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("chart"), NGX_HTTP_NEWS_V_CHART, NEWS_S },
     { ngx_string("top"), NGX_HTTP_NEWS_V_TOP, NEWS_S },
     { ngx_string("articles"), NGX_HTTP_NEWS_V_ARTICLES, NEWS_S },
+    { ngx_string("site_name"), NGX_HTTP_NEWS_V_SITE_NAME,
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
+    { ngx_string("language"), NGX_HTTP_NEWS_V_LANGUAGE,
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
+    { ngx_string("footer"), NGX_HTTP_NEWS_V_FOOTER,
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
     { ngx_null_string, 0, 0 }
 };
 
