@@ -103,20 +103,6 @@ END
 $t->write_conf($t->conf_server($main) . $others);
 $t->run;
 
-# a request to another of this nginx's ports
-sub get_at {
-    my ($port, $uri, %h) = @_;
-    my $host = delete $h{Host} // 'localhost';
-    my $req = "GET $uri HTTP/1.0\r\nHost: $host\r\n"
-        . join('', map { "$_: $h{$_}\r\n" } sort keys %h) . "\r\n";
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-        Proto => 'tcp', Timeout => 5) or die "connect $port: $!\n";
-    print $s $req;
-    local $/;
-    my $raw = <$s>;
-    close $s;
-    return NewsTest::parse_response($raw);
-}
 
 sub marker { $_[0]{body} =~ m{<p id="marker">template (\w)</p>} ? $1 : '' }
 sub titles { [ $_[0]{body} =~ m{<li><a href="[^"]*">(post \d)</a>}g ] }
@@ -144,7 +130,7 @@ for my $order ([qw(big small)], [qw(small big)]) {
     my %got;
     for my $s (@$order) {
         my $r = $s eq 'big' ? $t->get('/category/world.html?page=2')
-            : get_at($port{small}, '/category/world.html?page=2');
+            : $t->get_at($port{small}, '/category/world.html?page=2');
         $got{$s} = titles($r);
     }
     is_deeply($got{big}, [ 'post 4', 'post 3', 'post 2' ],
@@ -158,7 +144,8 @@ for my $order ([qw(big small)], [qw(small big)]) {
 for my $order ([qw(http https)], [qw(https http)]) {
     my %got;
     for my $s (@$order) {
-        my $r = $s eq 'http' ? $t->get($path) : get_at($port{proxy}, $path);
+        my $r = $s eq 'http' ? $t->get($path)
+            : $t->get_at($port{proxy}, $path);
         is($r->{status}, 200, "$s reader, order @$order: 200");
         $got{$s} = [ canonical($r), NewsTest::meta($r->{body}, 'og:url') ];
     }
@@ -172,14 +159,14 @@ for my $order ([qw(http https)], [qw(https http)]) {
 
 # news_base_url: the same bytes whatever the Host, absolute share links
 {
-    my @pages = map { get_at($port{based}, $path, Host => $_) }
+    my @pages = map { $t->get_at($port{based}, $path, Host => $_) }
         ('localhost', 'evil.example', 'x' x 200 . '.example');
     is(canonical($pages[0]), "https://news.example.com$path",
         'base URL: the canonical names the configured site');
     is_deeply([ map { $_->{body} } @pages[1, 2] ],
         [ $pages[0]{body}, $pages[0]{body} ],
         'base URL: the same page for any Host');
-    my $r = get_at($port{based},
+    my $r = $t->get_at($port{based},
         "/html_News/NewsShare.html?infoCode=$code&utm_source=x",
         Host => 'backend:8080');
     is($r->{headers}{location}, "https://news.example.com$path?utm_source=x",
@@ -199,13 +186,13 @@ for my $order ([qw(http https)], [qw(https http)]) {
 
 # a server with no name: the Host is used (up to 255 bytes), uncached
 {
-    my $r = get_at($port{nameless}, $path, Host => 'one.example');
+    my $r = $t->get_at($port{nameless}, $path, Host => 'one.example');
     like(canonical($r), qr{^http://one\.example\Q$path\E$},
         'nameless server: the Host names the page');
-    $r = get_at($port{nameless}, $path, Host => 'two.example');
+    $r = $t->get_at($port{nameless}, $path, Host => 'two.example');
     like(canonical($r), qr{^http://two\.example\Q$path\E$},
         'nameless server: another Host, another page');
-    $r = get_at($port{nameless}, $path, Host => ('b' x 300) . '.example');
+    $r = $t->get_at($port{nameless}, $path, Host => ('b' x 300) . '.example');
     like(canonical($r), qr{^http://localhost\Q$path\E$},
         'nameless server: a Host longer than a DNS name is not used');
 }

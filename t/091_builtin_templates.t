@@ -62,22 +62,13 @@ is($rc, 0, 'a configuration without a template file passes nginx -t')
     or diag($out);
 $t->run;
 
-sub get_at {
-    my ($port, $uri) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-        Proto => 'tcp', Timeout => 5) or die "connect: $!\n";
-    print $s "GET $uri HTTP/1.0\r\nHost: localhost\r\n\r\n";
-    local $/;
-    my $raw = <$s>;
-    return NewsTest::parse_response($raw);
-}
 
 my $path = $t->article_path($code);
 for my $uri ($path, '/category/world.html', '/',
     '/world/2022/03/04/NW20220304999999.html')
 {
     my $built = $t->get($uri);
-    my $files = get_at($port2, $uri);
+    my $files = $t->get_at($port2, $uri);
     like($built->{status}, qr/^(200|404)$/,
         "$uri: answered ($built->{status})");
     is($built->{status}, $files->{status}, "$uri: the same status");

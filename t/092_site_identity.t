@@ -45,15 +45,6 @@ EOF
 EOF2
 $t->run;
 
-sub get_at {
-    my ($port, $uri) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-        Proto => 'tcp', Timeout => 5) or die "connect: $!\n";
-    print $s "GET $uri HTTP/1.0\r\nHost: localhost\r\n\r\n";
-    local $/;
-    my $raw = <$s>;
-    return NewsTest::parse_response($raw);
-}
 
 my $path = $t->article_path($code);
 my $missing = '/xinhuawang/2022/03/04/NW20220304999999.html';
@@ -67,9 +58,9 @@ like($r->{body}, qr/页面不存在/, 'default: its text in Chinese');
 like($t->get($t->article_path($gone))->{body}, qr/文章已删除/,
     'default: 410 in Chinese');
 
-like(get_at($english, $path)->{body}, qr/<html lang="en">/,
+like($t->get_at($english, $path)->{body}, qr/<html lang="en">/,
     'news_language en: the page is en');
-$r = get_at($english, $missing);
+$r = $t->get_at($english, $missing);
 like($r->{body}, qr/Not Found/, 'news_language en: 404 in English');
 unlike($r->{body}, qr/页面不存在/, 'news_language en: no Chinese text');
 

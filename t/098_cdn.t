@@ -87,29 +87,20 @@ ok(!defined $r->{headers}{'cache-tag'}, 'turned off: no tags');
 
 # through nginx's proxy_cache
 
-sub get_front {
-    my ($uri) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-        PeerPort => $front, Proto => 'tcp', Timeout => 5)
-        or die "connect: $!\n";
-    print $s "GET $uri HTTP/1.0\r\nHost: localhost\r\n\r\n";
-    local $/;
-    my $raw = <$s>;
-    return NewsTest::parse_response($raw);
-}
 
 sub title { $_[0]{body} =~ m{<h1[^>]*>([^<]*)</h1>} ? $1 : '' }
 
-$r = get_front($path);
+$r = $t->get_at($front, $path);
 is($r->{status}, 200, 'front: 200');
 is(title($r), 'first title', 'front: the page');
-is(get_front($path)->{headers}{'x-cache'}, 'HIT', 'front: then from cache');
+is($t->get_at($front, $path)->{headers}{'x-cache'}, 'HIT',
+    'front: then from cache');
 
 $t->sql("UPDATE posts SET title = 'second title' WHERE info_code = '$code';");
 my $start = time;
 my $seen;
 while (time - $start < 5) {
-    $r = get_front($path);
+    $r = $t->get_at($front, $path);
     if (title($r) eq 'second title') {
         $seen = time - $start;
         last;
@@ -131,7 +122,7 @@ is($origin, 503, 'origin: 503 while its database is away');
 ok(!defined $t->get($path)->{headers}{'cache-control'},
     'origin: a 503 is not made cacheable');
 sleep 1.2;
-$r = get_front($path);
+$r = $t->get_at($front, $path);
 is($r->{status}, 200, 'front: still 200');
 is(title($r), 'second title', 'front: the last page it had');
 is($r->{headers}{'x-cache'}, 'STALE', 'front: served stale');

@@ -981,6 +981,7 @@ sub request {
     my ($self, $method, $uri, %h) = @_;
 
     my $body = delete $h{-body};
+    my $port = delete $h{-port};
     my %lc = map { lc($_) => $_ } keys %h;
     $h{Host} = 'localhost' unless exists $lc{host};
     $h{Connection} = 'close' unless exists $lc{connection};
@@ -991,7 +992,13 @@ sub request {
         . join('', map { "$_: $h{$_}\r\n" } sort keys %h)
         . "\r\n" . (defined $body ? $body : '');
 
-    return $self->raw($req, head => $method eq 'HEAD');
+    return $self->raw($req, head => $method eq 'HEAD', port => $port);
+}
+
+# a GET to another port of this nginx (a second server, a proxy in front)
+sub get_at {
+    my ($self, $port, $uri, %h) = @_;
+    return $self->request('GET', $uri, -port => $port, %h);
 }
 
 # bytes as they are; the response parsed
@@ -1004,11 +1011,12 @@ sub raw {
         local $SIG{PIPE} = 'IGNORE';
         alarm $self->{timeout};
 
+        my $port = $o{port} // $self->{port};
         my $s = IO::Socket::INET->new(
             PeerAddr => '127.0.0.1',
-            PeerPort => $self->{port},
+            PeerPort => $port,
             Proto => 'tcp',
-        ) or die "connect to 127.0.0.1:$self->{port}: $@\n";
+        ) or die "connect to 127.0.0.1:$port: $@\n";
         binmode $s;
         $s->autoflush(1);
         print $s $bytes;
