@@ -20,12 +20,15 @@
  *   ngx_http_news_template.c    templates, news_template
  *   ngx_http_news_out.c         the output string, escaping
  *   ngx_http_news_send.c        pages, errors, redirects out, validators
+ *   ngx_http_news_site.c        site name, language, footer, error texts
  *   ngx_http_news_request.c     the request context
  *   ngx_http_news_geo.c         the MaxMind DB, the reader's region
  *   ngx_http_news_variables.c   the $news_* variables
- *   ngx_http_news_readership.c  readership: directives, log-phase count
+ *   ngx_http_news_readership.c  readership: directives, flush timing
+ *   ngx_http_news_rs_count.c    readership: the log-phase count
  *   ngx_http_news_rs_zone.c     readership: the shared zone
- *   ngx_http_news_rs_file.c     readership: the SQLite file
+ *   ngx_http_news_rs_file.c     readership: the SQLite file, its checks
+ *   ngx_http_news_rs_write.c    readership: a batch written to the file
  *   ngx_http_news_stats.c       the stats page
  *
  * Private to their files: ngx_http_news_db.h (the content database's
@@ -146,6 +149,7 @@ typedef struct {
     uint64_t                   *deps;       /* what it is made of */
     ngx_uint_t                  ndeps;
     ngx_str_t                   tags;       /* Cache-Tag, comma-separated */
+    ngx_str_t                   keys;       /* the same, space-separated */
     ngx_uint_t                  kind;       /* its template's */
     uint32_t                    crc;
     time_t                      last_modified;
@@ -224,6 +228,7 @@ typedef struct {
     ngx_uint_t                  counted;    /* 0, or a kind + 1 */
     ngx_array_t                *deps;       /* uint64_t, what was read */
     ngx_str_t                   cache_tags; /* the page's, for a CDN */
+    ngx_str_t                   cache_keys; /* the same, space-separated */
     ngx_str_t                   country;
     ngx_str_t                   region;
     u_char                      region_buf[NGX_HTTP_NEWS_REGION_LEN];
@@ -358,14 +363,16 @@ void ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max);
 ngx_int_t ngx_http_news_cache_key(ngx_http_request_t *r, u_char kind,
     ngx_str_t *what, ngx_uint_t page, ngx_str_t *key);
 ngx_http_news_page_t *ngx_http_news_cache_get(ngx_http_request_t *r,
-    ngx_http_news_db_t *db, ngx_str_t *key);
+    ngx_http_news_cache_t *cache, ngx_str_t *key);
 ngx_http_news_page_t *ngx_http_news_cache_put(ngx_http_request_t *r,
-    ngx_http_news_db_t *db, ngx_str_t *key, ngx_chain_t *body, off_t len,
+    ngx_http_news_cache_t *cache, ngx_str_t *key, ngx_chain_t *body, off_t len,
     ngx_str_t *info_code, ngx_uint_t status);
 ngx_http_news_page_t *ngx_http_news_cache_put_str(ngx_http_request_t *r,
-    ngx_http_news_db_t *db, ngx_str_t *key, ngx_str_t *value,
+    ngx_http_news_cache_t *cache, ngx_str_t *key, ngx_str_t *value,
     ngx_str_t *info_code);
-void ngx_http_news_cache_flush(ngx_http_news_db_t *db);
+void ngx_http_news_cache_flush(ngx_http_news_cache_t *cache);
+ngx_int_t ngx_http_news_profile(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *conf);
 
 /* ngx_http_news_template.c */
 char *ngx_http_news_template_load(ngx_conf_t *cf, ngx_str_t *path,
@@ -445,9 +452,15 @@ ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *path);
 void ngx_http_news_set_cache_tags(ngx_http_request_t *r, ngx_str_t *code,
     ngx_array_t *chain);
-void ngx_http_news_site_vars(ngx_http_request_t *r, ngx_str_t *vars);
 char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/* ngx_http_news_site.c */
+ngx_int_t ngx_http_news_site_conf(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *conf);
+void ngx_http_news_site_vars(ngx_http_request_t *r, ngx_str_t *vars);
+ngx_int_t ngx_http_news_error_texts(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *vars);
 
 /* ngx_http_news_request.c */
 ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
@@ -477,7 +490,7 @@ ngx_http_news_ctx_t *ngx_http_news_locate(ngx_http_request_t *r);
 /* ngx_http_news_variables.c */
 ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);
 
-/* ngx_http_news_readership.c */
+/* ngx_http_news_readership.c, ngx_http_news_rs_count.c */
 char *ngx_http_news_readership(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_news_timezone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

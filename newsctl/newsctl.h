@@ -7,6 +7,8 @@
  *   newsctl_import.c      import: Jekyll posts into it
  *   newsctl_migrate.c     migrate: an older schema brought up to date
  *   newsctl_check.c       check: what got past the constraints anyway
+ *                         (newsctl_check_schema.c, newsctl_check_cycles.c,
+ *                         its parts; newsctl_check.h)
  *   newsctl_publish.c     publish: a copy put in place of the served file
  *   newsctl_readership.c  merge-readership: nodes' readership files
  */

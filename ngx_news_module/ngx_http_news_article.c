@@ -60,7 +60,8 @@ ngx_http_news_article_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    page = ngx_http_news_cache_get(r, nlcf->db, &key);
+    page = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
+                                   &key);
 
     if (page != NULL) {
         if (page->status == 0) {

@@ -128,13 +128,10 @@ ngx_http_news_cache_key(ngx_http_request_t *r, u_char kind, ngx_str_t *what,
 /* a cached page, held until the request ends, or NULL */
 
 ngx_http_news_page_t *
-ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_db_t *db,
+ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
     ngx_str_t *key)
 {
     ngx_http_news_page_t   *page;
-    ngx_http_news_cache_t  *cache;
-
-    cache = ngx_http_news_db_cache(db);
 
     if (cache->max == 0 || key->len == 0) {
         return NULL;
@@ -174,14 +171,14 @@ ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_db_t *db,
  */
 
 ngx_http_news_page_t *
-ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
+ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
     ngx_str_t *key, ngx_chain_t *body, off_t len, ngx_str_t *info_code,
     ngx_uint_t status)
 {
     u_char                 *p;
     size_t                  size, budget, *used;
     uint32_t                hash;
-    ngx_str_t               tags;
+    ngx_str_t               tags, keys;
     ngx_uint_t              transient, ndeps;
 #if (NGX_DEBUG)
     ngx_uint_t              i;
@@ -190,9 +187,6 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_queue_t            *q, *queue;
     ngx_chain_t            *cl;
     ngx_http_news_page_t   *page, *old;
-    ngx_http_news_cache_t  *cache;
-
-    cache = ngx_http_news_db_cache(db);
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
     ndeps = (ctx != NULL && ctx->deps != NULL) ? ctx->deps->nelts : 0;
@@ -200,13 +194,15 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     /* the dependencies first: they want the alignment of the page */
 
     ngx_str_null(&tags);
+    ngx_str_null(&keys);
 
     if (ctx != NULL) {
         tags = ctx->cache_tags;
+        keys = ctx->cache_keys;
     }
 
     size = sizeof(ngx_http_news_page_t) + ndeps * sizeof(uint64_t)
-           + key->len + (size_t) len + info_code->len + tags.len;
+           + key->len + (size_t) len + info_code->len + tags.len + keys.len;
 
     if (cache->max == 0 || key->len == 0) {
         return NULL;
@@ -291,7 +287,14 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
     page->tags.len = tags.len;
 
     if (tags.len) {
-        ngx_memcpy(p, tags.data, tags.len);
+        p = ngx_cpymem(p, tags.data, tags.len);
+    }
+
+    page->keys.data = p;
+    page->keys.len = keys.len;
+
+    if (keys.len) {
+        ngx_memcpy(p, keys.data, keys.len);
     }
 
     page->size = size;
@@ -336,7 +339,8 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_db_t *db,
 /* keeps a value that is not a page: a share link's path, an anchor */
 
 ngx_http_news_page_t *
-ngx_http_news_cache_put_str(ngx_http_request_t *r, ngx_http_news_db_t *db,
+ngx_http_news_cache_put_str(ngx_http_request_t *r,
+    ngx_http_news_cache_t *cache,
     ngx_str_t *key, ngx_str_t *value, ngx_str_t *info_code)
 {
     ngx_buf_t    b;
@@ -349,20 +353,18 @@ ngx_http_news_cache_put_str(ngx_http_request_t *r, ngx_http_news_db_t *db,
     cl.buf = &b;
     cl.next = NULL;
 
-    return ngx_http_news_cache_put(r, db, key, &cl, value->len, info_code, 0);
+    return ngx_http_news_cache_put(r, cache, key, &cl, value->len, info_code,
+                                   0);
 }
 
 
 /* the database changed or was reopened: every page may be stale */
 
 void
-ngx_http_news_cache_flush(ngx_http_news_db_t *db)
+ngx_http_news_cache_flush(ngx_http_news_cache_t *cache)
 {
     ngx_queue_t            *q, *queue[3];
     ngx_uint_t              i;
-    ngx_http_news_cache_t  *cache;
-
-    cache = ngx_http_news_db_cache(db);
 
     queue[0] = &cache->lru;
     queue[1] = &cache->errors;
@@ -441,4 +443,45 @@ ngx_http_news_cache_release(void *data)
         /* too big to keep: gone with the last request sending it */
         ngx_http_news_cache_remove(page->cache, page);
     }
+}
+
+
+/*
+ * locations that render alike share their cached pages; any setting that
+ * changes a page's bytes makes another profile, and so other cache keys
+ */
+
+ngx_int_t
+ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
+{
+    ngx_uint_t                  i;
+    ngx_http_news_profile_t    *pr;
+    ngx_http_news_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+
+    pr = mcf->profiles.elts;
+
+    for (i = 0; i < mcf->profiles.nelts; i++) {
+        if (ngx_memcmp(pr[i].tpl, conf->tpl, sizeof(conf->tpl)) == 0
+            && pr[i].base_url == conf->base_url
+            && pr[i].page_size == conf->page_size)
+        {
+            conf->profile = i;
+            return NGX_OK;
+        }
+    }
+
+    pr = ngx_array_push(&mcf->profiles);
+    if (pr == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(pr->tpl, conf->tpl, sizeof(conf->tpl));
+    pr->base_url = conf->base_url;
+    pr->page_size = conf->page_size;
+
+    conf->profile = mcf->profiles.nelts - 1;
+
+    return NGX_OK;
 }

@@ -255,7 +255,7 @@ ngx_http_news_db_changed(ngx_http_news_db_t *db, time_t now, ngx_log_t *log)
     time_t           live;
     ngx_file_info_t  fi;
 
-    ngx_http_news_cache_flush(db);
+    ngx_http_news_cache_flush(&db->cache);
 
     live = db->next_live;
 
@@ -437,7 +437,7 @@ failed:
 static void
 ngx_http_news_db_close(ngx_http_news_db_t *db)
 {
-    ngx_http_news_cache_flush(db);
+    ngx_http_news_cache_flush(&db->cache);
     ngx_http_news_sqlite_close(&db->conn, db->stmt, NGX_HTTP_NEWS_STMT_MAX);
 
     if (db->fd != NGX_INVALID_FILE) {

@@ -68,7 +68,8 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    cached = ngx_http_news_cache_get(r, nlcf->db, &key);
+    cached = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
+                                     &key);
 
     if (cached != NULL) {
         return ngx_http_news_send_page(r, cached);
@@ -272,7 +273,8 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    page = ngx_http_news_cache_get(r, nlcf->db, &key);
+    page = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
+                                   &key);
 
     if (page != NULL) {
         return ngx_http_news_send_page(r, page);

@@ -34,10 +34,6 @@ static char *ngx_http_news_info_code_pattern(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static ngx_int_t ngx_http_news_profile(ngx_conf_t *cf,
-    ngx_http_news_loc_conf_t *conf);
-static ngx_int_t ngx_http_news_site(ngx_conf_t *cf,
-    ngx_http_news_loc_conf_t *conf);
 static ngx_regex_t *ngx_http_news_regex(ngx_conf_t *cf, ngx_str_t *pattern);
 
 
@@ -391,7 +387,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_OK;
     }
 
-    if (ngx_http_news_site(cf, conf) != NGX_OK) {
+    if (ngx_http_news_site_conf(cf, conf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -434,104 +430,6 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     return NGX_CONF_OK;
-}
-
-
-/*
- * the site's name, language and footer as every page prints them, escaped
- * once here; the language is a BCP 47 tag, and a Chinese one (zh, zh-CN,
- * zh-Hant ...) also picks the texts of the error pages
- */
-
-static ngx_int_t
-ngx_http_news_site(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
-{
-    u_char      *p;
-    ngx_str_t   *raw[3];
-    ngx_uint_t   i;
-
-    for (p = conf->language.data;
-         p < conf->language.data + conf->language.len;
-         p++)
-    {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-              || (*p >= '0' && *p <= '9') || *p == '-'))
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid \"news_language\" \"%V\", it must "
-                               "be a language tag such as \"zh-CN\" or "
-                               "\"en\"", &conf->language);
-            return NGX_ERROR;
-        }
-    }
-
-    if (conf->language.len == 0 || conf->language.len > 35) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid \"news_language\" \"%V\"",
-                           &conf->language);
-        return NGX_ERROR;
-    }
-
-    conf->chinese = (conf->language.len >= 2
-                     && ngx_strncasecmp(conf->language.data,
-                                        (u_char *) "zh", 2) == 0
-                     && (conf->language.len == 2
-                         || conf->language.data[2] == '-'));
-
-    raw[0] = &conf->site_name;
-    raw[1] = &conf->language;
-    raw[2] = &conf->footer;
-
-    for (i = 0; i < 3; i++) {
-        if (ngx_http_news_html(cf->pool, raw[i], &conf->site_vars[i])
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-/*
- * locations that render alike share their cached pages; any setting that
- * changes a page's bytes makes another profile, and so other cache keys
- */
-
-static ngx_int_t
-ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
-{
-    ngx_uint_t                  i;
-    ngx_http_news_profile_t    *pr;
-    ngx_http_news_main_conf_t  *mcf;
-
-    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
-
-    pr = mcf->profiles.elts;
-
-    for (i = 0; i < mcf->profiles.nelts; i++) {
-        if (ngx_memcmp(pr[i].tpl, conf->tpl, sizeof(conf->tpl)) == 0
-            && pr[i].base_url == conf->base_url
-            && pr[i].page_size == conf->page_size)
-        {
-            conf->profile = i;
-            return NGX_OK;
-        }
-    }
-
-    pr = ngx_array_push(&mcf->profiles);
-    if (pr == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(pr->tpl, conf->tpl, sizeof(conf->tpl));
-    pr->base_url = conf->base_url;
-    pr->page_size = conf->page_size;
-
-    conf->profile = mcf->profiles.nelts - 1;
-
-    return NGX_OK;
 }
 
 

@@ -106,7 +106,7 @@ ngx_http_news_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
         return NGX_ERROR;
     }
 
-    cached = ngx_http_news_cache_get(r, db, &key);
+    cached = ngx_http_news_cache_get(r, ngx_http_news_db_cache(db), &key);
 
     if (cached != NULL && cached->body.len >= sizeof(ngx_http_news_ends_t)) {
         *value = cached->body;
@@ -146,7 +146,9 @@ ngx_http_news_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     ngx_str_null(&none);
 
-    if (ngx_http_news_cache_put_str(r, db, &key, value, &none) == NULL
+    if (ngx_http_news_cache_put_str(r, ngx_http_news_db_cache(db), &key,
+                                    value, &none)
+        == NULL
         && too_big != ngx_time() / 60)
     {
         too_big = ngx_time() / 60;

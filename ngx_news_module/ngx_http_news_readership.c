@@ -6,9 +6,9 @@
  * log phase, in shared memory by (day, article, region, kind, bot), and
  * the counts are added to a SQLite file of their own in batches, off the
  * request path: from a thread when nginx has threads, every "flush"
- * interval, and at a worker's exit.  This file holds the directives, the
- * counting and the flush's timing; the zone is ngx_http_news_rs_zone.c's,
- * the file ngx_http_news_rs_file.c's.
+ * interval, and at a worker's exit.  This file holds the directives and
+ * the flush's timing; the counting is ngx_http_news_rs_count.c's, the zone
+ * ngx_http_news_rs_zone.c's, the file ngx_http_news_rs_file.c's.
  */
 
 
@@ -19,11 +19,6 @@
 #include "ngx_http_news_readership.h"
 
 
-static ngx_int_t ngx_http_news_readership_log(ngx_http_request_t *r);
-static void ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code,
-    ngx_uint_t kind);
-static ngx_int_t ngx_http_news_is_bot(ngx_http_request_t *r,
-    ngx_http_news_main_conf_t *mcf);
 static void ngx_http_news_rs_flush_handler(ngx_event_t *ev);
 #if (NGX_THREADS)
 static void ngx_http_news_rs_written(ngx_event_t *ev);
@@ -280,154 +275,6 @@ ngx_http_news_readership_init_conf(ngx_conf_t *cf,
     }
 
     return NGX_CONF_OK;
-}
-
-
-/*
- * counting is done here, in the log phase, once the answer is known (as
- * nginx-module-vts does): the page handlers only record what a request is
- * to be counted as; a view counts when a GET was answered 200 or 304, a
- * share when it was redirected
- */
-
-ngx_int_t
-ngx_http_news_readership_postconf(ngx_conf_t *cf)
-{
-    ngx_http_handler_pt        *h;
-    ngx_http_news_main_conf_t  *mcf;
-    ngx_http_core_main_conf_t  *cmcf;
-
-    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
-
-    if (mcf->rs == NULL) {
-        /* nothing is counted: no handler in every request's log phase */
-        return NGX_OK;
-    }
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_news_readership_log;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_news_readership_log(ngx_http_request_t *r)
-{
-    ngx_uint_t            status, kind;
-    ngx_http_news_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
-
-    if (ctx == NULL || ctx->counted == 0) {
-        return NGX_OK;
-    }
-
-    /* the status as the access log has it */
-
-    status = r->err_status ? r->err_status : r->headers_out.status;
-    kind = ctx->counted - 1;
-
-    if (kind == NGX_HTTP_NEWS_VIEW
-        ? (status == NGX_HTTP_OK || status == NGX_HTTP_NOT_MODIFIED)
-        : (status == NGX_HTTP_MOVED_PERMANENTLY
-           || status == NGX_HTTP_MOVED_TEMPORARILY
-           || status == NGX_HTTP_TEMPORARY_REDIRECT))
-    {
-        ngx_http_news_count(r, &ctx->counted_code, kind);
-    }
-
-    return NGX_OK;
-}
-
-
-/*
- * counts one view or share of an article; the zone is locked for a tree
- * lookup and, the first time a key is seen that day, one allocation
- */
-
-static void
-ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
-{
-    u_char                     *p;
-    time_t                      now;
-    ngx_int_t                   rc;
-    ngx_uint_t                  log_full;
-    ngx_http_news_rs_t         *rs;
-    ngx_http_news_ctx_t        *ctx;
-    ngx_http_news_main_conf_t  *mcf;
-    u_char                      key[NGX_HTTP_NEWS_RS_KEY_MAX];
-
-    mcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
-    rs = mcf->rs;
-
-    if (rs == NULL || r->method != NGX_HTTP_GET
-        || code->len > NEWS_INFO_CODE_MAX)
-    {
-        return;
-    }
-
-    ctx = ngx_http_news_locate(r);
-    if (ctx == NULL) {
-        return;
-    }
-
-    now = ngx_time();
-
-    p = key;
-    *p++ = (u_char) ('0' + kind);
-    *p++ = (u_char) ('0' + ngx_http_news_is_bot(r, mcf));
-    ngx_http_news_day(mcf, now, p);
-    p += NGX_HTTP_NEWS_DAY_LEN;
-    *p++ = (u_char) code->len;
-    p = ngx_cpymem(p, code->data, code->len);
-    p = ngx_cpymem(p, ctx->region.data,
-                   ngx_min(ctx->region.len, NGX_HTTP_NEWS_REGION_LEN));
-
-    log_full = 0;
-
-    ngx_shmtx_lock(&rs->shpool->mutex);
-
-    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "news count: kind %ui, \"%V\" in %V",
-                   kind, code, &ctx->region);
-
-    rc = ngx_http_news_rs_add_locked(rs, key, p - key, 1);
-
-    if (rc == NGX_DECLINED
-        && now - rs->sh->full_logged >= NGX_HTTP_NEWS_RS_FULL_LOG)
-    {
-        rs->sh->full_logged = now;
-        log_full = 1;
-    }
-
-    ngx_shmtx_unlock(&rs->shpool->mutex);
-
-    if (log_full) {
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "news: readership zone \"%V\" is full, views are "
-                      "counted in readership_lost until the next flush",
-                      &rs->shm_zone->shm.name);
-    }
-}
-
-
-static ngx_int_t
-ngx_http_news_is_bot(ngx_http_request_t *r, ngx_http_news_main_conf_t *mcf)
-{
-    if (r->headers_in.user_agent == NULL || mcf->bot_re == NULL) {
-        return 0;
-    }
-
-    return ngx_regex_exec(mcf->bot_re, &r->headers_in.user_agent->value,
-                          NULL, 0)
-           >= 0;
 }
 
 

@@ -4,7 +4,9 @@
  *
  * The readership's own types, shared by ngx_http_news_readership.c (the
  * directives, counting, the flush's timing), ngx_http_news_rs_zone.c (the
- * shared memory) and ngx_http_news_rs_file.c (the SQLite file).
+ * shared memory), ngx_http_news_rs_count.c (the log-phase count),
+ * ngx_http_news_rs_file.c (the SQLite file) and ngx_http_news_rs_write.c
+ * (a batch written to it).
  */
 
 
@@ -142,9 +144,14 @@ void ngx_http_news_day(ngx_http_news_main_conf_t *mcf, time_t now,
     u_char *day);
 
 /* ngx_http_news_rs_file.c */
-void ngx_http_news_rs_write(void *data, ngx_log_t *log);
+ngx_uint_t ngx_http_news_rs_moved(ngx_http_news_rs_t *rs, ngx_log_t *log);
 ngx_int_t ngx_http_news_rs_open(ngx_http_news_rs_t *rs, ngx_log_t *log);
 void ngx_http_news_rs_close(ngx_http_news_rs_t *rs);
+ngx_int_t ngx_http_news_rs_exec(ngx_http_news_rs_t *rs, const char *sql,
+    ngx_log_t *log);
+
+/* ngx_http_news_rs_write.c */
+void ngx_http_news_rs_write(void *data, ngx_log_t *log);
 
 
 #endif /* _NGX_HTTP_NEWS_READERSHIP_H_INCLUDED_ */

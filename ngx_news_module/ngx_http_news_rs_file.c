@@ -20,8 +20,6 @@
 #include <ngx_http_news_readership_sql.h>
 
 
-static ngx_uint_t ngx_http_news_rs_moved(ngx_http_news_rs_t *rs,
-    ngx_log_t *log);
 static ngx_int_t ngx_http_news_rs_create(ngx_http_news_rs_t *rs,
     ngx_log_t *log);
 static ngx_int_t ngx_http_news_rs_header(ngx_http_news_rs_t *rs,
@@ -32,8 +30,6 @@ static void ngx_http_news_rs_refuse(ngx_http_news_rs_t *rs,
     ngx_file_info_t *fi, const char *why, ngx_log_t *log);
 static ngx_int_t ngx_http_news_rs_int(ngx_http_news_rs_t *rs, const char *sql,
     int *value);
-static ngx_int_t ngx_http_news_rs_exec(ngx_http_news_rs_t *rs, const char *sql,
-    ngx_log_t *log);
 
 
 static const char  *ngx_http_news_rs_sql[NGX_HTTP_NEWS_RS_STMT_MAX] = {
@@ -62,212 +58,9 @@ static const char  *ngx_http_news_rs_sql[NGX_HTTP_NEWS_RS_STMT_MAX] = {
 };
 
 
-/*
- * writes rs->batch in one transaction: in a thread of the pool, or at exit;
- * on failure the batch goes back to the zone for the next flush
- */
-
-void
-ngx_http_news_rs_write(void *data, ngx_log_t *log)
-{
-    ngx_http_news_rs_t *rs = data;
-
-    int                        err;
-    u_char                    *k;
-    uint64_t                   total;
-    ngx_int_t                  rc;
-    ngx_uint_t                 i;
-    sqlite3_stmt              *stmt;
-    ngx_http_news_rs_rec_t    *rec;
-    ngx_http_news_rs_batch_t  *batch;
-
-    batch = &rs->batch;
-    stmt = NULL;
-
-    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0,
-                   "news readership flush: batch %uL of %ui keys",
-                   (uint64_t) batch->seq, batch->n);
-
-    if (rs->conn != NULL && ngx_http_news_rs_moved(rs, log)) {
-        ngx_http_news_rs_close(rs);
-    }
-
-    if (rs->conn == NULL && ngx_http_news_rs_open(rs, log) != NGX_OK) {
-        goto failed;
-    }
-
-    if (ngx_http_news_rs_exec(rs, "BEGIN IMMEDIATE", log) != NGX_OK) {
-        goto reopen;
-    }
-
-    /* a batch taken up from a killed worker may be on disk already */
-
-    stmt = rs->stmt[NGX_HTTP_NEWS_RS_DONE];
-
-    sqlite3_bind_text(stmt, 1, (char *) rs->node.data, rs->node.len,
-                      SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 2, (sqlite3_int64) batch->epoch);
-    sqlite3_bind_int64(stmt, 3, (sqlite3_int64) batch->seq);
-
-    rc = ngx_http_news_sqlite_step(stmt, &err);
-
-    if (rc == NGX_OK) {
-        sqlite3_reset(stmt);
-        (void) ngx_http_news_rs_exec(rs, "ROLLBACK", log);
-
-        ngx_log_error(NGX_LOG_NOTICE, log, 0,
-                      "news: readership batch %uL of exited worker %P "
-                      "was written before it exited, not added again",
-                      batch->seq, batch->from);
-
-        ngx_http_news_rs_release(rs, batch, 1);
-        return;
-    }
-
-    if (rc != NGX_DONE) {
-        goto rollback;
-    }
-
-    sqlite3_reset(stmt);
-
-    stmt = rs->stmt[NGX_HTTP_NEWS_RS_ADD];
-    total = 0;
-
-    for (i = 0; i < batch->n; i++) {
-        rec = &batch->recs[i];
-        k = rec->key;
-        total += rec->count;
-
-        /* kind, bot, day, code length, code, region */
-
-        sqlite3_bind_text(stmt, 1, (char *) rs->node.data, rs->node.len,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 2, (char *) k + 2, NGX_HTTP_NEWS_DAY_LEN,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 3, (char *) k + 13, k[12], SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 4, (char *) k + 13 + k[12],
-                          rec->len - 13 - k[12], SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 5, k[0] == '0' ? "view" : "share", -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_int(stmt, 6, k[1] - '0');
-        sqlite3_bind_int64(stmt, 7, (sqlite3_int64) rec->count);
-
-        if (ngx_http_news_sqlite_step(stmt, &err) != NGX_DONE) {
-            goto rollback;
-        }
-
-        sqlite3_reset(stmt);
-    }
-
-    if (batch->lost) {
-        stmt = rs->stmt[NGX_HTTP_NEWS_RS_ADD_LOST];
-        total += batch->lost;
-
-        sqlite3_bind_text(stmt, 1, (char *) rs->node.data, rs->node.len,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 2, (char *) batch->day,
-                          NGX_HTTP_NEWS_DAY_LEN, SQLITE_STATIC);
-        sqlite3_bind_int64(stmt, 3, (sqlite3_int64) batch->lost);
-
-        if (ngx_http_news_sqlite_step(stmt, &err) != NGX_DONE) {
-            goto rollback;
-        }
-
-        sqlite3_reset(stmt);
-    }
-
-    stmt = rs->stmt[NGX_HTTP_NEWS_RS_MARK];
-
-    sqlite3_bind_text(stmt, 1, (char *) rs->node.data, rs->node.len,
-                      SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 2, (sqlite3_int64) batch->epoch);
-    sqlite3_bind_int64(stmt, 3, (sqlite3_int64) batch->seq);
-    sqlite3_bind_int64(stmt, 4, (sqlite3_int64) time(NULL));
-    sqlite3_bind_int64(stmt, 5, (sqlite3_int64) total);
-
-    if (ngx_http_news_sqlite_step(stmt, &err) != NGX_DONE) {
-        goto rollback;
-    }
-
-    sqlite3_reset(stmt);
-
-    /*
-     * the batches before this one are over, but a writer that was taken
-     * for dead may yet try to commit one of the last few
-     */
-
-    stmt = rs->stmt[NGX_HTTP_NEWS_RS_PRUNE];
-
-    sqlite3_bind_text(stmt, 1, (char *) rs->node.data, rs->node.len,
-                      SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 2, (sqlite3_int64) batch->epoch);
-    sqlite3_bind_int64(stmt, 3, (sqlite3_int64) batch->seq
-                                - NGX_HTTP_NEWS_RS_KEEP);
-    sqlite3_bind_int64(stmt, 4, (sqlite3_int64) time(NULL)
-                                - NGX_HTTP_NEWS_RS_KEEP_TIME);
-
-    if (ngx_http_news_sqlite_step(stmt, &err) != NGX_DONE) {
-        goto rollback;
-    }
-
-    sqlite3_reset(stmt);
-    stmt = NULL;
-
-    if (ngx_http_news_rs_exec(rs, "COMMIT", log) != NGX_OK) {
-        goto rollback;
-    }
-
-    ngx_http_news_rs_release(rs, batch, 1);
-
-    return;
-
-rollback:
-
-    ngx_log_error(NGX_LOG_ERR, log, 0,
-                  "news: writing readership to \"%V\" failed: %s",
-                  &rs->path, sqlite3_errmsg(rs->conn));
-
-    err = sqlite3_errcode(rs->conn);
-
-    if (stmt != NULL) {
-        sqlite3_reset(stmt);
-    }
-
-    (void) sqlite3_exec(rs->conn, "ROLLBACK", NULL, NULL, NULL);
-
-    if (err != SQLITE_BUSY && err != SQLITE_LOCKED) {
-        ngx_http_news_rs_close(rs);
-    }
-
-    goto failed;
-
-reopen:
-
-    /*
-     * a file locked by another writer is retried as it is; any other
-     * error (a file made read-only, or replaced) is reopened at the next
-     * flush, as the connection would go on failing
-     */
-
-    err = sqlite3_errcode(rs->conn);
-
-    if (err != SQLITE_BUSY && err != SQLITE_LOCKED) {
-        ngx_http_news_rs_close(rs);
-    }
-
-failed:
-
-    ngx_log_error(NGX_LOG_WARN, log, 0,
-                  "news: %ui readership counts kept for the next flush",
-                  batch->n);
-
-    ngx_http_news_rs_release(rs, batch, 0);
-}
-
-
 /* the path no longer leads to the file open: removed, or replaced */
 
-static ngx_uint_t
+ngx_uint_t
 ngx_http_news_rs_moved(ngx_http_news_rs_t *rs, ngx_log_t *log)
 {
     ngx_file_info_t  fi;
@@ -640,7 +433,7 @@ ngx_http_news_rs_close(ngx_http_news_rs_t *rs)
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_news_rs_exec(ngx_http_news_rs_t *rs, const char *sql,
     ngx_log_t *log)
 {

@@ -22,15 +22,13 @@
 
 static ngx_int_t ngx_http_news_send_chain(ngx_http_request_t *r,
     ngx_chain_t *out, off_t len, uint32_t crc, time_t last_modified,
-    ngx_uint_t kind, ngx_str_t *tags);
+    ngx_uint_t kind, ngx_str_t *tags, ngx_str_t *keys);
 static ngx_int_t ngx_http_news_cdn_headers(ngx_http_request_t *r,
-    ngx_uint_t kind, ngx_str_t *tags);
+    ngx_uint_t kind, ngx_str_t *tags, ngx_str_t *keys);
 static ngx_table_elt_t *ngx_http_news_add_header(ngx_http_request_t *r,
     char *key, ngx_str_t *value);
 static ngx_uint_t ngx_http_news_error_page(ngx_http_request_t *r,
     ngx_uint_t status);
-static void ngx_http_news_error_text(ngx_http_news_loc_conf_t *nlcf,
-    ngx_str_t *text, char *en, char *zh);
 
 
 /* NGX_OK, or the status to answer with, for ngx_http_news_error() */
@@ -103,7 +101,8 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
             info_code = &none;
         }
 
-        page = ngx_http_news_cache_put(r, nlcf->db, cache_key, out, len,
+        page = ngx_http_news_cache_put(r, ngx_http_news_db_cache(nlcf->db),
+                                       cache_key, out, len,
                                        info_code, r->headers_out.status);
 
         if (page != NULL) {
@@ -130,7 +129,8 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
     ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
 
     return ngx_http_news_send_chain(r, out, len, crc, last_modified, kind,
-                                    ctx ? &ctx->cache_tags : NULL);
+                                    ctx ? &ctx->cache_tags : NULL,
+                                    ctx ? &ctx->cache_keys : NULL);
 }
 
 
@@ -161,7 +161,7 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
 
     return ngx_http_news_send_chain(r, out, page->body.len, page->crc,
                                     page->last_modified, page->kind,
-                                    &page->tags);
+                                    &page->tags, &page->keys);
 }
 
 
@@ -173,7 +173,8 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
 
 static ngx_int_t
 ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
-    uint32_t crc, time_t last_modified, ngx_uint_t kind, ngx_str_t *tags)
+    uint32_t crc, time_t last_modified, ngx_uint_t kind, ngx_str_t *tags,
+    ngx_str_t *keys)
 {
     ngx_int_t                  rc;
     ngx_str_t                  etag;
@@ -224,7 +225,7 @@ ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
         }
     }
 
-    if (ngx_http_news_cdn_headers(r, kind, tags) != NGX_OK) {
+    if (ngx_http_news_cdn_headers(r, kind, tags, keys) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -252,50 +253,17 @@ ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status)
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-    /* the page's texts in the site's language: Chinese or English */
+    if (ngx_http_news_error_texts(r, status, vars) != NGX_OK) {
+        /* what reading the request body failed with: nginx answers */
+        return status;
+    }
 
-    switch (status) {
-
-    case NGX_HTTP_BAD_REQUEST:
-        ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "400");
-        ngx_http_news_error_text(nlcf, &vars[NGX_HTTP_NEWS_V_MESSAGE],
-                                 "Bad Request", "请求有误");
-        break;
-
-    case NGX_HTTP_NOT_FOUND:
-        ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "404");
-        ngx_http_news_error_text(nlcf, &vars[NGX_HTTP_NEWS_V_MESSAGE],
-                                 "Not Found", "页面不存在");
-        break;
-
-    case NGX_HTTP_NOT_ALLOWED:
-        ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "405");
-        ngx_http_news_error_text(nlcf, &vars[NGX_HTTP_NEWS_V_MESSAGE],
-                                 "Method Not Allowed", "不支持该请求方法");
-        break;
-
-    case NGX_HTTP_NEWS_GONE:
-        ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "410");
-        ngx_http_news_error_text(nlcf, &vars[NGX_HTTP_NEWS_V_MESSAGE],
-                                 "Gone", "文章已删除");
-        break;
-
-    case NGX_HTTP_SERVICE_UNAVAILABLE:
-        ngx_str_set(&vars[NGX_HTTP_NEWS_V_STATUS], "503");
-        ngx_http_news_error_text(nlcf, &vars[NGX_HTTP_NEWS_V_MESSAGE],
-                                 "Service Unavailable", "服务暂时不可用");
-
+    if (status == NGX_HTTP_SERVICE_UNAVAILABLE) {
         ngx_str_set(&retry, NGX_HTTP_NEWS_RETRY_AFTER);
 
         if (ngx_http_news_add_header(r, "Retry-After", &retry) == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
-
-        break;
-
-    default:
-        /* what reading the request body failed with: nginx answers */
-        return status;
     }
 
     if (status == NGX_HTTP_NOT_ALLOWED) {
@@ -467,11 +435,9 @@ ngx_http_news_error_page(ngx_http_request_t *r, ngx_uint_t status)
 
 static ngx_int_t
 ngx_http_news_cdn_headers(ngx_http_request_t *r, ngx_uint_t kind,
-    ngx_str_t *tags)
+    ngx_str_t *tags, ngx_str_t *keys)
 {
-    u_char                    *p;
-    ngx_str_t                 *cc, keys;
-    ngx_uint_t                 i;
+    ngx_str_t                 *cc;
     ngx_http_news_loc_conf_t  *nlcf;
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
@@ -506,25 +472,9 @@ ngx_http_news_cdn_headers(ngx_http_request_t *r, ngx_uint_t kind,
         return NGX_OK;
     }
 
-    if (ngx_http_news_add_header(r, "Cache-Tag", tags) == NULL) {
-        return NGX_ERROR;
-    }
-
-    /* Fastly's form: the same keys, space-separated */
-
-    keys.len = tags->len;
-    keys.data = ngx_pnalloc(r->pool, keys.len);
-    if (keys.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = keys.data;
-
-    for (i = 0; i < tags->len; i++) {
-        *p++ = (tags->data[i] == ',') ? ' ' : tags->data[i];
-    }
-
-    if (ngx_http_news_add_header(r, "Surrogate-Key", &keys) == NULL) {
+    if (ngx_http_news_add_header(r, "Cache-Tag", tags) == NULL
+        || ngx_http_news_add_header(r, "Surrogate-Key", keys) == NULL)
+    {
         return NGX_ERROR;
     }
 
@@ -583,7 +533,25 @@ ngx_http_news_set_cache_tags(ngx_http_request_t *r, ngx_str_t *code,
         ngx_http_news_out_lit(&out, "home");
     }
 
-    (void) ngx_http_news_out_str(&out, &ctx->cache_tags);
+    if (ngx_http_news_out_str(&out, &ctx->cache_tags) != NGX_OK) {
+        ngx_str_null(&ctx->cache_tags);
+        return;
+    }
+
+    /* Fastly's form, made once with the page: the keys space-separated */
+
+    ctx->cache_keys.len = ctx->cache_tags.len;
+    ctx->cache_keys.data = ngx_pnalloc(r->pool, ctx->cache_keys.len);
+    if (ctx->cache_keys.data == NULL) {
+        ngx_str_null(&ctx->cache_tags);
+        ngx_str_null(&ctx->cache_keys);
+        return;
+    }
+
+    for (i = 0; i < ctx->cache_tags.len; i++) {
+        ctx->cache_keys.data[i] = (ctx->cache_tags.data[i] == ',')
+                                  ? ' ' : ctx->cache_tags.data[i];
+    }
 }
 
 
@@ -628,28 +596,4 @@ ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
-}
-
-
-/* the values every template may print: site name, language, footer */
-
-void
-ngx_http_news_site_vars(ngx_http_request_t *r, ngx_str_t *vars)
-{
-    ngx_http_news_loc_conf_t  *nlcf;
-
-    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
-
-    vars[NGX_HTTP_NEWS_V_SITE_NAME] = nlcf->site_vars[0];
-    vars[NGX_HTTP_NEWS_V_LANGUAGE] = nlcf->site_vars[1];
-    vars[NGX_HTTP_NEWS_V_FOOTER] = nlcf->site_vars[2];
-}
-
-
-static void
-ngx_http_news_error_text(ngx_http_news_loc_conf_t *nlcf, ngx_str_t *text,
-    char *en, char *zh)
-{
-    text->data = (u_char *) (nlcf->chinese ? zh : en);
-    text->len = ngx_strlen(text->data);
 }

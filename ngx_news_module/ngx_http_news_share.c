@@ -70,7 +70,8 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    page = ngx_http_news_cache_get(r, nlcf->db, &key);
+    page = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
+                                   &key);
 
     if (page != NULL && page->status) {
         /* an unknown or deleted code, as found before */
@@ -105,7 +106,8 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        (void) ngx_http_news_cache_put_str(r, nlcf->db, &key, &path,
+        (void) ngx_http_news_cache_put_str(r, ngx_http_news_db_cache(nlcf->db),
+                                           &key, &path,
                                            &post.info_code);
     }
 

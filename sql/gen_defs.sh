@@ -20,8 +20,9 @@ one() {
 
 schema=$(one "$1" 's/^PRAGMA user_version = \([0-9][0-9]*\);.*/\1/p' \
     "PRAGMA user_version")
+num='[0-9][0-9]*'
 lengths=$(one "$1" \
-    's/.*length(info_code) BETWEEN \([0-9][0-9]*\) AND \([0-9][0-9]*\).*/\1 \2/p' \
+    "s/.*length(info_code) BETWEEN \\($num\\) AND \\($num\\).*/\\1 \\2/p" \
     "length(info_code) BETWEEN")
 one "$1" "s/.*\(info_code GLOB '\[A-Z\]\[A-Z\]\[0-9\]\*'\).*/\1/p" \
     "info_code GLOB '[A-Z][A-Z][0-9]*'" >/dev/null

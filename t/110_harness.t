@@ -316,7 +316,7 @@ SKIP: {
     local $ENV{UBSAN_OPTIONS} = "log_path=$dir/asan";
 
     # a leak of nginx itself (no frame of ours): counted, not failed
-    my $leak = "=================================================================\n"
+    my $leak = ('=' x 65) . "\n"
         . "==1==ERROR: LeakSanitizer: detected memory leaks\n\n"
         . "Direct leak of 10 byte(s) in 1 object(s) allocated from:\n"
         . "    #0 0x1 in malloc (/usr/lib/libasan.so+0x1)\n"

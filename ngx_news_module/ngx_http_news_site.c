@@ -1,0 +1,143 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * The site's identity: its name, language and footer as every template
+ * prints them, checked and escaped once at configuration, and the texts
+ * of the error pages in the site's language.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_http_news.h>
+
+
+typedef struct {
+    ngx_uint_t                  status;
+    ngx_str_t                   code;
+    ngx_str_t                   en;
+    ngx_str_t                   zh;
+} ngx_http_news_error_text_t;
+
+
+static ngx_http_news_error_text_t  ngx_http_news_error_text[] = {
+
+    { NGX_HTTP_BAD_REQUEST, ngx_string("400"), ngx_string("Bad Request"),
+      ngx_string("请求有误") },
+
+    { NGX_HTTP_NOT_FOUND, ngx_string("404"), ngx_string("Not Found"),
+      ngx_string("页面不存在") },
+
+    { NGX_HTTP_NOT_ALLOWED, ngx_string("405"),
+      ngx_string("Method Not Allowed"),
+      ngx_string("不支持该请求方法") },
+
+    { NGX_HTTP_NEWS_GONE, ngx_string("410"), ngx_string("Gone"),
+      ngx_string("文章已删除") },
+
+    { NGX_HTTP_SERVICE_UNAVAILABLE, ngx_string("503"),
+      ngx_string("Service Unavailable"),
+      ngx_string("服务暂时不可用") },
+
+    { 0, ngx_null_string, ngx_null_string, ngx_null_string }
+};
+
+
+/*
+ * the site's name, language and footer as every page prints them, escaped
+ * once here; the language is a BCP 47 tag, and a Chinese one (zh, zh-CN,
+ * zh-Hant ...) also picks the texts of the error pages
+ */
+
+ngx_int_t
+ngx_http_news_site_conf(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
+{
+    u_char      *p;
+    ngx_str_t   *raw[3];
+    ngx_uint_t   i;
+
+    for (p = conf->language.data;
+         p < conf->language.data + conf->language.len;
+         p++)
+    {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '-'))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid \"news_language\" \"%V\", it must "
+                               "be a language tag such as \"zh-CN\" or "
+                               "\"en\"", &conf->language);
+            return NGX_ERROR;
+        }
+    }
+
+    if (conf->language.len == 0 || conf->language.len > 35) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid \"news_language\" \"%V\"",
+                           &conf->language);
+        return NGX_ERROR;
+    }
+
+    conf->chinese = (conf->language.len >= 2
+                     && ngx_strncasecmp(conf->language.data,
+                                        (u_char *) "zh", 2) == 0
+                     && (conf->language.len == 2
+                         || conf->language.data[2] == '-'));
+
+    raw[0] = &conf->site_name;
+    raw[1] = &conf->language;
+    raw[2] = &conf->footer;
+
+    for (i = 0; i < 3; i++) {
+        if (ngx_http_news_html(cf->pool, raw[i], &conf->site_vars[i])
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* the values every template may print: site name, language, footer */
+
+void
+ngx_http_news_site_vars(ngx_http_request_t *r, ngx_str_t *vars)
+{
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    vars[NGX_HTTP_NEWS_V_SITE_NAME] = nlcf->site_vars[0];
+    vars[NGX_HTTP_NEWS_V_LANGUAGE] = nlcf->site_vars[1];
+    vars[NGX_HTTP_NEWS_V_FOOTER] = nlcf->site_vars[2];
+}
+
+
+/*
+ * the status and message of an error page, Chinese or English as the
+ * site's language is; NGX_DECLINED for a status the module has no page for
+ */
+
+ngx_int_t
+ngx_http_news_error_texts(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *vars)
+{
+    ngx_http_news_loc_conf_t    *nlcf;
+    ngx_http_news_error_text_t  *t;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    for (t = ngx_http_news_error_text; t->status; t++) {
+        if (t->status == status) {
+            vars[NGX_HTTP_NEWS_V_STATUS] = t->code;
+            vars[NGX_HTTP_NEWS_V_MESSAGE] = nlcf->chinese ? t->zh : t->en;
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
