@@ -44,7 +44,8 @@ deps:
 # configured with the same flags has the same binary signature
 objs/nginx/objs/Makefile: config sql/readership.sql sql/schema.sql \
                           sql/to_c.sh sql/gen_defs.sh \
-                          $(wildcard conf/templates/*.html)
+                          $(wildcard conf/templates/*.html) \
+                          conf/templates/news.css
 	rm -rf objs/nginx
 	mkdir -p objs
 	cp -r $(NGX_SRC) objs/nginx

@@ -102,7 +102,11 @@ typedef enum {
     NGX_HTTP_NEWS_V_SITE_NAME,
     NGX_HTTP_NEWS_V_LANGUAGE,
     NGX_HTTP_NEWS_V_FOOTER,
-    NGX_HTTP_NEWS_V_MAX
+    NGX_HTTP_NEWS_V_NAV,
+    NGX_HTTP_NEWS_V_BACK,
+    NGX_HTTP_NEWS_V_MAX,
+    /* the theme's style sheet: a literal, put in when a template compiles */
+    NGX_HTTP_NEWS_V_STYLE
 } ngx_http_news_var_e;
 
 
@@ -229,6 +233,8 @@ typedef struct {
     ngx_array_t                *deps;       /* uint64_t, what was read */
     ngx_str_t                   cache_tags; /* the page's, for a CDN */
     ngx_str_t                   cache_keys; /* the same, space-separated */
+    ngx_str_t                   back_slug;  /* an error page links to */
+    ngx_str_t                   back_name;
     ngx_str_t                   country;
     ngx_str_t                   region;
     u_char                      region_buf[NGX_HTTP_NEWS_REGION_LEN];
@@ -356,7 +362,7 @@ ngx_int_t ngx_http_news_db_page_ends(ngx_http_request_t *r,
 /* ngx_http_news_pages.c */
 ngx_int_t ngx_http_news_page_start(ngx_http_request_t *r,
     ngx_http_news_db_t *db, int64_t category_id, ngx_str_t *slug,
-    ngx_uint_t page, ngx_http_news_anchor_t *after);
+    ngx_uint_t page, ngx_http_news_anchor_t *after, ngx_uint_t *pages);
 
 /* ngx_http_news_cache.c */
 void ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max);
@@ -438,7 +444,10 @@ ngx_int_t ngx_http_news_render_tags(ngx_http_request_t *r, ngx_array_t *tags,
 ngx_int_t ngx_http_news_render_source(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_str_t *html);
 ngx_int_t ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
-    ngx_uint_t page, ngx_uint_t more, ngx_str_t *html);
+    ngx_uint_t page, ngx_uint_t pages, ngx_uint_t more, ngx_str_t *html);
+int64_t ngx_http_news_section(ngx_array_t *chain);
+ngx_int_t ngx_http_news_render_nav(ngx_http_request_t *r, ngx_array_t *cats,
+    int64_t current, ngx_str_t *html);
 
 /* ngx_http_news_send.c */
 ngx_int_t ngx_http_news_check_method(ngx_http_request_t *r);
@@ -465,6 +474,8 @@ ngx_int_t ngx_http_news_error_texts(ngx_http_request_t *r, ngx_uint_t status,
 /* ngx_http_news_request.c */
 ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
 void ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code);
+void ngx_http_news_set_back(ngx_http_request_t *r, ngx_str_t *slug,
+    ngx_str_t *name);
 void ngx_http_news_set_counted(ngx_http_request_t *r, ngx_str_t *code,
     ngx_uint_t kind);
 void ngx_http_news_depends(ngx_http_request_t *r, ngx_uint_t type,

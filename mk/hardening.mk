@@ -81,7 +81,8 @@ ASAN_ENV     = ASAN_OPTIONS=$(ASAN_OPTS) UBSAN_OPTIONS=$(UBSAN_OPTS) \
 # configured like objs/nginx, with the sanitizers and clang
 $(ASAN_DIR)/nginx/objs/Makefile: config sql/readership.sql sql/schema.sql \
                                  sql/to_c.sh sql/gen_defs.sh mk/hardening.mk \
-                                 $(wildcard conf/templates/*.html)
+                                 $(wildcard conf/templates/*.html) \
+                                 conf/templates/news.css
 	rm -rf $(ASAN_DIR)/nginx
 	mkdir -p $(ASAN_DIR)
 	cp -r $(NGX_SRC) $(ASAN_DIR)/nginx

@@ -131,6 +131,10 @@ ngx_http_news_post_status(ngx_http_request_t *r, ngx_http_news_post_t *post,
     case NGX_HTTP_NEWS_STATUS_DELETED:
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: post \"%V\" is deleted", code);
+
+        /* a reader of a removed post is pointed at its category */
+        ngx_http_news_set_back(r, &post->category_slug, &post->category_name);
+
         return NGX_HTTP_NEWS_GONE;
 
     default:
@@ -147,7 +151,7 @@ ngx_http_news_render_article(ngx_http_request_t *r,
 {
     ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
     ngx_str_t                  base, path, canonical, slug;
-    ngx_array_t                tags, chain;
+    ngx_array_t                tags, chain, sections;
     ngx_http_news_out_t        out;
     ngx_http_news_loc_conf_t  *nlcf;
 
@@ -157,12 +161,17 @@ ngx_http_news_render_article(ngx_http_request_t *r,
 
     if (ngx_array_init(&tags, r->pool, 4, sizeof(ngx_str_t)) != NGX_OK
         || ngx_array_init(&chain, r->pool, 4, sizeof(ngx_http_news_cat_t))
+           != NGX_OK
+        || ngx_array_init(&sections, r->pool, 16,
+                          sizeof(ngx_http_news_cat_t))
            != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_http_news_db_tags(r, nlcf->db, post->id, &tags) != NGX_OK) {
+    if (ngx_http_news_db_tags(r, nlcf->db, post->id, &tags) != NGX_OK
+        || ngx_http_news_db_children(r, nlcf->db, 0, &sections) != NGX_OK)
+    {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
@@ -225,7 +234,11 @@ ngx_http_news_render_article(ngx_http_request_t *r,
         || ngx_http_news_render_tags(r, &tags, &vars[NGX_HTTP_NEWS_V_TAGS])
            != NGX_OK
         || ngx_http_news_render_breadcrumb(r, &base, &chain, &post->title,
-                                           &canonical, vars) != NGX_OK)
+                                           &canonical, vars) != NGX_OK
+        || ngx_http_news_render_nav(r, &sections,
+                                    ngx_http_news_section(&chain),
+                                    &vars[NGX_HTTP_NEWS_V_NAV])
+           != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

@@ -3,7 +3,8 @@
  * Copyright (C) ngx_news_module authors
  *
  * The HTML fragments pages are made of: breadcrumbs and their JSON-LD,
- * post and category lists, tags, the source line, the pager, dates.
+ * the masthead's sections, post and category lists, tags, the source
+ * line, the pager, dates.
  * Every text from the database is escaped here; the article body never
  * passes through.
  */
@@ -19,6 +20,8 @@
 
 
 static ngx_str_t *ngx_http_news_cat_name(ngx_http_news_cat_t *cat);
+static void ngx_http_news_pager_link(ngx_http_news_out_t *out,
+    ngx_str_t *slug, ngx_uint_t page);
 
 
 /* the display and ISO 8601 forms of published_at */
@@ -192,13 +195,16 @@ ngx_http_news_render_post_list(ngx_http_request_t *r, ngx_array_t *posts,
 }
 
 
-/* categories as links; depth gives a class for indenting the tree */
+/*
+ * categories as links: a list, or with depths (the tree, depth first) a
+ * list of nested lists, one level a step whatever depth a row claims
+ */
 
 ngx_int_t
 ngx_http_news_render_category_list(ngx_http_request_t *r, ngx_array_t *cats,
     ngx_str_t *html)
 {
-    ngx_uint_t            i;
+    ngx_uint_t            i, depth, open;
     ngx_http_news_out_t   out;
     ngx_http_news_cat_t  *cat;
 
@@ -212,18 +218,90 @@ ngx_http_news_render_category_list(ngx_http_request_t *r, ngx_array_t *cats,
     ngx_http_news_out_init(&out, r->pool, 128 * (cats->nelts + 1));
     ngx_http_news_out_lit(&out, "<ul class=\"categories\">\n");
 
+    open = 0;
+
     for (i = 0; i < cats->nelts; i++) {
-        ngx_http_news_out_lit(&out, "<li class=\"depth-");
-        ngx_http_news_out_uint(&out, cat[i].depth);
-        ngx_http_news_out_lit(&out, "\"><a href=\"");
+        depth = (i == 0) ? 0 : ngx_min(cat[i].depth, open + 1);
+
+        if (i > 0 && depth > open) {
+            ngx_http_news_out_lit(&out, "\n<ul>\n");
+
+        } else if (i > 0) {
+            ngx_http_news_out_lit(&out, "</li>\n");
+
+            for ( /* void */ ; open > depth; open--) {
+                ngx_http_news_out_lit(&out, "</ul></li>\n");
+            }
+        }
+
+        open = depth;
+
+        ngx_http_news_out_lit(&out, "<li><a href=\"");
         ngx_http_news_out_category_path(&out, &cat[i].slug, 0,
                                         NGX_HTTP_NEWS_ESCAPE_HTML);
         ngx_http_news_out_lit(&out, "\">");
         ngx_http_news_out_html(&out, ngx_http_news_cat_name(&cat[i]));
-        ngx_http_news_out_lit(&out, "</a></li>\n");
+        ngx_http_news_out_lit(&out, "</a>");
+    }
+
+    ngx_http_news_out_lit(&out, "</li>\n");
+
+    for ( /* void */ ; open > 0; open--) {
+        ngx_http_news_out_lit(&out, "</ul></li>\n");
     }
 
     ngx_http_news_out_lit(&out, "</ul>");
+
+    return ngx_http_news_out_str(&out, html);
+}
+
+
+/* the section a breadcrumb chain is in: its top-level category, or 0 */
+
+int64_t
+ngx_http_news_section(ngx_array_t *chain)
+{
+    return chain->nelts ? ((ngx_http_news_cat_t *) chain->elts)->id : 0;
+}
+
+
+/*
+ * the masthead's navigation: the top-level categories (the rows of depth
+ * 0), the one the page is in marked as current
+ */
+
+ngx_int_t
+ngx_http_news_render_nav(ngx_http_request_t *r, ngx_array_t *cats,
+    int64_t current, ngx_str_t *html)
+{
+    ngx_uint_t            i;
+    ngx_http_news_out_t   out;
+    ngx_http_news_cat_t  *cat;
+
+    cat = cats->elts;
+
+    ngx_http_news_out_init(&out, r->pool, 96 * (cats->nelts + 1));
+    ngx_http_news_out_lit(&out, "<nav class=\"sections\">");
+
+    for (i = 0; i < cats->nelts; i++) {
+        if (cat[i].depth != 0) {
+            continue;
+        }
+
+        ngx_http_news_out_lit(&out, "<a href=\"");
+        ngx_http_news_out_category_path(&out, &cat[i].slug, 0,
+                                        NGX_HTTP_NEWS_ESCAPE_HTML);
+
+        if (cat[i].id == current) {
+            ngx_http_news_out_lit(&out, "\" aria-current=\"true");
+        }
+
+        ngx_http_news_out_lit(&out, "\">");
+        ngx_http_news_out_html(&out, ngx_http_news_cat_name(&cat[i]));
+        ngx_http_news_out_lit(&out, "</a>");
+    }
+
+    ngx_http_news_out_lit(&out, "</nav>");
 
     return ngx_http_news_out_str(&out, html);
 }
@@ -273,7 +351,8 @@ ngx_http_news_render_source(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    ngx_http_news_out_init(&out, r->pool, 2 * name->len + 64);
+    ngx_http_news_out_init(&out, r->pool, 2 * name->len + 96);
+    ngx_http_news_out_lit(&out, "<span class=\"source\">来源：");
 
     /* only http(s) links: an admin's "javascript:" never becomes one */
 
@@ -294,14 +373,22 @@ ngx_http_news_render_source(ngx_http_request_t *r,
         ngx_http_news_out_html(&out, name);
     }
 
+    ngx_http_news_out_lit(&out, "</span>");
+
     return ngx_http_news_out_str(&out, html);
 }
 
 
+/*
+ * the pager: previous, the first page, the pages around this one, the
+ * last when the number of pages is known (pages > 0), next
+ */
+
 ngx_int_t
 ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
-    ngx_uint_t page, ngx_uint_t more, ngx_str_t *html)
+    ngx_uint_t page, ngx_uint_t pages, ngx_uint_t more, ngx_str_t *html)
 {
+    ngx_uint_t           n, from, to;
     ngx_http_news_out_t  out;
 
     if (page == 1 && !more) {
@@ -309,14 +396,48 @@ ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
         return NGX_OK;
     }
 
-    ngx_http_news_out_init(&out, r->pool, 256);
+    from = (page > 3) ? page - 2 : 1;
+    to = more ? page + (pages ? 2 : 1) : page;
+
+    if (pages && to > pages) {
+        to = pages;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, 256 + 64 * (to - from + 3));
     ngx_http_news_out_lit(&out, "<nav class=\"pager\">");
 
     if (page > 1) {
         ngx_http_news_out_lit(&out, "<a rel=\"prev\" href=\"");
         ngx_http_news_out_category_path(&out, slug, page - 1,
                                         NGX_HTTP_NEWS_ESCAPE_HTML);
-        ngx_http_news_out_lit(&out, "\">上一页</a> ");
+        ngx_http_news_out_lit(&out, "\">上一页</a>");
+    }
+
+    if (from > 1) {
+        ngx_http_news_pager_link(&out, slug, 1);
+
+        if (from > 2) {
+            ngx_http_news_out_lit(&out, "<span class=\"gap\">…</span>");
+        }
+    }
+
+    for (n = from; n <= to; n++) {
+        if (n == page) {
+            ngx_http_news_out_lit(&out, "<span aria-current=\"page\">");
+            ngx_http_news_out_uint(&out, n);
+            ngx_http_news_out_lit(&out, "</span>");
+            continue;
+        }
+
+        ngx_http_news_pager_link(&out, slug, n);
+    }
+
+    if (pages > to) {
+        if (pages > to + 1) {
+            ngx_http_news_out_lit(&out, "<span class=\"gap\">…</span>");
+        }
+
+        ngx_http_news_pager_link(&out, slug, pages);
     }
 
     if (more) {
@@ -329,4 +450,17 @@ ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
     ngx_http_news_out_lit(&out, "</nav>");
 
     return ngx_http_news_out_str(&out, html);
+}
+
+
+static void
+ngx_http_news_pager_link(ngx_http_news_out_t *out, ngx_str_t *slug,
+    ngx_uint_t page)
+{
+    ngx_http_news_out_lit(out, "<a href=\"");
+    ngx_http_news_out_category_path(out, slug, page,
+                                    NGX_HTTP_NEWS_ESCAPE_HTML);
+    ngx_http_news_out_lit(out, "\">");
+    ngx_http_news_out_uint(out, page);
+    ngx_http_news_out_lit(out, "</a>");
 }

@@ -24,8 +24,9 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     ngx_int_t                  rc, page;
     ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
     ngx_str_t                  slug, arg, base, key;
+    ngx_uint_t                 pages;
     ngx_http_news_page_t      *cached;
-    ngx_array_t                chain, children, posts;
+    ngx_array_t                chain, children, sections, posts;
     ngx_http_news_out_t        out;
     ngx_http_news_cat_t        cat;
     ngx_http_news_anchor_t     start, *after;
@@ -95,9 +96,15 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
+    /* an error page from here on links back to the category */
+    ngx_http_news_set_back(r, &cat.slug, &cat.name);
+
     if (ngx_array_init(&chain, r->pool, 4, sizeof(ngx_http_news_cat_t))
         != NGX_OK
         || ngx_array_init(&children, r->pool, 8, sizeof(ngx_http_news_cat_t))
+           != NGX_OK
+        || ngx_array_init(&sections, r->pool, 16,
+                          sizeof(ngx_http_news_cat_t))
            != NGX_OK
         || ngx_array_init(&posts, r->pool, nlcf->page_size + 1,
                           sizeof(ngx_http_news_post_t))
@@ -112,6 +119,10 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         rc = ngx_http_news_db_children(r, nlcf->db, cat.id, &children);
     }
 
+    if (rc == NGX_OK) {
+        rc = ngx_http_news_db_children(r, nlcf->db, 0, &sections);
+    }
+
     /*
      * a deep page starts after the last post of the page before it, known
      * from the list's page ends: one index seek, and a page past the end
@@ -120,10 +131,11 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
      */
 
     after = NULL;
+    pages = 0;
 
     if (rc == NGX_OK && page > 1) {
         rc = ngx_http_news_page_start(r, nlcf->db, cat.id, &slug, page,
-                                      &start);
+                                      &start, &pages);
 
         if (rc == NGX_OK) {
             after = &start;
@@ -191,9 +203,13 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         || ngx_http_news_render_post_list(r, &posts, nlcf->page_size,
                                           &vars[NGX_HTTP_NEWS_V_POSTS])
            != NGX_OK
-        || ngx_http_news_render_pager(r, &slug, page,
+        || ngx_http_news_render_pager(r, &slug, page, pages,
                                       posts.nelts > nlcf->page_size,
                                       &vars[NGX_HTTP_NEWS_V_PAGER])
+           != NGX_OK
+        || ngx_http_news_render_nav(r, &sections,
+                                    ngx_http_news_section(&chain),
+                                    &vars[NGX_HTTP_NEWS_V_NAV])
            != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -321,6 +337,8 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
            != NGX_OK
         || ngx_http_news_render_category_list(r, &cats,
                                       &vars[NGX_HTTP_NEWS_V_CATEGORIES])
+           != NGX_OK
+        || ngx_http_news_render_nav(r, &cats, 0, &vars[NGX_HTTP_NEWS_V_NAV])
            != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

@@ -29,15 +29,16 @@ static ngx_int_t ngx_http_news_page_ends(ngx_http_request_t *r,
 
 
 /*
- * NGX_OK: the page starts after *after; NGX_DECLINED: the list has no
- * such page; NGX_AGAIN: not known without a render cache (the caller
- * counts its way there); NGX_ERROR: the database failed
+ * NGX_OK: the page starts after *after, and the list has *pages pages;
+ * NGX_DECLINED: the list has no such page; NGX_AGAIN: not known without a
+ * render cache (the caller counts its way there); NGX_ERROR: the database
+ * failed
  */
 
 ngx_int_t
 ngx_http_news_page_start(ngx_http_request_t *r, ngx_http_news_db_t *db,
     int64_t category_id, ngx_str_t *slug, ngx_uint_t page,
-    ngx_http_news_anchor_t *after)
+    ngx_http_news_anchor_t *after, ngx_uint_t *npages)
 {
     ngx_int_t                  rc;
     ngx_str_t                  ends;
@@ -72,6 +73,8 @@ ngx_http_news_page_start(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_memcpy(after, ends.data + sizeof(ngx_http_news_ends_t)
                       + (page - 2) * sizeof(ngx_http_news_anchor_t),
                sizeof(ngx_http_news_anchor_t));
+
+    *npages = pages;
 
     return NGX_OK;
 }

@@ -58,7 +58,7 @@ const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
     "SELECT id, slug, name, 0 FROM categories WHERE slug = ?1",
 
     /* NGX_HTTP_NEWS_STMT_CHILDREN */
-    "SELECT id, slug, name, 0 FROM categories WHERE parent_id = ?1"
+    "SELECT id, slug, name, 0 FROM categories WHERE parent_id IS ?1"
     " ORDER BY name LIMIT 500",
 
     /*
@@ -423,7 +423,15 @@ ngx_http_news_db_children(ngx_http_request_t *r, ngx_http_news_db_t *db,
 {
     ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_CHILDREN, category_id);
 
-    sqlite3_bind_int64(db->stmt[NGX_HTTP_NEWS_STMT_CHILDREN], 1, category_id);
+    /* 0: the top level, the site's sections */
+
+    if (category_id) {
+        sqlite3_bind_int64(db->stmt[NGX_HTTP_NEWS_STMT_CHILDREN], 1,
+                           category_id);
+
+    } else {
+        sqlite3_bind_null(db->stmt[NGX_HTTP_NEWS_STMT_CHILDREN], 1);
+    }
 
     return ngx_http_news_db_cats(r, db, db->stmt[NGX_HTTP_NEWS_STMT_CHILDREN],
                                  cats);

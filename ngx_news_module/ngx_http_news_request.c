@@ -71,6 +71,23 @@ ngx_http_news_set_counted(ngx_http_request_t *r, ngx_str_t *code,
 }
 
 
+/* the category an error page of this request links back to */
+
+void
+ngx_http_news_set_back(ngx_http_request_t *r, ngx_str_t *slug,
+    ngx_str_t *name)
+{
+    ngx_http_news_ctx_t  *ctx;
+
+    ctx = ngx_http_news_get_ctx(r);
+
+    if (ctx != NULL && slug->len) {
+        ctx->back_slug = *slug;
+        ctx->back_name = name->len ? *name : *slug;
+    }
+}
+
+
 /* the page being made depends on this row or list (NGX_HTTP_NEWS_DEP_*) */
 
 void

@@ -55,7 +55,7 @@ ngx_int_t
 ngx_http_news_site_conf(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
 {
     u_char      *p;
-    ngx_str_t   *raw[3];
+    ngx_str_t    name, *raw[3];
     ngx_uint_t   i;
 
     for (p = conf->language.data;
@@ -86,7 +86,19 @@ ngx_http_news_site_conf(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
                      && (conf->language.len == 2
                          || conf->language.data[2] == '-'));
 
-    raw[0] = &conf->site_name;
+    /* a site that has not named itself is still a news site */
+
+    name = conf->site_name;
+
+    if (name.len == 0) {
+        if (conf->chinese) {
+            ngx_str_set(&name, "新闻");
+        } else {
+            ngx_str_set(&name, "News");
+        }
+    }
+
+    raw[0] = &name;
     raw[1] = &conf->language;
     raw[2] = &conf->footer;
 
@@ -118,14 +130,18 @@ ngx_http_news_site_vars(ngx_http_request_t *r, ngx_str_t *vars)
 
 
 /*
- * the status and message of an error page, Chinese or English as the
- * site's language is; NGX_DECLINED for a status the module has no page for
+ * the status, message and links of an error page, Chinese or English as
+ * the site's language is: home, and the category when the request found
+ * one (a page past a list's end, a removed post); NGX_DECLINED for a
+ * status the module has no page for
  */
 
 ngx_int_t
 ngx_http_news_error_texts(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *vars)
 {
+    ngx_http_news_ctx_t         *ctx;
+    ngx_http_news_out_t          out;
     ngx_http_news_loc_conf_t    *nlcf;
     ngx_http_news_error_text_t  *t;
 
@@ -133,11 +149,51 @@ ngx_http_news_error_texts(ngx_http_request_t *r, ngx_uint_t status,
 
     for (t = ngx_http_news_error_text; t->status; t++) {
         if (t->status == status) {
-            vars[NGX_HTTP_NEWS_V_STATUS] = t->code;
-            vars[NGX_HTTP_NEWS_V_MESSAGE] = nlcf->chinese ? t->zh : t->en;
-            return NGX_OK;
+            break;
         }
     }
 
-    return NGX_DECLINED;
+    if (t->status == 0) {
+        return NGX_DECLINED;
+    }
+
+    vars[NGX_HTTP_NEWS_V_STATUS] = t->code;
+    vars[NGX_HTTP_NEWS_V_MESSAGE] = nlcf->chinese ? t->zh : t->en;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+
+    ngx_http_news_out_init(&out, r->pool, 256);
+    ngx_http_news_out_lit(&out, "<p class=\"back\">");
+
+    if (ctx != NULL && ctx->back_slug.len) {
+        ngx_http_news_out_lit(&out, "<a href=\"");
+        ngx_http_news_out_category_path(&out, &ctx->back_slug, 0,
+                                        NGX_HTTP_NEWS_ESCAPE_HTML);
+        ngx_http_news_out_lit(&out, "\">");
+
+        if (nlcf->chinese) {
+            ngx_http_news_out_lit(&out, "返回");
+        } else {
+            ngx_http_news_out_lit(&out, "Back to ");
+        }
+
+        ngx_http_news_out_html(&out, &ctx->back_name);
+        if (nlcf->chinese) {
+            ngx_http_news_out_lit(&out, "</a>｜");
+        } else {
+            ngx_http_news_out_lit(&out, "</a> | ");
+        }
+    }
+
+    ngx_http_news_out_lit(&out, "<a href=\"/\">");
+
+    if (nlcf->chinese) {
+        ngx_http_news_out_lit(&out, "返回首页");
+    } else {
+        ngx_http_news_out_lit(&out, "Home page");
+    }
+
+    ngx_http_news_out_lit(&out, "</a></p>");
+
+    return ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_BACK]);
 }

@@ -81,6 +81,10 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
       NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
     { ngx_string("footer"), NGX_HTTP_NEWS_V_FOOTER,
       NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
+    { ngx_string("nav"), NGX_HTTP_NEWS_V_NAV, NEWS_A|NEWS_C|NEWS_I },
+    { ngx_string("back"), NGX_HTTP_NEWS_V_BACK, NEWS_E },
+    { ngx_string("style"), NGX_HTTP_NEWS_V_STYLE,
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
     { ngx_null_string, 0, 0 }
 };
 
@@ -100,6 +104,8 @@ static ngx_int_t ngx_http_news_template_compile(ngx_conf_t *cf,
     ngx_http_news_tpl_t *tpl, ngx_str_t *text, ngx_uint_t kind);
 static char *ngx_http_news_template_builtin(ngx_conf_t *cf, ngx_uint_t kind,
     ngx_http_news_tpl_t **tplp);
+static ngx_int_t ngx_http_news_template_style(ngx_conf_t *cf,
+    ngx_http_news_tpl_seg_t *seg);
 
 
 char *
@@ -272,9 +278,48 @@ ngx_http_news_template_compile(ngx_conf_t *cf, ngx_http_news_tpl_t *tpl,
             return NGX_ERROR;
         }
 
+        if (ph->var == NGX_HTTP_NEWS_V_STYLE) {
+            if (ngx_http_news_template_style(cf, seg) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
         seg->var = ph->var;
         ngx_str_null(&seg->text);
     }
+}
+
+
+/*
+ * {{style}}: the default theme's style sheet, conf/templates/news.css,
+ * inline, so that a page needs no second request and nothing is shipped
+ * beside the module; the same for every page, it is a literal
+ */
+
+static ngx_int_t
+ngx_http_news_template_style(ngx_conf_t *cf, ngx_http_news_tpl_seg_t *seg)
+{
+    u_char  *p;
+    size_t   len;
+
+    len = sizeof(ngx_http_news_builtin_css) - 1;
+
+    seg->text.len = sizeof("<style>\n</style>") - 1 + len;
+    seg->text.data = ngx_pnalloc(cf->pool, seg->text.len);
+    if (seg->text.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(seg->text.data, "<style>\n", sizeof("<style>\n") - 1);
+    p = ngx_cpymem(p, ngx_http_news_builtin_css, len);
+    ngx_memcpy(p, "</style>", sizeof("</style>") - 1);
+
+    seg->var = NGX_HTTP_NEWS_V_LITERAL;
+    seg->hash = ngx_murmur_hash2(seg->text.data, seg->text.len);
+
+    return NGX_OK;
 }
 
 

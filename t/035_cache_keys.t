@@ -180,8 +180,7 @@ for my $order ([qw(http https)], [qw(https http)]) {
         'a made-up Host: the canonical names the server');
     $r = $t->get($path, Host => ('a' x 7000) . '.example');
     is($r->{status}, 200, 'a 7000-byte Host: 200');
-    ok(length($r->{body}) < 5000, 'a 7000-byte Host is not in the page')
-        or diag(length $r->{body});
+    unlike($r->{body}, qr/a{100}/, 'a 7000-byte Host is not in the page');
 }
 
 # a server with no name: the Host is used (up to 255 bytes), uncached
