@@ -21,6 +21,8 @@
 #define NEWS_POST_MAX_CATEGORIES   16
 #define NEWS_POST_MAX_TAGS         64
 #define NEWS_POST_MAX_TITLE        500
+#define NEWS_POST_MAX_AUTHOR       200
+#define NEWS_POST_MAX_URL          2048
 /* characters of the first paragraph kept in a derived summary */
 #define NEWS_POST_SUMMARY_CHARS    120
 
@@ -41,6 +43,8 @@ typedef struct {
     news_post_str_t     body;
     news_post_str_t     source_name;
     news_post_str_t     source_url;
+    news_post_str_t     image_url;      /* absolute, or a path on the site */
+    news_post_str_t     author;
 
     /* the path from the top level down to the post's own category */
     news_post_str_t     categories[NEWS_POST_MAX_CATEGORIES];

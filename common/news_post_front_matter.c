@@ -35,6 +35,9 @@ static int news_post_fm_path_add(news_post_t *post, news_post_value_t *v,
     int slugs, const char *p, size_t len, size_t number);
 
 
+static const char *news_post_fm_url(news_post_str_t *s, int path);
+
+
 static news_post_key_t  news_post_keys[] = {
     { "title", NEWS_POST_F_TITLE },
     { "date", NEWS_POST_F_DATE },
@@ -47,6 +50,9 @@ static news_post_key_t  news_post_keys[] = {
     { "excerpt", NEWS_POST_F_SUMMARY },
     { "source", NEWS_POST_F_SOURCE },
     { "source_url", NEWS_POST_F_SOURCE_URL },
+    { "image", NEWS_POST_F_IMAGE },
+    { "image_url", NEWS_POST_F_IMAGE },
+    { "author", NEWS_POST_F_AUTHOR },
     { "published", NEWS_POST_F_PUBLISHED },
     { "info_code", NEWS_POST_F_INFO_CODE },
     { NULL, NEWS_POST_F_NONE }
@@ -277,7 +283,7 @@ static int
 news_post_fm_commit(news_post_t *post, news_post_value_t *v)
 {
     char              show[48];
-    const char       *p, *reason;
+    const char       *reason;
     news_post_str_t   s;
     news_post_field_e field;
 
@@ -339,24 +345,30 @@ news_post_fm_commit(news_post_t *post, news_post_value_t *v)
         break;
 
     case NEWS_POST_F_SOURCE_URL:
-        if (s.len > 0) {
-            if (!((s.len > 7 && memcmp(s.data, "http://", 7) == 0)
-                  || (s.len > 8 && memcmp(s.data, "https://", 8) == 0)))
-            {
-                return news_post_error(post, v->line, "source_url must be "
-                                       "an http:// or https:// URL");
-            }
-
-            for (p = s.data; p < s.data + s.len; p++) {
-                if ((unsigned char) *p <= 0x20 || *p == 0x7F) {
-                    return news_post_error(post, v->line, "source_url "
-                                           "contains a blank or a control "
-                                           "character");
-                }
-            }
+        reason = news_post_fm_url(&s, 0);
+        if (reason != NULL) {
+            return news_post_error(post, v->line, "source_url %s", reason);
         }
 
         post->source_url = s;
+        break;
+
+    case NEWS_POST_F_IMAGE:
+        reason = news_post_fm_url(&s, 1);
+        if (reason != NULL) {
+            return news_post_error(post, v->line, "image %s", reason);
+        }
+
+        post->image_url = s;
+        break;
+
+    case NEWS_POST_F_AUTHOR:
+        if (s.len > NEWS_POST_MAX_AUTHOR) {
+            return news_post_error(post, v->line, "author is longer than %d "
+                                   "bytes", NEWS_POST_MAX_AUTHOR);
+        }
+
+        post->author = s;
         break;
 
     case NEWS_POST_F_PUBLISHED:
@@ -516,4 +528,46 @@ news_post_fm_path_add(news_post_t *post, news_post_value_t *v, int slugs,
     post->ncategories++;
 
     return NEWS_POST_OK;
+}
+
+
+/*
+ * NULL when s is empty or a URL posts can store (the schema's rules): an
+ * http:// or https:// URL with no blank or control character; an image
+ * may also be a path on the site, and has no quote, angle bracket or
+ * backslash either; else why not
+ */
+static const char *
+news_post_fm_url(news_post_str_t *s, int image)
+{
+    const char  *p;
+
+    if (s->len == 0) {
+        return NULL;
+    }
+
+    if (!((s->len > 7 && memcmp(s->data, "http://", 7) == 0)
+          || (s->len > 8 && memcmp(s->data, "https://", 8) == 0)
+          || (image && s->len > 1 && s->data[0] == '/')))
+    {
+        return image ? "must be an http:// or https:// URL or a path "
+                       "starting with /"
+                     : "must be an http:// or https:// URL";
+    }
+
+    if (image && s->len > NEWS_POST_MAX_URL) {
+        return "is longer than 2048 bytes";
+    }
+
+    for (p = s->data; p < s->data + s->len; p++) {
+        if ((unsigned char) *p <= 0x20 || *p == 0x7F) {
+            return "contains a blank or a control character";
+        }
+
+        if (image && (*p == '"' || *p == '<' || *p == '>' || *p == '\\')) {
+            return "contains a quote, an angle bracket or a backslash";
+        }
+    }
+
+    return NULL;
 }

@@ -17,6 +17,7 @@
  *   ngx_http_news_pages.c       where each page of a category starts
  *   ngx_http_news_cache.c       the render cache
  *   ngx_http_news_html.c        HTML fragments
+ *   ngx_http_news_meta.c        og:image, Twitter card, NewsArticle
  *   ngx_http_news_template.c    templates, news_template
  *   ngx_http_news_out.c         the output string, escaping
  *   ngx_http_news_send.c        pages, errors, redirects out, validators
@@ -104,6 +105,14 @@ typedef enum {
     NGX_HTTP_NEWS_V_FOOTER,
     NGX_HTTP_NEWS_V_NAV,
     NGX_HTTP_NEWS_V_BACK,
+    NGX_HTTP_NEWS_V_LOCALE,
+    NGX_HTTP_NEWS_V_MODIFIED_ISO,
+    NGX_HTTP_NEWS_V_AUTHOR,
+    NGX_HTTP_NEWS_V_BYLINE,
+    NGX_HTTP_NEWS_V_IMAGE_URL,
+    NGX_HTTP_NEWS_V_IMAGE_META,
+    NGX_HTTP_NEWS_V_LEAD_IMAGE,
+    NGX_HTTP_NEWS_V_ARTICLE_JSONLD,
     NGX_HTTP_NEWS_V_MAX,
     /* the theme's style sheet: a literal, put in when a template compiles */
     NGX_HTTP_NEWS_V_STYLE
@@ -185,6 +194,7 @@ typedef struct ngx_http_news_db_s  ngx_http_news_db_t;
 typedef struct {
     ngx_str_t                   slug;
     ngx_str_t                   name;
+    ngx_str_t                   description;    /* of a category's page */
     int64_t                     id;
     ngx_uint_t                  depth;
 } ngx_http_news_cat_t;
@@ -207,6 +217,9 @@ typedef struct {
     ngx_str_t                   body;
     ngx_str_t                   source_name;
     ngx_str_t                   source_url;
+    ngx_str_t                   image_url;      /* absolute, or a path */
+    ngx_str_t                   author;
+    ngx_str_t                   updated_at;     /* the post's own, UTC */
     ngx_uint_t                  status;
     time_t                      updated;
     int64_t                     category_id;
@@ -283,7 +296,9 @@ typedef struct {
     ngx_str_t                   site_name;
     ngx_str_t                   language;
     ngx_str_t                   footer;
-    ngx_str_t                   site_vars[3];     /* HTML-escaped */
+    ngx_str_t                   default_image;    /* news_default_image */
+    ngx_str_t                   site_vars[4];     /* HTML-escaped */
+    ngx_str_t                   site_json;        /* the name, for JSON */
     ngx_uint_t                  chinese;          /* language is zh-* */
     ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
     ngx_http_handler_pt         handler;
@@ -306,6 +321,8 @@ typedef struct {
     ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
     ngx_http_complex_value_t   *base_url;
     ngx_uint_t                  page_size;
+    ngx_str_t                  *site_vars;
+    ngx_str_t                  *default_image;
 } ngx_http_news_profile_t;
 
 
@@ -407,6 +424,13 @@ ngx_chain_t *ngx_http_news_chain(ngx_http_request_t *r, u_char *data,
 
 #define ngx_http_news_out_lit(out, s)                                        \
     ngx_http_news_out_add(out, (u_char *) s, sizeof(s) - 1)
+
+/* ngx_http_news_meta.c */
+ngx_int_t ngx_http_news_render_meta(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_str_t *base, ngx_str_t *canonical,
+    ngx_str_t *vars);
+char *ngx_http_news_default_image(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* ngx_http_news_urls.c */
 extern ngx_str_t  ngx_http_news_home_url;

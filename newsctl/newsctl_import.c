@@ -177,6 +177,8 @@ newsctl_import_post(newsctl_import_t *im, news_post_t *post)
     newsctl_import_bind(st, 7, &post->source_name);
     newsctl_import_bind(st, 8, &post->source_url);
     newsctl_import_bind(st, 9, &status);
+    newsctl_import_bind(st, 10, &post->image_url);
+    newsctl_import_bind(st, 11, &post->author);
 
     if (newsctl_import_step(im, st, "cannot store the post") != SQLITE_DONE) {
         return NEWSCTL_FAILED;
@@ -407,8 +409,9 @@ newsctl_import_prepare(newsctl_import_t *im)
 
         { offsetof(newsctl_import_t, post_upsert),
           "INSERT INTO posts (info_code, title, published_at, category_id,"
-          " summary, body_html, source_name, source_url, status)"
-          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+          " summary, body_html, source_name, source_url, status,"
+          " image_url, author)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
           " ON CONFLICT (info_code) DO UPDATE SET"
           " title = excluded.title,"
           " published_at = excluded.published_at,"
@@ -417,7 +420,9 @@ newsctl_import_prepare(newsctl_import_t *im)
           " body_html = excluded.body_html,"
           " source_name = excluded.source_name,"
           " source_url = excluded.source_url,"
-          " status = excluded.status"
+          " status = excluded.status,"
+          " image_url = excluded.image_url,"
+          " author = excluded.author"
           /* a re-import of the same file changes nothing, not even time */
           " WHERE title IS NOT excluded.title"
           " OR published_at IS NOT excluded.published_at"
@@ -426,7 +431,9 @@ newsctl_import_prepare(newsctl_import_t *im)
           " OR body_html IS NOT excluded.body_html"
           " OR source_name IS NOT excluded.source_name"
           " OR source_url IS NOT excluded.source_url"
-          " OR status IS NOT excluded.status" },
+          " OR status IS NOT excluded.status"
+          " OR image_url IS NOT excluded.image_url"
+          " OR author IS NOT excluded.author" },
 
         { offsetof(newsctl_import_t, post_id),
           "SELECT id FROM posts WHERE info_code = ?1" },

@@ -238,6 +238,8 @@ ngx_http_news_render_article(ngx_http_request_t *r,
         || ngx_http_news_render_nav(r, &sections,
                                     ngx_http_news_section(&chain),
                                     &vars[NGX_HTTP_NEWS_V_NAV])
+           != NGX_OK
+        || ngx_http_news_render_meta(r, post, &base, &canonical, vars)
            != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

@@ -26,6 +26,8 @@ static void ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
 static ngx_int_t ngx_http_news_cache_hold(ngx_http_request_t *r,
     ngx_http_news_page_t *page);
 static void ngx_http_news_cache_release(void *data);
+static ngx_uint_t ngx_http_news_profile_strs(ngx_str_t *a, ngx_str_t *b,
+    ngx_uint_t n);
 
 
 void
@@ -465,7 +467,11 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
     for (i = 0; i < mcf->profiles.nelts; i++) {
         if (ngx_memcmp(pr[i].tpl, conf->tpl, sizeof(conf->tpl)) == 0
             && pr[i].base_url == conf->base_url
-            && pr[i].page_size == conf->page_size)
+            && pr[i].page_size == conf->page_size
+            && ngx_http_news_profile_strs(pr[i].site_vars, conf->site_vars,
+                                          4)
+            && ngx_http_news_profile_strs(pr[i].default_image,
+                                          &conf->default_image, 1))
         {
             conf->profile = i;
             return NGX_OK;
@@ -480,8 +486,29 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
     ngx_memcpy(pr->tpl, conf->tpl, sizeof(conf->tpl));
     pr->base_url = conf->base_url;
     pr->page_size = conf->page_size;
+    pr->site_vars = conf->site_vars;
+    pr->default_image = &conf->default_image;
 
     conf->profile = mcf->profiles.nelts - 1;
 
     return NGX_OK;
+}
+
+
+/* the site's name, language, footer, default image: the same text */
+
+static ngx_uint_t
+ngx_http_news_profile_strs(ngx_str_t *a, ngx_str_t *b, ngx_uint_t n)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (a[i].len != b[i].len
+            || ngx_memcmp(a[i].data, b[i].data, a[i].len) != 0)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }

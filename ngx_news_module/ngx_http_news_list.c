@@ -210,7 +210,11 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         || ngx_http_news_render_nav(r, &sections,
                                     ngx_http_news_section(&chain),
                                     &vars[NGX_HTTP_NEWS_V_NAV])
-           != NGX_OK)
+           != NGX_OK
+        || ngx_http_news_html(r->pool, &cat.description,
+                              &vars[NGX_HTTP_NEWS_V_DESCRIPTION])
+           != NGX_OK
+        || ngx_http_news_render_meta(r, NULL, &base, NULL, vars) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -339,7 +343,8 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
                                       &vars[NGX_HTTP_NEWS_V_CATEGORIES])
            != NGX_OK
         || ngx_http_news_render_nav(r, &cats, 0, &vars[NGX_HTTP_NEWS_V_NAV])
-           != NGX_OK)
+           != NGX_OK
+        || ngx_http_news_render_meta(r, NULL, &base, NULL, vars) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

@@ -37,7 +37,7 @@ const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
     " p.source_name, p.source_url, p.status, p.category_id, c.slug, c.name,"
     " max(coalesce(unixepoch(p.updated_at), 0),"
     "     coalesce(unixepoch(c.updated_at), 0)),"
-    " p.published_ts"
+    " p.published_ts, p.image_url, p.author, p.updated_at"
     " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
     " WHERE p.info_code = ?1",
 
@@ -55,7 +55,7 @@ const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
     " SELECT id, slug, name, depth FROM up ORDER BY depth",
 
     /* NGX_HTTP_NEWS_STMT_CATEGORY */
-    "SELECT id, slug, name, 0 FROM categories WHERE slug = ?1",
+    "SELECT id, slug, name, 0, description FROM categories WHERE slug = ?1",
 
     /* NGX_HTTP_NEWS_STMT_CHILDREN */
     "SELECT id, slug, name, 0 FROM categories WHERE parent_id IS ?1"
@@ -203,6 +203,11 @@ ngx_http_news_db_post_by_code(ngx_http_request_t *r, ngx_http_news_db_t *db,
         || ngx_http_news_sqlite_text(pool, stmt, 9, &post->category_slug)
            != NGX_OK
         || ngx_http_news_sqlite_text(pool, stmt, 10, &post->category_name)
+           != NGX_OK
+        || ngx_http_news_sqlite_text(pool, stmt, 13, &post->image_url)
+           != NGX_OK
+        || ngx_http_news_sqlite_text(pool, stmt, 14, &post->author) != NGX_OK
+        || ngx_http_news_sqlite_text(pool, stmt, 15, &post->updated_at)
            != NGX_OK)
     {
         (void) ngx_http_news_db_result(db, stmt, NGX_DONE);
@@ -450,7 +455,7 @@ ngx_http_news_db_categories(ngx_http_request_t *r, ngx_http_news_db_t *db,
 }
 
 
-/* rows of (id, slug, name, depth) */
+/* rows of (id, slug, name, depth[, description]) */
 
 static ngx_int_t
 ngx_http_news_db_cats(ngx_http_request_t *r, ngx_http_news_db_t *db,
@@ -476,6 +481,16 @@ ngx_http_news_db_cats(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
         if (ngx_http_news_sqlite_text(r->pool, stmt, 1, &cat->slug) != NGX_OK
             || ngx_http_news_sqlite_text(r->pool, stmt, 2, &cat->name)
+               != NGX_OK)
+        {
+            rc = NGX_ERROR;
+            break;
+        }
+
+        ngx_str_null(&cat->description);
+
+        if (sqlite3_column_count(stmt) > 4
+            && ngx_http_news_sqlite_text(r->pool, stmt, 4, &cat->description)
                != NGX_OK)
         {
             rc = NGX_ERROR;

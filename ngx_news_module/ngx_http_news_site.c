@@ -54,9 +54,10 @@ static ngx_http_news_error_text_t  ngx_http_news_error_text[] = {
 ngx_int_t
 ngx_http_news_site_conf(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
 {
-    u_char      *p;
-    ngx_str_t    name, *raw[3];
-    ngx_uint_t   i;
+    u_char               *p;
+    ngx_str_t             name, locale, *raw[4];
+    ngx_uint_t            i;
+    ngx_http_news_out_t   out;
 
     for (p = conf->language.data;
          p < conf->language.data + conf->language.len;
@@ -98,11 +99,32 @@ ngx_http_news_site_conf(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
         }
     }
 
+    /* og:locale says zh_CN where the language tag says zh-CN */
+
+    locale.len = conf->language.len;
+    locale.data = ngx_pnalloc(cf->pool, locale.len);
+    if (locale.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < locale.len; i++) {
+        locale.data[i] = (conf->language.data[i] == '-')
+                         ? '_' : conf->language.data[i];
+    }
+
     raw[0] = &name;
     raw[1] = &conf->language;
     raw[2] = &conf->footer;
+    raw[3] = &locale;
 
-    for (i = 0; i < 3; i++) {
+    ngx_http_news_out_init(&out, cf->pool, name.len + 16);
+    ngx_http_news_out_json(&out, &name);
+
+    if (ngx_http_news_out_str(&out, &conf->site_json) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < 4; i++) {
         if (ngx_http_news_html(cf->pool, raw[i], &conf->site_vars[i])
             != NGX_OK)
         {
@@ -114,7 +136,10 @@ ngx_http_news_site_conf(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
 }
 
 
-/* the values every template may print: site name, language, footer */
+/*
+ * the values every template may print: site name, language, footer, and
+ * the language as og:locale has it
+ */
 
 void
 ngx_http_news_site_vars(ngx_http_request_t *r, ngx_str_t *vars)
@@ -126,6 +151,7 @@ ngx_http_news_site_vars(ngx_http_request_t *r, ngx_str_t *vars)
     vars[NGX_HTTP_NEWS_V_SITE_NAME] = nlcf->site_vars[0];
     vars[NGX_HTTP_NEWS_V_LANGUAGE] = nlcf->site_vars[1];
     vars[NGX_HTTP_NEWS_V_FOOTER] = nlcf->site_vars[2];
+    vars[NGX_HTTP_NEWS_V_LOCALE] = nlcf->site_vars[3];
 }
 
 

@@ -49,7 +49,8 @@ struct ngx_http_news_tpl_s {
 
 static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("title"), NGX_HTTP_NEWS_V_TITLE, NEWS_A|NEWS_C },
-    { ngx_string("description"), NGX_HTTP_NEWS_V_DESCRIPTION, NEWS_A },
+    { ngx_string("description"), NGX_HTTP_NEWS_V_DESCRIPTION,
+      NEWS_A|NEWS_C },
     { ngx_string("canonical_url"), NGX_HTTP_NEWS_V_CANONICAL_URL,
       NEWS_A|NEWS_C|NEWS_I },
     { ngx_string("published"), NGX_HTTP_NEWS_V_PUBLISHED, NEWS_A },
@@ -82,6 +83,17 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("footer"), NGX_HTTP_NEWS_V_FOOTER,
       NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
     { ngx_string("nav"), NGX_HTTP_NEWS_V_NAV, NEWS_A|NEWS_C|NEWS_I },
+    { ngx_string("locale"), NGX_HTTP_NEWS_V_LOCALE,
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
+    { ngx_string("modified_iso"), NGX_HTTP_NEWS_V_MODIFIED_ISO, NEWS_A },
+    { ngx_string("author"), NGX_HTTP_NEWS_V_AUTHOR, NEWS_A },
+    { ngx_string("byline"), NGX_HTTP_NEWS_V_BYLINE, NEWS_A },
+    { ngx_string("image_url"), NGX_HTTP_NEWS_V_IMAGE_URL,
+      NEWS_A|NEWS_C|NEWS_I },
+    { ngx_string("image_meta"), NGX_HTTP_NEWS_V_IMAGE_META,
+      NEWS_A|NEWS_C|NEWS_I },
+    { ngx_string("lead_image"), NGX_HTTP_NEWS_V_LEAD_IMAGE, NEWS_A },
+    { ngx_string("article_jsonld"), NGX_HTTP_NEWS_V_ARTICLE_JSONLD, NEWS_A },
     { ngx_string("back"), NGX_HTTP_NEWS_V_BACK, NEWS_E },
     { ngx_string("style"), NGX_HTTP_NEWS_V_STYLE,
       NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
@@ -301,20 +313,10 @@ ngx_http_news_template_compile(ngx_conf_t *cf, ngx_http_news_tpl_t *tpl,
 static ngx_int_t
 ngx_http_news_template_style(ngx_conf_t *cf, ngx_http_news_tpl_seg_t *seg)
 {
-    u_char  *p;
-    size_t   len;
+    /* "<style>\n...</style>\n" as config made it, without the last "\n" */
 
-    len = sizeof(ngx_http_news_builtin_css) - 1;
-
-    seg->text.len = sizeof("<style>\n</style>") - 1 + len;
-    seg->text.data = ngx_pnalloc(cf->pool, seg->text.len);
-    if (seg->text.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = ngx_cpymem(seg->text.data, "<style>\n", sizeof("<style>\n") - 1);
-    p = ngx_cpymem(p, ngx_http_news_builtin_css, len);
-    ngx_memcpy(p, "</style>", sizeof("</style>") - 1);
+    seg->text.data = (u_char *) ngx_http_news_builtin_style;
+    seg->text.len = sizeof(ngx_http_news_builtin_style) - 2;
 
     seg->var = NGX_HTTP_NEWS_V_LITERAL;
     seg->hash = ngx_murmur_hash2(seg->text.data, seg->text.len);

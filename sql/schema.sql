@@ -1,4 +1,4 @@
--- ngx_news_module content database, schema version 3.
+-- ngx_news_module content database, schema version 4.
 --
 -- These tables and columns are the admin's interface: edit them with plain
 -- SQL in "sqlite3 news.db".  The constraints and triggers below reject, at
@@ -9,7 +9,7 @@
 -- published_at keeps the offset the post was written in (the article URL
 -- uses the date in that offset); updated_at is UTC and kept by a trigger.
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 -- Categories form a tree of any depth through parent_id (NULL: top level).
 -- slug is the URL name: /category/<slug>.html and /<slug>/yyyy/mm/dd/...
@@ -60,6 +60,20 @@ CREATE TABLE posts (
     status        TEXT NOT NULL DEFAULT 'published'
                   CHECK (status IN ('published', 'draft', 'deleted'))
 );
+
+-- Schema version 4: what a share preview and Google News show.  image_url
+-- is the post's lead image (og:image), absolute or a path on the site;
+-- author its byline; a category's description its pages' description.
+-- Added as migration 004 adds them, so that a new file and a migrated one
+-- are the same, as "newsctl check" compares them.
+ALTER TABLE posts ADD COLUMN image_url TEXT NOT NULL DEFAULT ''
+    CHECK (image_url = '' OR ((image_url GLOB 'http://?*'
+                               OR image_url GLOB 'https://?*'
+                               OR image_url GLOB '/?*')
+                              AND image_url NOT GLOB '*[ "<>\]*'
+                              AND length(image_url) <= 2048));
+ALTER TABLE posts ADD COLUMN author TEXT NOT NULL DEFAULT '';
+ALTER TABLE categories ADD COLUMN description TEXT NOT NULL DEFAULT '';
 
 -- category pages and the home page: newest first, read from the index alone
 CREATE INDEX posts_by_category ON posts

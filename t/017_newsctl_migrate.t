@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 
 # newsctl migrate: a version 1 database, built with the sqlite3 shell from
-# t/data/schema-v1.sql and filled by SQL, brought to version 3 by the
+# t/data/schema-v1.sql and filled by SQL, brought to version 4 by the
 # migrations newsctl carries: then it is a fresh "newsctl init" database
 # with the old rows, and the triggers of versions 2 and 3 work on it.  Files it
 # must not touch are refused; a migration that fails leaves the file as
@@ -65,12 +65,16 @@ sub v1_db {
     return $db;
 }
 
-# every row of every content table, in order
+# every row of every content table, in order, in the columns of version 1
+# (the later ones' are checked on their own)
 sub rows {
     my ($db) = @_;
     return sql($db, join("\n",
-        'SELECT * FROM categories ORDER BY id;',
-        'SELECT * FROM posts ORDER BY id;',
+        'SELECT id, slug, name, parent_id, updated_at FROM categories'
+        . ' ORDER BY id;',
+        'SELECT id, info_code, title, published_at, published_ts,'
+        . ' updated_at, category_id, summary, body_html, source_name,'
+        . ' source_url, status FROM posts ORDER BY id;',
         'SELECT * FROM tags ORDER BY id;',
         'SELECT * FROM post_tags ORDER BY post_id, tag_id;'));
 }
@@ -87,7 +91,7 @@ sub schema {
 
 ###############################################################################
 
-# version 1 to 3
+# version 1 to 4
 
 my $v1 = v1_db('v1.db');
 is(sql($v1, 'PRAGMA user_version'), 1, 'the fixture is version 1');
@@ -97,10 +101,11 @@ my $before = rows($v1);
     my ($rc, $out, $err) = newsctl('migrate', '--db', $v1);
     is($rc, 0, 'migrate: exit 0') or diag($err);
     is($out, "$v1: version 1 -> 2 (002_redirects)\n"
-        . "$v1: version 2 -> 3 (003_cycles_any_length)\n",
+        . "$v1: version 2 -> 3 (003_cycles_any_length)\n"
+        . "$v1: version 3 -> 4 (004_image_author)\n",
         'migrate: says which migration took it where');
     is($err, '', 'migrate: nothing on stderr');
-    is(sql($v1, 'PRAGMA user_version'), 3, 'migrate: user_version 3');
+    is(sql($v1, 'PRAGMA user_version'), 4, 'migrate: user_version 4');
 }
 
 my $fresh = "$dir/fresh.db";
@@ -114,6 +119,9 @@ is_deeply(schema($v1), schema($fresh),
 ok(grep({ /^trigger\|posts_info_code_moved\|/ } @{ schema($v1) }),
     'the migrated schema has the redirect triggers');
 is(rows($v1), $before, 'every row as it was, updated_at included');
+is(sql($v1, "SELECT count(*) FROM posts WHERE image_url = '' AND author = ''"
+    . " UNION ALL SELECT count(*) FROM categories WHERE description = ''"),
+    "3\n3", 'version 4: no image, author or description yet');
 is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
 
 {
@@ -127,7 +135,7 @@ is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
     my $bytes = $t->read_file($v1);
     my ($rc, $out, $err) = newsctl('migrate', '--db', $v1);
     is($rc, 0, 'migrate again: exit 0') or diag($err);
-    is($out, "$v1: already at version 3, nothing to do\n",
+    is($out, "$v1: already at version 4, nothing to do\n",
         'migrate again: says so');
     ok($t->read_file($v1) eq $bytes, 'migrate again: the file unchanged');
 }
@@ -157,8 +165,8 @@ is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
         'cd "$1" && exec "$2" migrate --db elsewhere.db', 'sh', $dir,
         $NEWSCTL);
     is($rc, 0, 'migrate in a directory without sql/: exit 0') or diag($err);
-    is(sql($elsewhere, 'PRAGMA user_version'), 3,
-        'migrate in a directory without sql/: version 3');
+    is(sql($elsewhere, 'PRAGMA user_version'), 4,
+        'migrate in a directory without sql/: version 4');
 }
 
 # rows that pointed nowhere before are the admin's: migrate keeps going
@@ -177,14 +185,14 @@ is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
 # files migrate refuses
 
 {
-    my $v4 = v1_db('v4.db', "PRAGMA user_version = 4;\n");
-    my $bytes = $t->read_file($v4);
-    my ($rc, $out, $err) = newsctl('migrate', '--db', $v4);
+    my $v5 = v1_db('v5.db', "PRAGMA user_version = 5;\n");
+    my $bytes = $t->read_file($v5);
+    my ($rc, $out, $err) = newsctl('migrate', '--db', $v5);
     is($rc, 1, 'a newer version: exit 1');
-    like($err, qr/^\Q$v4\E: schema version 4 is newer than this newsctl/m,
+    like($err, qr/^\Q$v5\E: schema version 5 is newer than this newsctl/m,
         'a newer version: says so');
-    like($err, qr/\bknows \(3\)/, 'a newer version: names the one it knows');
-    ok($t->read_file($v4) eq $bytes, 'a newer version: the file unchanged');
+    like($err, qr/\bknows \(4\)/, 'a newer version: names the one it knows');
+    ok($t->read_file($v5) eq $bytes, 'a newer version: the file unchanged');
 
     my $v0 = "$dir/v0.db";
     sql($v0, 'CREATE TABLE notes (x);');

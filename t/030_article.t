@@ -174,7 +174,8 @@ is_deeply([ map { $t->local_path($_) } NewsTest::links($nav // '') ],
 
 $r = $t->get("/finance/2022/03/04/$top.html");
 is($r->{status}, 200, 'top article: 200');
-($list) = grep { ref $_->[1] } NewsTest::jsonld($r->{body});
+($list) = grep { ref $_->[1] && ($_->[1]{'@type'} // '') eq 'BreadcrumbList' }
+    NewsTest::jsonld($r->{body});
 is(scalar @{ $list->[1]{itemListElement} || [] }, 3,
     'top JSON-LD: home, category, article');
 
@@ -217,7 +218,8 @@ like($html, qr/返回\Q$ec\E/, 'hostile: category name escaped at the end');
 like($html, qr/&lt;i&gt;tag&lt;\/i&gt;&amp;/, 'hostile: tag escaped');
 like($html, qr/S&amp;P &quot;&lt;em&gt;&quot;/, 'hostile: source escaped');
 
-($list) = grep { ref $_->[1] eq 'HASH' } NewsTest::jsonld($html);
+($list) = grep { ref $_->[1] eq 'HASH'
+    && ($_->[1]{'@type'} // '') eq 'BreadcrumbList' } NewsTest::jsonld($html);
 ok($list, 'hostile: JSON-LD parses');
 $list //= ['', {}];
 unlike($list->[0], qr/</, 'hostile: no < in the JSON-LD text');

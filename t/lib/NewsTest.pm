@@ -297,6 +297,7 @@ sub _post_text {
         . "date: $date\n"
         . _yaml_list('categories', $cats, $style);
     $fm .= _yaml_list('tags', $f{tags}, $style) if defined $f{tags};
+    $fm .= "$_: $f{$_}\n" for grep { defined $f{$_} } qw(image author);
     $fm .= "---\n";
 
     my $text = $fm . $body . "\n\n"

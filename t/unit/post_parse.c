@@ -292,10 +292,39 @@ test_values(void)
     news_post_free(&post);
 
     ok(parse(&post, "---\ntitle:\n  'next line'\ndate: 2022-03-04 20:46\n"
-             "author:\n  name: x\n  - y\nunknown: [ \"\n"
+             "editor:\n  name: x\n  - y\nunknown: [ \"\n"
              "info_code: AB12345678\ncategories: a\n---\n") == NEWS_POST_OK
        && eq(&post.title, "next line"),
        "value on the next line; unknown keys are skipped whatever they hold");
+    news_post_free(&post);
+
+    ok(parse(&post, "---\ntitle: t\ndate: 2022-03-04 20:46\n"
+             "author: 新华社记者 王明\nimage: /img/a.jpg\n"
+             "info_code: AB12345678\ncategories: a\n---\n") == NEWS_POST_OK
+       && eq(&post.author, "新华社记者 王明")
+       && eq(&post.image_url, "/img/a.jpg"),
+       "author and image");
+    news_post_free(&post);
+
+    ok(parse(&post, "---\ntitle: t\ndate: 2022-03-04 20:46\n"
+             "image: \"https://x.example/a.jpg\"\n"
+             "info_code: AB12345678\ncategories: a\n---\n") == NEWS_POST_OK
+       && eq(&post.image_url, "https://x.example/a.jpg"),
+       "an absolute image URL");
+    news_post_free(&post);
+
+    ok(parse(&post, "---\ntitle: t\ndate: 2022-03-04 20:46\n"
+             "image: javascript:alert(1)\n"
+             "info_code: AB12345678\ncategories: a\n---\n") == NEWS_POST_ERROR
+       && post.err_line == 4 && strstr(post.err, "image must be") != NULL,
+       "an image that is no URL: error at its line");
+    news_post_free(&post);
+
+    ok(parse(&post, "---\ntitle: t\ndate: 2022-03-04 20:46\n"
+             "image: '/a\"><script>'\n"
+             "info_code: AB12345678\ncategories: a\n---\n") == NEWS_POST_ERROR
+       && strstr(post.err, "quote") != NULL,
+       "an image with a quote: error");
     news_post_free(&post);
 }
 
