@@ -2,9 +2,10 @@
 -- module does for article pages, share links and category pages, written
 -- the way one would with Debian's lua-nginx-module and lua-dbi-sqlite3:
 -- the same SQL, statements prepared once per worker, the same templates
--- (conf/templates/*.html) split once per worker, the same escaping, ETag
--- and Last-Modified.  No cache: every request reads the database, as the
--- module does without its render cache.
+-- (conf/templates/*.html) split once per worker with the theme's style
+-- sheet (news.css) put in as text, the same escaping, ETag and
+-- Last-Modified.  No cache: every request reads the database, as the
+-- module does without its render cache, the masthead's sections too.
 
 local DBI = require "DBI"
 
@@ -12,6 +13,10 @@ local _M = {}
 
 local PAGE_SIZE = 20
 local HOME = "首页"
+
+-- the module's defaults: bench/conf/module.conf sets no news_site_name,
+-- news_language or news_footer
+local SITE = { site_name = "新闻", language = "zh-CN", footer = "" }
 
 local SQL = {
     post = "SELECT p.id, p.title, p.published_at, p.summary, p.body_html,"
@@ -32,22 +37,37 @@ local SQL = {
     category = "SELECT id, slug, name FROM categories WHERE slug = ?",
     children = "SELECT id, slug, name FROM categories WHERE parent_id = ?"
         .. " ORDER BY name LIMIT 500",
+    -- the masthead's sections, on every page as in the module
+    sections = "SELECT id, slug, name FROM categories"
+        .. " WHERE parent_id IS NULL ORDER BY name LIMIT 500",
+    -- ? is now: a post scheduled for later is not there yet
     posts = "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary"
         .. " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
         .. " WHERE p.category_id = ? AND p.status = 'published'"
+        .. " AND p.published_ts <= CAST(? AS INTEGER)"
         .. " ORDER BY p.published_ts DESC, p.id DESC"
         .. " LIMIT CAST(? AS INTEGER) OFFSET CAST(? AS INTEGER)",
+    -- the pager's last page, past page 1: the module has it from the
+    -- list's cached page ends, a peer counts (posts_by_category covers it)
+    count = "SELECT count(*) AS n FROM posts"
+        .. " WHERE category_id = ? AND status = 'published'"
+        .. " AND published_ts <= CAST(? AS INTEGER)",
 }
 
 local dbh       -- kept here: a collected connection closes its statements
 local st = {}
 local tpl = {}
 
-local function split_template(path)
+local function slurp(path)
     local f = assert(io.open(path, "rb"))
     local text = f:read("*a")
     f:close()
+    return text
+end
 
+-- {{style}} is the same on every page: text, as in the module
+local function split_template(path, style)
+    local text = slurp(path)
     local parts, pos = {}, 1
 
     while true do
@@ -57,7 +77,7 @@ local function split_template(path)
             break
         end
         parts[#parts + 1] = text:sub(pos, a - 1)
-        parts[#parts + 1] = { name }
+        parts[#parts + 1] = name == "style" and style or { name }
         pos = b + 1
     end
 
@@ -73,8 +93,10 @@ function _M.init_worker(db_path, tpl_dir)
         st[k] = assert(dbh:prepare(sql))
     end
 
+    local style = "<style>\n" .. slurp(tpl_dir .. "/news.css") .. "</style>"
+
     for _, kind in ipairs({ "article", "category", "error" }) do
-        tpl[kind] = split_template(tpl_dir .. "/" .. kind .. ".html")
+        tpl[kind] = split_template(tpl_dir .. "/" .. kind .. ".html", style)
     end
 end
 
@@ -99,7 +121,7 @@ local function render(kind, vars)
     for i = 1, #parts do
         local p = parts[i]
         if type(p) == "table" then
-            out[i] = vars[p[1]] or ""
+            out[i] = vars[p[1]] or SITE[p[1]] or ""
         else
             out[i] = p
         end
@@ -125,13 +147,24 @@ local function send(kind, vars, updated)
     ngx.print(body)
 end
 
-local MESSAGES = { [400] = "Bad Request", [404] = "Not Found",
-                   [410] = "Gone", [503] = "Service Unavailable" }
+-- the module's texts for a Chinese site
+local MESSAGES = { [400] = "请求有误", [404] = "页面不存在",
+                   [410] = "文章已删除", [503] = "服务暂时不可用" }
 
-local function fail(status)
+-- back: the category the page was in, when the request found one
+local function fail(status, back)
+    local links = '<p class="back">'
+    if back and back.slug then
+        links = links .. '<a href="/category/' .. html(back.slug)
+            .. '.html">返回'
+            .. html((back.name or "") ~= "" and back.name or back.slug)
+            .. '</a>｜'
+    end
+    links = links .. '<a href="/">返回首页</a></p>'
+
     ngx.status = status
     send("error", { status = tostring(status), message = MESSAGES[status],
-                    home_url = "/" })
+                    home_url = "/", back = links })
 end
 
 local function rows(s, ...)
@@ -157,6 +190,37 @@ end
 
 local function post_path(slug, at, code)
     return "/" .. (slug or "_") .. date_path(at) .. "/" .. code .. ".html"
+end
+
+local function category_path(slug, page)
+    return "/category/" .. html(slug) .. ".html"
+        .. (page > 1 and "?page=" .. page or "")
+end
+
+local function cat_name(c)
+    return c.name ~= "" and c.name or c.slug
+end
+
+-- the masthead's sections, the one the page is in (its top-level
+-- category, the chain's first) marked
+local function sections(chain)
+    local r = rows(st.sections)
+    if not r then
+        return nil
+    end
+
+    local current = chain[1] and chain[1].id
+    local t = { '<nav class="sections">' }
+
+    for i = 1, #r do
+        local c = r[i]
+        t[#t + 1] = '<a href="' .. category_path(c.slug, 1)
+            .. (c.id == current and '" aria-current="true' or "")
+            .. '">' .. html(cat_name(c)) .. "</a>"
+    end
+
+    t[#t + 1] = "</nav>"
+    return table.concat(t)
 end
 
 local function breadcrumb(chain, base, leaf_name, leaf_url)
@@ -205,7 +269,8 @@ local function find_post(code)
         return nil, 404
     end
     if post.status == "deleted" then
-        return nil, 410
+        -- its reader is pointed at its category
+        return nil, 410, post.slug and { slug = post.slug, name = post.name }
     end
     if post.status ~= "published" then
         return nil, 404
@@ -223,9 +288,9 @@ function _M.article()
         return fail(404)
     end
 
-    local post, status = find_post(code)
+    local post, status, back = find_post(code)
     if not post then
-        return fail(status)
+        return fail(status, back)
     end
 
     local path = post_path(post.slug, post.published_at, code)
@@ -255,10 +320,16 @@ function _M.article()
 
     local source = post.source_name ~= "" and post.source_name
                    or post.source_url
-    local source_html = html(source)
-    if post.source_url:find("^https?://") then
-        source_html = '<a href="' .. html(post.source_url)
-            .. '" rel="nofollow noopener">' .. source_html .. '</a>'
+    local source_html = ""
+    if source ~= "" then
+        local url = post.source_url:lower()
+        source_html = html(source)
+        if url:find("^http://.") or url:find("^https://.") then
+            source_html = '<a href="' .. html(post.source_url)
+                .. '" rel="nofollow noopener">' .. source_html .. '</a>'
+        end
+        source_html = '<span class="source">来源：' .. source_html
+            .. '</span>'
     end
 
     -- the chain comes leaf first; the breadcrumb goes top down
@@ -268,6 +339,10 @@ function _M.article()
     end
 
     local nav, ld = breadcrumb(rev, base, post.title, canonical)
+    local sects = sections(rev)
+    if not sects then
+        return fail(503)
+    end
 
     return send("article", {
         title = html(post.title),
@@ -280,6 +355,7 @@ function _M.article()
         tags = tag_html,
         breadcrumb = nav,
         breadcrumb_jsonld = ld,
+        nav = sects,
         category_name = html(post.name or post.slug or HOME),
         category_url = post.slug and "/category/" .. html(post.slug)
                        .. ".html" or "/",
@@ -297,9 +373,9 @@ function _M.share()
         return fail(400)
     end
 
-    local post, status = find_post(code)
+    local post, status, back = find_post(code)
     if not post then
-        return fail(status)
+        return fail(status, back)
     end
 
     -- the other arguments go along, infoCode does not
@@ -312,6 +388,65 @@ function _M.share()
     end
 
     return ngx.redirect(path, 302)
+end
+
+-- the pager as the module's: previous, the first page, two either side
+-- of this one, the last when the number of pages is known (pages > 0:
+-- the module knows it past page 1), next
+local function pager(slug, page, pages, more)
+    if page == 1 and not more then
+        return ""
+    end
+
+    local from = page > 3 and page - 2 or 1
+    local to = page
+    if more then
+        to = page + (pages > 0 and 2 or 1)
+    end
+    if pages > 0 and to > pages then
+        to = pages
+    end
+
+    local function link(n)
+        return '<a href="' .. category_path(slug, n) .. '">' .. n .. "</a>"
+    end
+
+    local t = { '<nav class="pager">' }
+
+    if page > 1 then
+        t[#t + 1] = '<a rel="prev" href="' .. category_path(slug, page - 1)
+            .. '">上一页</a>'
+    end
+
+    if from > 1 then
+        t[#t + 1] = link(1)
+        if from > 2 then
+            t[#t + 1] = '<span class="gap">…</span>'
+        end
+    end
+
+    for n = from, to do
+        if n == page then
+            t[#t + 1] = '<span aria-current="page">' .. n .. "</span>"
+        else
+            t[#t + 1] = link(n)
+        end
+    end
+
+    if pages > to then
+        if pages > to + 1 then
+            t[#t + 1] = '<span class="gap">…</span>'
+        end
+        t[#t + 1] = link(pages)
+    end
+
+    if more then
+        t[#t + 1] = '<a rel="next" href="' .. category_path(slug, page + 1)
+            .. '">下一页</a>'
+    end
+
+    t[#t + 1] = "</nav>"
+    return table.concat(t)
 end
 
 function _M.category()
@@ -336,28 +471,53 @@ function _M.category()
         return fail(404)
     end
 
+    -- an error page from here on links back to the category
+    local back = { slug = cat.slug, name = cat.name }
+    local now = ngx.time()
+
     local chain = rows(st.chain, cat.id)
     local children = rows(st.children, cat.id)
-    local posts = rows(st.posts, cat.id, PAGE_SIZE + 1,
-                       (page - 1) * PAGE_SIZE)
-    if not chain or not children or not posts then
-        return fail(503)
-    end
-
-    if page > 1 and #posts == 0 then
-        return fail(404)
-    end
-
-    local base = base_url()
-    local canonical = base .. "/category/" .. slug .. ".html"
-    if page > 1 then
-        canonical = canonical .. "?page=" .. page
+    if not chain or not children then
+        return fail(503, back)
     end
 
     local rev = {}
     for i = 1, #chain do
         rev[#chain - i + 1] = chain[i]
     end
+
+    local sects = sections(rev)
+    if not sects then
+        return fail(503, back)
+    end
+
+    -- past page 1 the module knows how many pages the list has, and a
+    -- page past the end is a 404 without reading a post
+    local pages = 0
+    if page > 1 then
+        local c = rows(st.count, cat.id, now)
+        if not c then
+            return fail(503, back)
+        end
+        pages = math.ceil(c[1].n / PAGE_SIZE)
+        if page > pages then
+            return fail(404, back)
+        end
+    end
+
+    local posts = rows(st.posts, cat.id, now, PAGE_SIZE + 1,
+                       (page - 1) * PAGE_SIZE)
+    if not posts then
+        return fail(503, back)
+    end
+
+    if page > 1 and #posts == 0 then
+        return fail(404, back)
+    end
+
+    local base = base_url()
+    local canonical = base .. category_path(slug, page)
+
     local nav, ld = breadcrumb(rev, base)
 
     local sub = ""
@@ -365,9 +525,8 @@ function _M.category()
         local t = { '<ul class="categories">\n' }
         for i = 1, #children do
             local c = children[i]
-            t[#t + 1] = '<li class="depth-0"><a href="/category/'
-                .. html(c.slug) .. '.html">' .. html(c.name)
-                .. '</a></li>\n'
+            t[#t + 1] = '<li><a href="' .. category_path(c.slug, 1) .. '">'
+                .. html(cat_name(c)) .. "</a></li>\n"
         end
         t[#t + 1] = "</ul>"
         sub = table.concat(t)
@@ -393,32 +552,16 @@ function _M.category()
         list = table.concat(t)
     end
 
-    local pager = ""
-    local more = #posts > PAGE_SIZE
-    if page > 1 or more then
-        local t = { '<nav class="pager">' }
-        if page > 1 then
-            t[#t + 1] = '<a rel="prev" href="/category/' .. slug .. '.html'
-                .. (page > 2 and "?page=" .. (page - 1) or "")
-                .. '">上一页</a> '
-        end
-        if more then
-            t[#t + 1] = '<a rel="next" href="/category/' .. slug
-                .. '.html?page=' .. (page + 1) .. '">下一页</a>'
-        end
-        t[#t + 1] = "</nav>"
-        pager = table.concat(t)
-    end
-
     return send("category", {
-        title = html(cat.name),
+        title = html(cat_name(cat)),
         canonical_url = html(canonical),
         page = tostring(page),
         breadcrumb = nav,
         breadcrumb_jsonld = ld,
+        nav = sects,
         subcategories = sub,
         posts = list,
-        pager = pager,
+        pager = pager(slug, page, pages, #posts > PAGE_SIZE),
         home_url = "/",
     }, nil)
 end

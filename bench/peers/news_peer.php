@@ -3,15 +3,21 @@
  * bench/peers/news_peer.php: the benchmark's PHP peer (d).  What the news
  * module does for article pages, share links and category pages, written
  * the way one would with PHP-FPM and the SQLite3 extension: the same SQL
- * as prepared statements, the same templates (conf/templates/*.html), the
- * same escaping, ETag and Last-Modified.  PHP keeps nothing between
- * requests, so each one opens the database and prepares what it uses.
+ * as prepared statements, the same templates (conf/templates/*.html) with
+ * the theme's style sheet (news.css) inline, the same escaping, ETag and
+ * Last-Modified.  PHP keeps nothing between requests, so each one opens
+ * the database, prepares what it uses and reads the template and the
+ * style sheet.
  *
  * nginx passes NEWS_DB and NEWS_TEMPLATES as fastcgi_param.
  */
 
 const PAGE_SIZE = 20;
 const HOME = '首页';
+
+/* the module's defaults: bench/conf/module.conf sets no news_site_name,
+ * news_language or news_footer */
+const SITE = ['site_name' => '新闻', 'language' => 'zh-CN', 'footer' => ''];
 
 const SQL_POST = 'SELECT p.id, p.title, p.published_at, p.summary,'
     . ' p.body_html, p.source_name, p.source_url, p.status, p.category_id,'
@@ -38,10 +44,24 @@ const SQL_CATEGORY = 'SELECT id, slug, name FROM categories'
 const SQL_CHILDREN = 'SELECT id, slug, name FROM categories'
     . ' WHERE parent_id = :id ORDER BY name LIMIT 500';
 
+/* the masthead's sections, on every page as in the module */
+const SQL_SECTIONS = 'SELECT id, slug, name FROM categories'
+    . ' WHERE parent_id IS NULL ORDER BY name LIMIT 500';
+
+/* :now: a post scheduled for later is not there yet */
 const SQL_POSTS = 'SELECT p.info_code, p.title, p.published_at, c.slug,'
     . ' p.summary FROM posts p LEFT JOIN categories c ON c.id = p.category_id'
     . " WHERE p.category_id = :id AND p.status = 'published'"
+    . ' AND p.published_ts <= :now'
     . ' ORDER BY p.published_ts DESC, p.id DESC LIMIT :lim OFFSET :off';
+
+/*
+ * the pager's last page, past page 1: the module has it from the list's
+ * cached page ends, a peer counts (posts_by_category covers it)
+ */
+const SQL_COUNT = 'SELECT count(*) AS n FROM posts'
+    . " WHERE category_id = :id AND status = 'published'"
+    . ' AND published_ts <= :now';
 
 function h(string $s): string
 {
@@ -72,13 +92,22 @@ function rows(SQLite3 $db, string $sql, array $bind): array
 
 function send(string $kind, array $vars, ?int $updated = null): void
 {
-    $tpl = file_get_contents($_SERVER['NEWS_TEMPLATES'] . "/$kind.html");
-    $map = [];
-    foreach ($vars as $k => $v) {
+    $dir = $_SERVER['NEWS_TEMPLATES'];
+    $tpl = file_get_contents("$dir/$kind.html");
+
+    /*
+     * placeholders the page does not fill render empty, as in the module;
+     * one strtr() pass, so that a value is never searched again (the
+     * style sheet's comment names {{style}}, a body may have braces)
+     */
+    preg_match_all('/\{\{[a-z0-9_]+\}\}/', $tpl, $m);
+    $map = array_fill_keys($m[0], '');
+    $map['{{style}}'] = "<style>\n" . file_get_contents("$dir/news.css")
+                        . '</style>';
+    foreach ($vars + SITE as $k => $v) {
         $map['{{' . $k . '}}'] = $v;
     }
-    /* placeholders the page does not fill render empty, as in the module */
-    $body = preg_replace('/\{\{[a-z_]+\}\}/', '', strtr($tpl, $map));
+    $body = strtr($tpl, $map);
 
     header('Content-Type: text/html; charset=utf-8');
     header('Content-Length: ' . strlen($body));
@@ -92,13 +121,23 @@ function send(string $kind, array $vars, ?int $updated = null): void
     echo $body;
 }
 
-function fail(int $status): void
+/* $back: the category the page was in, when the request found one */
+function fail(int $status, ?array $back = null): void
 {
-    $msg = [400 => 'Bad Request', 404 => 'Not Found', 410 => 'Gone',
-            503 => 'Service Unavailable'][$status];
+    /* the module's texts for a Chinese site */
+    $msg = [400 => '请求有误', 404 => '页面不存在', 410 => '文章已删除',
+            503 => '服务暂时不可用'][$status];
+    $links = '<p class="back">';
+    if ($back !== null && ($back['slug'] ?? '') !== '') {
+        $links .= '<a href="' . category_path($back['slug'], 1) . '">返回'
+            . h(($back['name'] ?? '') !== '' ? $back['name'] : $back['slug'])
+            . '</a>｜';
+    }
+    $links .= '<a href="/">返回首页</a></p>';
+
     http_response_code($status);
     send('error', ['status' => (string) $status, 'message' => $msg,
-                   'home_url' => '/']);
+                   'home_url' => '/', 'back' => $links]);
 }
 
 function base_url(): string
@@ -110,6 +149,87 @@ function post_path(?string $slug, string $at, string $code): string
 {
     return '/' . ($slug ?? '_') . '/' . substr($at, 0, 4) . '/'
         . substr($at, 5, 2) . '/' . substr($at, 8, 2) . "/$code.html";
+}
+
+function category_path(string $slug, int $page): string
+{
+    return '/category/' . h($slug) . '.html'
+        . ($page > 1 ? "?page=$page" : '');
+}
+
+function cat_name(array $c): string
+{
+    return $c['name'] !== '' ? $c['name'] : $c['slug'];
+}
+
+/*
+ * the masthead's sections, the one the page is in (its top-level category,
+ * the chain's first) marked
+ */
+function sections(SQLite3 $db, array $chain): string
+{
+    $current = $chain[0]['id'] ?? null;
+    $nav = '<nav class="sections">';
+    foreach (rows($db, SQL_SECTIONS, []) as $c) {
+        $nav .= '<a href="' . category_path($c['slug'], 1)
+            . ($c['id'] === $current ? '" aria-current="true' : '') . '">'
+            . h(cat_name($c)) . '</a>';
+    }
+    return $nav . '</nav>';
+}
+
+/*
+ * the pager as the module's: previous, the first page, two either side of
+ * this one, the last when the number of pages is known ($pages > 0: the
+ * module knows it past page 1), next
+ */
+function pager(string $slug, int $page, int $pages, bool $more): string
+{
+    if ($page === 1 && !$more) {
+        return '';
+    }
+
+    $from = $page > 3 ? $page - 2 : 1;
+    $to = $more ? $page + ($pages ? 2 : 1) : $page;
+    if ($pages && $to > $pages) {
+        $to = $pages;
+    }
+
+    $link = fn(int $n): string
+        => '<a href="' . category_path($slug, $n) . "\">$n</a>";
+
+    $out = '<nav class="pager">';
+
+    if ($page > 1) {
+        $out .= '<a rel="prev" href="' . category_path($slug, $page - 1)
+            . '">上一页</a>';
+    }
+
+    if ($from > 1) {
+        $out .= $link(1);
+        if ($from > 2) {
+            $out .= '<span class="gap">…</span>';
+        }
+    }
+
+    for ($n = $from; $n <= $to; $n++) {
+        $out .= $n === $page ? "<span aria-current=\"page\">$n</span>"
+                             : $link($n);
+    }
+
+    if ($pages > $to) {
+        if ($pages > $to + 1) {
+            $out .= '<span class="gap">…</span>';
+        }
+        $out .= $link($pages);
+    }
+
+    if ($more) {
+        $out .= '<a rel="next" href="' . category_path($slug, $page + 1)
+            . '">下一页</a>';
+    }
+
+    return $out . '</nav>';
 }
 
 function breadcrumb(array $chain, string $base, ?string $leaf_name = null,
@@ -144,7 +264,8 @@ function valid_code(?string $code): bool
     return $code !== null && preg_match('/^[A-Z]{2}[0-9]{8,30}$/', $code);
 }
 
-function find_post(SQLite3 $db, string $code, ?int &$status): ?array
+function find_post(SQLite3 $db, string $code, ?int &$status,
+                   ?array &$back = null): ?array
 {
     $r = rows($db, SQL_POST, [':code' => $code]);
     if (!$r) {
@@ -154,6 +275,9 @@ function find_post(SQLite3 $db, string $code, ?int &$status): ?array
     $post = $r[0];
     if ($post['status'] !== 'published') {
         $status = $post['status'] === 'deleted' ? 410 : 404;
+        /* a reader of a removed post is pointed at its category */
+        $back = $status === 410 && $post['slug'] !== null
+                ? ['slug' => $post['slug'], 'name' => $post['name']] : null;
         return null;
     }
     $post['info_code'] = $code;
@@ -171,9 +295,9 @@ function article(SQLite3 $db, string $uri): void
     }
 
     $code = $m[1];
-    $post = find_post($db, $code, $status);
+    $post = find_post($db, $code, $status, $back);
     if ($post === null) {
-        fail($status);
+        fail($status, $back);
         return;
     }
 
@@ -199,11 +323,15 @@ function article(SQLite3 $db, string $uri): void
         $tag_html .= '</ul>';
     }
 
-    $source = h($post['source_name'] !== '' ? $post['source_name']
-                                            : $post['source_url']);
-    if (preg_match('#^https?://.#i', $post['source_url'])) {
-        $source = '<a href="' . h($post['source_url'])
-            . '" rel="nofollow noopener">' . $source . '</a>';
+    $source = $post['source_name'] !== '' ? $post['source_name']
+                                          : $post['source_url'];
+    if ($source !== '') {
+        $source = h($source);
+        if (preg_match('#^https?://.#i', $post['source_url'])) {
+            $source = '<a href="' . h($post['source_url'])
+                . '" rel="nofollow noopener">' . $source . '</a>';
+        }
+        $source = '<span class="source">来源：' . $source . '</span>';
     }
 
     [$nav, $ld] = breadcrumb($chain, $base, $post['title'], $canonical);
@@ -219,6 +347,7 @@ function article(SQLite3 $db, string $uri): void
         'tags' => $tag_html,
         'breadcrumb' => $nav,
         'breadcrumb_jsonld' => $ld,
+        'nav' => sections($db, $chain),
         'category_name' => h($post['name'] ?? $post['slug'] ?? HOME),
         'category_url' => $post['slug'] !== null
                           ? '/category/' . h($post['slug']) . '.html' : '/',
@@ -234,9 +363,9 @@ function share(SQLite3 $db): void
         return;
     }
 
-    $post = find_post($db, $code, $status);
+    $post = find_post($db, $code, $status, $back);
     if ($post === null) {
-        fail($status);
+        fail($status, $back);
         return;
     }
 
@@ -272,28 +401,47 @@ function category(SQLite3 $db, string $uri): void
     }
     $cat = $r[0];
 
+    /* an error page from here on links back to the category */
+    $back = ['slug' => $cat['slug'], 'name' => $cat['name']];
+    $now = time();
+
     $chain = rows($db, SQL_CHAIN, [':id' => $cat['id']]);
     $children = rows($db, SQL_CHILDREN, [':id' => $cat['id']]);
-    $posts = rows($db, SQL_POSTS, [':id' => $cat['id'],
+    $sections = sections($db, $chain);
+
+    /*
+     * past page 1 the module knows how many pages the list has, and a page
+     * past the end is a 404 without reading a post
+     */
+    $pages = 0;
+    if ($page > 1) {
+        $n = rows($db, SQL_COUNT, [':id' => $cat['id'], ':now' => $now]);
+        $pages = intdiv($n[0]['n'] + PAGE_SIZE - 1, PAGE_SIZE);
+        if ($page > $pages) {
+            fail(404, $back);
+            return;
+        }
+    }
+
+    $posts = rows($db, SQL_POSTS, [':id' => $cat['id'], ':now' => $now,
                                    ':lim' => PAGE_SIZE + 1,
                                    ':off' => ($page - 1) * PAGE_SIZE]);
 
     if ($page > 1 && !$posts) {
-        fail(404);
+        fail(404, $back);
         return;
     }
 
     $base = base_url();
-    $canonical = "$base/category/$slug.html"
-        . ($page > 1 ? "?page=$page" : '');
+    $canonical = $base . category_path($slug, $page);
     [$nav, $ld] = breadcrumb($chain, $base);
 
     $sub = '';
     if ($children) {
         $sub = "<ul class=\"categories\">\n";
         foreach ($children as $c) {
-            $sub .= '<li class="depth-0"><a href="/category/' . h($c['slug'])
-                . '.html">' . h($c['name']) . "</a></li>\n";
+            $sub .= '<li><a href="' . category_path($c['slug'], 1) . '">'
+                . h(cat_name($c)) . "</a></li>\n";
         }
         $sub .= '</ul>';
     }
@@ -315,30 +463,16 @@ function category(SQLite3 $db, string $uri): void
         $list .= '</ul>';
     }
 
-    $pager = '';
-    $more = count($posts) > PAGE_SIZE;
-    if ($page > 1 || $more) {
-        $pager = '<nav class="pager">';
-        if ($page > 1) {
-            $pager .= "<a rel=\"prev\" href=\"/category/$slug.html"
-                . ($page > 2 ? '?page=' . ($page - 1) : '') . '">上一页</a> ';
-        }
-        if ($more) {
-            $pager .= "<a rel=\"next\" href=\"/category/$slug.html?page="
-                . ($page + 1) . '">下一页</a>';
-        }
-        $pager .= '</nav>';
-    }
-
     send('category', [
-        'title' => h($cat['name']),
+        'title' => h(cat_name($cat)),
         'canonical_url' => h($canonical),
         'page' => (string) $page,
         'breadcrumb' => $nav,
         'breadcrumb_jsonld' => $ld,
+        'nav' => $sections,
         'subcategories' => $sub,
         'posts' => $list,
-        'pager' => $pager,
+        'pager' => pager($slug, $page, $pages, count($posts) > PAGE_SIZE),
         'home_url' => '/',
     ]);
 }
