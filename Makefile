@@ -14,7 +14,7 @@ CFLAGS      ?= -O2 -g
 WARN         = -Wall -Wextra -Wno-unused-parameter -Werror
 DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev sqlite3 \
                libmaxminddb-dev libmaxmind-db-writer-perl \
-               libjson-pp-perl perl make gcc wrk
+               libjson-pp-perl perl make gcc wrk python3-html5lib
 
 MODULE_SRCS  = $(wildcard ngx_news_module/*.[ch] include/*.h) \
                common/news_parse.c common/news_parse.h config
