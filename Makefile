@@ -5,6 +5,7 @@
 #   make test    everything under t/ with prove, again under ASan and
 #                UBSan, and the fuzz targets for a bounded time
 #   make demo    a demo site on http://127.0.0.1:8080/ (PORT=N: another)
+#   make screenshots  the README's PNGs of it (mk/screenshots.mk)
 
 SHELL        = /bin/bash
 NGX_SRC     ?= /usr/share/nginx/src
