@@ -4,7 +4,8 @@
 #   make         objs/ngx_http_news_module.so and objs/newsctl
 #   make test    everything under t/ with prove, again under ASan and
 #                UBSan, and the fuzz targets for a bounded time
-#   make demo    a demo site on http://127.0.0.1:8080/
+#   make demo    a demo site on http://127.0.0.1:8080/ (PORT=N: another)
+#   make screenshots  the README's PNGs of it (mk/screenshots.mk)
 
 SHELL        = /bin/bash
 NGX_SRC     ?= /usr/share/nginx/src
@@ -14,7 +15,8 @@ CFLAGS      ?= -O2 -g
 WARN         = -Wall -Wextra -Wno-unused-parameter -Werror
 DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev sqlite3 \
                libmaxminddb-dev libmaxmind-db-writer-perl \
-               libjson-pp-perl perl make gcc wrk
+               libjson-pp-perl perl make gcc wrk python3-html5lib \
+               curl
 
 MODULE_SRCS  = $(wildcard ngx_news_module/*.[ch] include/*.h) \
                common/news_parse.c common/news_parse.h config
@@ -107,9 +109,12 @@ test: deps
 	$(MAKE) test-asan
 	$(MAKE) fuzz FUZZ_SECONDS=20
 
+# the demo's port on 127.0.0.1: make demo PORT=8081
+PORT        ?= 8080
+
 demo: deps
 	$(MAKE) all
-	conf/demo.sh
+	PORT=$(PORT) conf/demo.sh
 
 clean:
 	rm -rf objs

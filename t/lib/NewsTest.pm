@@ -1238,4 +1238,53 @@ sub text_of {
     return $html;
 }
 
+###############################################################################
+
+# HTML5 validity: t/lib/html5check.py parses a page with html5lib (the
+# WHATWG parsing algorithm, python3-html5lib) and lists every parse error
+
+our $PYTHON = $ENV{TEST_NEWS_PYTHON} || '/usr/bin/python3';
+
+# why html5lib cannot be used here, or undef when it can
+sub html5_why_not {
+    my ($self) = @_;
+    my ($rc, $out, $err) = $self->run_cmd(undef, $PYTHON, '-c',
+        'import html5lib');
+    return undef unless $rc;
+    return "html5lib not importable by $PYTHON (make deps installs "
+        . "python3-html5lib): $err";
+}
+
+# the parse errors of a document, "LINE:COL: code details" each; none for
+# a valid one; dies when the checker itself cannot run
+sub html_errors {
+    my ($self, $html) = @_;
+    my ($rc, $out, $err) = $self->run_cmd($html, $PYTHON,
+        "$REPO/t/lib/html5check.py");
+    die "html5check.py failed ($rc): $err" if $rc > 1 || $err =~ /\S/;
+    my @errors = split /\n/, $out;
+    die "html5check.py exited 1 without naming an error\n"
+        if $rc && !@errors;
+    return @errors;
+}
+
+# a test: the document parses as HTML5 with no error; on failure each
+# error is shown with the line of the document it is on
+sub valid_html {
+    my ($self, $html, $name) = @_;
+    my @errors = $self->html_errors($html);
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    return 1 if ok(!@errors, $name);
+    my @lines = split /\n/, $html, -1;
+    my @out;
+    for my $e (@errors) {
+        push @out, $e;
+        my ($n) = $e =~ /^(\d+):/;
+        push @out, "    | " . substr($lines[$n - 1], 0, 200)
+            if defined $n && $n >= 1 && $n <= @lines;
+    }
+    diag(join "\n", @out);
+    return 0;
+}
+
 1;
