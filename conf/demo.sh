@@ -57,9 +57,11 @@ slug=$(sqlite3 "$db" "SELECT slug FROM categories WHERE parent_id IN
 conf="$demo/nginx.conf"
 sed -e "s|listen 127\.0\.0\.1:8080;|listen 127.0.0.1:$port;|" \
     -e "s|\.\./objs/demo/|$demo/|g" \
+    -e "s|root \.\./sample;|root $top/sample;|" \
     -e "s|^load_module \.\./ngx_http_news_module\.so;|load_module $top/objs/ngx_http_news_module.so;|" \
     "$top/conf/nginx.conf" > "$conf.tmp"
 for want in "listen 127.0.0.1:$port;" "news_db $demo/news.db;" \
+            "root $top/sample;" \
             "load_module $top/objs/ngx_http_news_module.so;"
 do
     if ! grep -qF "$want" "$conf.tmp"; then

@@ -53,13 +53,17 @@ until grep -q '^The demo site runs on' "$log"; do
     sleep 0.1
 done
 
-# the article: where the banner's share link (the seed post) leads
+# the site: where the banner's share link points
 share=$(sed -n 's|^  share link *\(http://[^ ]*\)$|\1|p' "$log")
-article=$(curl -s -o /dev/null -w '%{redirect_url}' "$share")
-article=${article%%\?*}
-case $article in
-    http://*.html) ;;
-    *) echo "screenshots: the share link $share led to \"$article\"" >&2
+
+# the article: the newest, first on the home page (it has a picture)
+home=${share%%/html_News/*}
+path=$(curl -s "$home/" | sed -n 's|^<li><a href="\(/[^"]*\.html\)">.*|\1|p' \
+       | head -1)
+article=$home$path
+case $path in
+    /*.html) ;;
+    *) echo "screenshots: no article found on $home/" >&2
        exit 1 ;;
 esac
 

@@ -213,6 +213,22 @@ like($t->get_at($port, '/')->{body},
     qr{<a href="[^"]*\Q$edited\E\.html">Edited</a>},
     'the home page shows the edit at once');
 
+# the edited post has a picture: shown, previewed, and served by nginx
+{
+    my ($path) = $t->get_at($port, '/')->{body}
+        =~ m{<a href="([^"]*\Q$edited\E\.html)">Edited</a>};
+    my $page = $t->get_at($port, $path // '/')->{body};
+    my ($img) = $page =~ m{<figure class="lead"><img src="([^"]+)"};
+    ok($img, 'the newest demo post shows its picture') or diag($page);
+    like($page, qr{<meta property="og:image" content="\Q${\($img // '')}\E">},
+        'and previews it');
+    my ($local) = ($img // '') =~ m{^https?://[^/]+(/images/.*)$};
+    my $r = $t->get_at($port, $local // '/images/none');
+    is($r->{status}, 200, 'the picture is served');
+    like($r->{headers}{'content-type'} // '', qr{^image/},
+        'the picture is an image');
+}
+
 # a keepalive connection the client closes: a line at info, none at notice
 {
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
