@@ -25,6 +25,12 @@ static void ngx_http_news_geo_error(ngx_http_request_t *r,
     ngx_http_news_geo_t *geo, int status);
 
 
+/* the languages of GeoIP2's names */
+static const char  *ngx_http_news_geo_langs[] = {
+    "en", "zh-CN", "de", "es", "fr", "ja", "pt-BR", "ru"
+};
+
+
 /* the request's country and region, looked up once */
 
 ngx_http_news_ctx_t *
@@ -186,7 +192,7 @@ ngx_http_news_region_names(ngx_http_request_t *r, ngx_str_t *region,
     ngx_array_t *names)
 {
     int                           status;
-    size_t                        i, len;
+    size_t                        i, k, len, nlangs;
     ngx_uint_t                    sub;
     const char                   *lang;
     MMDB_entry_data_s             v;
@@ -227,12 +233,35 @@ ngx_http_news_region_names(ngx_http_request_t *r, ngx_str_t *region,
         }
     }
 
-    for (i = 0; i < geo->mmdb.metadata.languages.count && i < 32; i++) {
-        lang = geo->mmdb.metadata.languages.names[i];
+    /*
+     * GeoIP2's languages, then any other the file lists: the metadata
+     * need not name the keys of its maps ("zh" in MaxMind's test files,
+     * whose names are "zh-CN")
+     */
+
+    nlangs = sizeof(ngx_http_news_geo_langs) / sizeof(char *);
+
+    for (i = 0; i < nlangs + geo->mmdb.metadata.languages.count && i < 32;
+         i++)
+    {
+        lang = (i < nlangs) ? ngx_http_news_geo_langs[i]
+                            : geo->mmdb.metadata.languages.names[i - nlangs];
         len = ngx_strlen(lang);
 
         if (len == 0 || len > 35) {
             continue;
+        }
+
+        if (i >= nlangs) {
+            for (k = 0; k < nlangs; k++) {
+                if (ngx_strcmp(lang, ngx_http_news_geo_langs[k]) == 0) {
+                    break;
+                }
+            }
+
+            if (k < nlangs) {
+                continue;
+            }
         }
 
         status = sub ? MMDB_get_value(&res.entry, &v, "subdivisions", "0",
