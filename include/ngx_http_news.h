@@ -102,6 +102,8 @@ typedef enum {
     NGX_HTTP_NEWS_V_CHART,
     NGX_HTTP_NEWS_V_TOP,
     NGX_HTTP_NEWS_V_ARTICLES,
+    NGX_HTTP_NEWS_V_FORM,
+    NGX_HTTP_NEWS_V_TREND,
     NGX_HTTP_NEWS_V_SITE_NAME,
     NGX_HTTP_NEWS_V_LANGUAGE,
     NGX_HTTP_NEWS_V_FOOTER,
@@ -362,6 +364,8 @@ ngx_int_t ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
 ngx_int_t ngx_http_news_db_page_ends(ngx_http_request_t *r,
     ngx_http_news_db_t *db, int64_t category_id, ngx_uint_t page_size,
     ngx_uint_t max, ngx_array_t *ends, ngx_uint_t *count);
+ngx_int_t ngx_http_news_db_post_link(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *code, ngx_http_news_post_t *post);
 
 /* ngx_http_news_pages.c */
 ngx_int_t ngx_http_news_page_start(ngx_http_request_t *r,
