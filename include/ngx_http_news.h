@@ -31,13 +31,15 @@
  *   ngx_http_news_rs_file.c     readership: the SQLite file, its checks
  *   ngx_http_news_rs_write.c    readership: a batch written to the file
  *   ngx_http_news_stats.c       the stats endpoint: filters, queries
+ *   ngx_http_news_stats_posts.c the stats' posts: titles, links
  *   ngx_http_news_stats_html.c  the stats page: tables, charts, texts
  *
  * Private to their files: ngx_http_news_db.h (the content database's
  * insides), ngx_http_news_sqlite.h (sqlite3.h and the edge, for the
  * files that talk to SQLite), ngx_http_news_readership.h (the zone and
  * the writer), ngx_http_news_geo.h (the MaxMind DB's copy),
- * ngx_http_news_stats.h (the stats' rows, for its two files).  Neither sqlite3.h nor maxminddb.h is included here.
+ * ngx_http_news_stats.h (the stats' rows, for its files).  Neither
+ * sqlite3.h nor maxminddb.h is included here.
  */
 
 

@@ -3,9 +3,10 @@
  * Copyright (C) ngx_news_module authors
  *
  * A readership batch written to the file, in one transaction with its
- * row in readership_batch and the regions' names learned meanwhile: a batch taken up after its writer committed it
- * is found there and not added twice; one that cannot be written goes
- * back to the zone, and the file is reopened unless it was only locked.
+ * row in readership_batch and the regions' names learned meanwhile: a
+ * batch taken up after its writer committed it is found there and not
+ * added twice; one that cannot be written goes back to the zone, and the
+ * file is reopened unless it was only locked.
  */
 
 

@@ -3,7 +3,8 @@
  * Copyright (C) ngx_news_module authors
  *
  * The stats' own types, shared by the endpoint (ngx_http_news_stats.c:
- * filters, queries, JSON) and its page (ngx_http_news_stats_html.c).
+ * filters, queries, JSON), the posts' titles (ngx_http_news_stats_posts.c)
+ * and the page (ngx_http_news_stats_html.c).
  */
 
 
@@ -46,6 +47,9 @@ typedef struct {
     int64_t                     bot_views;
 } ngx_http_news_stats_row_t;
 
+
+/* ngx_http_news_stats_posts.c */
+void ngx_http_news_stats_titles(ngx_http_request_t *r, ngx_array_t *rows);
 
 /* ngx_http_news_stats_html.c */
 ngx_int_t ngx_http_news_stats_page(ngx_http_request_t *r,
