@@ -23,19 +23,24 @@
  *   ngx_http_news_send.c        pages, errors, redirects out, validators
  *   ngx_http_news_site.c        site name, language, footer, error texts
  *   ngx_http_news_request.c     the request context
- *   ngx_http_news_geo.c         the MaxMind DB, the reader's region
+ *   ngx_http_news_geo.c         the MaxMind DB: its private copy
+ *   ngx_http_news_geo_lookup.c  the reader's region, a region's names
  *   ngx_http_news_variables.c   the $news_* variables
  *   ngx_http_news_readership.c  readership: directives, flush timing
  *   ngx_http_news_rs_count.c    readership: the log-phase count
  *   ngx_http_news_rs_zone.c     readership: the shared zone
  *   ngx_http_news_rs_file.c     readership: the SQLite file, its checks
  *   ngx_http_news_rs_write.c    readership: a batch written to the file
- *   ngx_http_news_stats.c       the stats page
+ *   ngx_http_news_stats.c       the stats endpoint: filters, queries
+ *   ngx_http_news_stats_posts.c the stats' posts: titles, links
+ *   ngx_http_news_stats_html.c  the stats page: tables, charts, texts
  *
  * Private to their files: ngx_http_news_db.h (the content database's
  * insides), ngx_http_news_sqlite.h (sqlite3.h and the edge, for the
  * files that talk to SQLite), ngx_http_news_readership.h (the zone and
- * the writer).  Neither sqlite3.h nor maxminddb.h is included here.
+ * the writer), ngx_http_news_geo.h (the MaxMind DB's copy),
+ * ngx_http_news_stats.h (the stats' rows, for its files).  Neither
+ * sqlite3.h nor maxminddb.h is included here.
  */
 
 
@@ -100,6 +105,8 @@ typedef enum {
     NGX_HTTP_NEWS_V_CHART,
     NGX_HTTP_NEWS_V_TOP,
     NGX_HTTP_NEWS_V_ARTICLES,
+    NGX_HTTP_NEWS_V_FORM,
+    NGX_HTTP_NEWS_V_TREND,
     NGX_HTTP_NEWS_V_SITE_NAME,
     NGX_HTTP_NEWS_V_LANGUAGE,
     NGX_HTTP_NEWS_V_FOOTER,
@@ -260,6 +267,13 @@ typedef struct {
 typedef struct ngx_http_news_geo_s  ngx_http_news_geo_t;
 
 
+/* a region's name in one language of the MaxMind DB ("en", "zh-CN") */
+typedef struct {
+    ngx_str_t                   lang;
+    ngx_str_t                   name;
+} ngx_http_news_region_name_t;
+
+
 typedef struct ngx_http_news_rs_s  ngx_http_news_rs_t;
 typedef struct ngx_http_news_stats_db_s  ngx_http_news_stats_db_t;
 
@@ -375,6 +389,8 @@ ngx_int_t ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
 ngx_int_t ngx_http_news_db_page_ends(ngx_http_request_t *r,
     ngx_http_news_db_t *db, int64_t category_id, ngx_uint_t page_size,
     ngx_uint_t max, ngx_array_t *ends, ngx_uint_t *count);
+ngx_int_t ngx_http_news_db_post_link(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *code, ngx_http_news_post_t *post);
 
 /* ngx_http_news_pages.c */
 ngx_int_t ngx_http_news_page_start(ngx_http_request_t *r,
@@ -516,11 +532,13 @@ ngx_int_t ngx_http_news_render_article(ngx_http_request_t *r,
 ngx_int_t ngx_http_news_category_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_index_handler(ngx_http_request_t *r);
 
-/* ngx_http_news_geo.c */
+/* ngx_http_news_geo.c, ngx_http_news_geo_lookup.c */
 char *ngx_http_news_geoip_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 void ngx_http_news_geo_open(ngx_cycle_t *cycle);
 void ngx_http_news_geo_close(ngx_cycle_t *cycle);
 ngx_http_news_ctx_t *ngx_http_news_locate(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_region_names(ngx_http_request_t *r, ngx_str_t *region,
+    ngx_array_t *names);
 
 /* ngx_http_news_variables.c */
 ngx_int_t ngx_http_news_add_variables(ngx_conf_t *cf);

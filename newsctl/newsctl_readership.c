@@ -1,7 +1,8 @@
 /*
  * newsctl merge-readership: the readership files of several nginx nodes
  * folded into one.  A node's file holds its running totals, so merging it
- * again, or a newer copy of it, replaces its rows and never adds them.
+ * again, or a newer copy of it, replaces its rows and never adds them; the
+ * regions' names come along.
  */
 
 #include <errno.h>
@@ -119,7 +120,12 @@ newsctl_merge_target(sqlite3 *db, const char *path)
         return NEWSCTL_FAILED;
     }
 
-    return newsctl_readership_check(db, path, 0);
+    if (newsctl_readership_check(db, path, 0) != NEWSCTL_OK) {
+        return NEWSCTL_FAILED;
+    }
+
+    /* a file of this version made before region_names gains it */
+    return newsctl_exec(db, path, news_readership_sql);
 }
 
 
@@ -131,7 +137,7 @@ static int
 newsctl_merge_file(sqlite3 *db, const char *into, struct stat *into_st,
     const char *file, sqlite3_int64 *rows)
 {
-    int            rc;
+    int            rc, names;
     char          *uri, *err;
     struct stat    st;
     sqlite3_stmt  *stmt;
@@ -203,6 +209,29 @@ newsctl_merge_file(sqlite3 *db, const char *into, struct stat *into_st,
     }
 
     *rows += sqlite3_changes(db);
+
+    /*
+     * the regions' names, not a node's: the file merged last has the
+     * last word; a file of before region_names has none to give
+     */
+
+    if (newsctl_int(db, file, "SELECT count(*) FROM node.sqlite_master"
+                    " WHERE name = 'region_names'", &names)
+        != NEWSCTL_OK)
+    {
+        goto failed;
+    }
+
+    if (names
+        && sqlite3_exec(db,
+               "INSERT INTO main.region_names (region, lang, name)"
+               " SELECT region, lang, name FROM node.region_names WHERE true"
+               " ON CONFLICT (region, lang) DO UPDATE SET name = excluded.name",
+               NULL, NULL, &err)
+           != SQLITE_OK)
+    {
+        goto failed_sql;
+    }
 
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
         goto failed_sql;

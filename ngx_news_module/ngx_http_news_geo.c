@@ -3,8 +3,8 @@
  * Copyright (C) ngx_news_module authors
  *
  * Where a reader is: the connection's address (after the realip module)
- * looked up in a MaxMind DB, as a region "<country>-<subdivision>", the
- * country alone, or "ZZ"; and the $news_* variables.
+ * is looked up in a MaxMind DB (ngx_http_news_geo_lookup.c); this file
+ * keeps the DB: the directive, the private copy, a changed file.
  *
  * libmaxminddb maps the file it opens, and a mapped file cut short under
  * the mapping (cp or truncate over it) kills the process that next reads
@@ -20,30 +20,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include <maxminddb.h>
 #include <ngx_http_news.h>
-
-
-/* what tells a file changed: which file, how long, when written */
-typedef struct {
-    dev_t                       dev;
-    ino_t                       ino;
-    off_t                       size;
-    time_t                      mtime;
-    long                        mtime_nsec;
-} ngx_http_news_geo_stamp_t;
-
-
-struct ngx_http_news_geo_s {
-    ngx_str_t                   path;       /* null-terminated */
-    ngx_fd_t                    fd;         /* the copy looked up in */
-    MMDB_s                      mmdb;
-    ngx_http_news_geo_stamp_t   copied;     /* the file the copy is of */
-    ngx_http_news_geo_stamp_t   refused;    /* a change that did not open */
-    time_t                      checked;
-    unsigned                    open:1;
-    unsigned                    error_logged:1;
-};
+#include "ngx_http_news_geo.h"
 
 
 static char *ngx_http_news_geo_copy(ngx_str_t *path, ngx_fd_t *copy,
@@ -51,14 +29,7 @@ static char *ngx_http_news_geo_copy(ngx_str_t *path, ngx_fd_t *copy,
 static int ngx_http_news_geo_mmdb_open(ngx_fd_t fd, MMDB_s *mmdb);
 static void ngx_http_news_geo_stamp(ngx_file_info_t *fi,
     ngx_http_news_geo_stamp_t *stamp);
-static void ngx_http_news_geo_check(ngx_http_news_geo_t *geo);
 static void ngx_http_news_geo_cleanup(void *data);
-static void ngx_http_news_geo_lookup(ngx_http_request_t *r,
-    ngx_http_news_geo_t *geo, ngx_http_news_ctx_t *ctx);
-static ngx_int_t ngx_http_news_iso_code(MMDB_entry_data_s *data,
-    size_t min, size_t max);
-static void ngx_http_news_geo_error(ngx_http_request_t *r,
-    ngx_http_news_geo_t *geo, int status);
 
 
 char *
@@ -338,7 +309,7 @@ ngx_http_news_geo_close(ngx_cycle_t *cycle)
  * Either is logged once.
  */
 
-static void
+void
 ngx_http_news_geo_check(ngx_http_news_geo_t *geo)
 {
     int                         status;
@@ -437,186 +408,3 @@ ngx_http_news_geo_cleanup(void *data)
         geo->fd = NGX_INVALID_FILE;
     }
 }
-
-
-/* the request's country and region, looked up once */
-
-ngx_http_news_ctx_t *
-ngx_http_news_locate(ngx_http_request_t *r)
-{
-    ngx_http_news_ctx_t        *ctx;
-    ngx_http_news_main_conf_t  *mcf;
-
-    ctx = ngx_http_news_get_ctx(r);
-
-    if (ctx == NULL || ctx->located) {
-        return ctx;
-    }
-
-    ctx->located = 1;
-    ngx_str_set(&ctx->country, "ZZ");
-    ngx_str_set(&ctx->region, "ZZ");
-
-    mcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
-
-    if (mcf->geo == NULL) {
-        return ctx;
-    }
-
-    ngx_http_news_geo_check(mcf->geo);
-
-    if (mcf->geo->open) {
-        ngx_http_news_geo_lookup(r, mcf->geo, ctx);
-    }
-
-    return ctx;
-}
-
-
-static void
-ngx_http_news_geo_lookup(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
-    ngx_http_news_ctx_t *ctx)
-{
-    int                    mmdb_error, status;
-    u_char                *p;
-    struct sockaddr       *sa;
-    MMDB_entry_data_s      country, sub;
-    MMDB_lookup_result_s   res;
-#if (NGX_HAVE_INET6)
-    u_char                *a;
-    struct sockaddr_in     sin;
-    struct sockaddr_in6   *sin6;
-#endif
-
-    sa = r->connection->sockaddr;
-
-#if (NGX_HAVE_INET6)
-    if (sa->sa_family == AF_INET6) {
-        sin6 = (struct sockaddr_in6 *) sa;
-
-        if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-            /* ::ffff:a.b.c.d is a.b.c.d, in the IPv4 part of the tree */
-            a = sin6->sin6_addr.s6_addr;
-
-            ngx_memzero(&sin, sizeof(struct sockaddr_in));
-            sin.sin_family = AF_INET;
-            ngx_memcpy(&sin.sin_addr.s_addr, a + 12, 4);
-            sa = (struct sockaddr *) &sin;
-        }
-    }
-#endif
-
-    if (sa->sa_family != AF_INET
-#if (NGX_HAVE_INET6)
-        && sa->sa_family != AF_INET6
-#endif
-       )
-    {
-        return;
-    }
-
-    res = MMDB_lookup_sockaddr(&geo->mmdb, sa, &mmdb_error);
-
-    if (mmdb_error != MMDB_SUCCESS) {
-        ngx_http_news_geo_error(r, geo, mmdb_error);
-        return;
-    }
-
-    if (!res.found_entry) {
-        return;
-    }
-
-    status = MMDB_get_value(&res.entry, &country, "country", "iso_code",
-                            NULL);
-
-    if (status != MMDB_SUCCESS
-        && status != MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR)
-    {
-        ngx_http_news_geo_error(r, geo, status);
-        return;
-    }
-
-    if (status != MMDB_SUCCESS
-        || ngx_http_news_iso_code(&country, 2, 2) != NGX_OK)
-    {
-        return;
-    }
-
-    p = ngx_cpymem(ctx->region_buf, country.utf8_string, 2);
-
-    ctx->country.data = ctx->region_buf;
-    ctx->country.len = 2;
-    ctx->region = ctx->country;
-
-    status = MMDB_get_value(&res.entry, &sub, "subdivisions", "0",
-                            "iso_code", NULL);
-
-    if (status != MMDB_SUCCESS
-        && status != MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR
-        && status != MMDB_INVALID_LOOKUP_PATH_ERROR)
-    {
-        /* a record that cannot be read whole is not half believed */
-        ngx_str_set(&ctx->country, "ZZ");
-        ngx_str_set(&ctx->region, "ZZ");
-        ngx_http_news_geo_error(r, geo, status);
-        return;
-    }
-
-    if (status != MMDB_SUCCESS
-        || ngx_http_news_iso_code(&sub, 1, 3) != NGX_OK)
-    {
-        return;
-    }
-
-    *p++ = '-';
-    p = ngx_cpymem(p, sub.utf8_string, sub.data_size);
-
-    ctx->region.len = p - ctx->region_buf;
-}
-
-
-/* what a region may be made of: upper-case letters and digits */
-
-static ngx_int_t
-ngx_http_news_iso_code(MMDB_entry_data_s *data, size_t min, size_t max)
-{
-    size_t       i;
-    const char  *s;
-
-    if (!data->has_data || data->type != MMDB_DATA_TYPE_UTF8_STRING
-        || data->data_size < min || data->data_size > max)
-    {
-        return NGX_DECLINED;
-    }
-
-    s = data->utf8_string;
-
-    for (i = 0; i < data->data_size; i++) {
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
-        {
-            return NGX_DECLINED;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-/* a broken file is said once a worker, not once a request */
-
-static void
-ngx_http_news_geo_error(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
-    int status)
-{
-    if (geo->error_logged) {
-        return;
-    }
-
-    geo->error_logged = 1;
-
-    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                  "news: GeoIP lookup in \"%V\" failed: %s, "
-                  "readers are counted as \"ZZ\"",
-                  &geo->path, MMDB_strerror(status));
-}
-

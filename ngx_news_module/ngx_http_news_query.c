@@ -121,7 +121,12 @@ const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
     "BEGIN",
 
     /* NGX_HTTP_NEWS_STMT_COMMIT */
-    "COMMIT"
+    "COMMIT",
+
+    /* NGX_HTTP_NEWS_STMT_POST_LINK: what a link to a post needs, no body */
+    "SELECT p.title, p.published_at, c.slug, p.status, p.published_ts"
+    " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+    " WHERE p.info_code = ?1"
 };
 
 
@@ -636,4 +641,81 @@ ngx_http_news_db_category_moved(ngx_http_request_t *r, ngx_http_news_db_t *db,
 {
     return ngx_http_news_db_redirect(r, db, NGX_HTTP_NEWS_STMT_SLUG_REDIRECT,
                                      old, current);
+}
+
+
+/*
+ * a post's title and what its path is made of, for a link to it (the
+ * stats page); an old code leads to the post it now names.  Status
+ * published only when it is out.  As ngx_http_news_db_post() returns.
+ */
+
+ngx_int_t
+ngx_http_news_db_post_link(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *code, ngx_http_news_post_t *post)
+{
+    ngx_int_t      rc;
+    ngx_str_t      status, current;
+    ngx_uint_t     again;
+    sqlite3_stmt  *stmt;
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_POST_LINK];
+    current = *code;
+
+    for (again = 1; /* void */; again = 0) {
+
+        if (sqlite3_bind_text(stmt, 1, (char *) current.data, current.len,
+                              SQLITE_STATIC)
+            != SQLITE_OK)
+        {
+            return ngx_http_news_db_result(db, stmt, NGX_ERROR);
+        }
+
+        rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+
+        if (rc == NGX_OK) {
+            break;
+        }
+
+        rc = ngx_http_news_db_result(db, stmt, rc);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        if (!again) {
+            return NGX_DECLINED;
+        }
+
+        rc = ngx_http_news_db_redirect(r, db,
+                                       NGX_HTTP_NEWS_STMT_CODE_REDIRECT,
+                                       code, &current);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
+    post->info_code = current;
+
+    if (ngx_http_news_sqlite_text(r->pool, stmt, 0, &post->title) != NGX_OK
+        || ngx_http_news_sqlite_text(r->pool, stmt, 1, &post->published_at)
+           != NGX_OK
+        || ngx_http_news_sqlite_text(r->pool, stmt, 2, &post->category_slug)
+           != NGX_OK
+        || ngx_http_news_sqlite_text(r->pool, stmt, 3, &status) != NGX_OK)
+    {
+        (void) ngx_http_news_db_result(db, stmt, NGX_DONE);
+        return NGX_ERROR;
+    }
+
+    post->has_category = (sqlite3_column_type(stmt, 2) != SQLITE_NULL);
+    post->published_ts = sqlite3_column_int64(stmt, 4);
+
+    post->status = (status.len == 9
+                    && ngx_strncmp(status.data, "published", 9) == 0
+                    && post->published_ts <= ngx_time())
+                   ? NGX_HTTP_NEWS_STATUS_PUBLISHED
+                   : NGX_HTTP_NEWS_STATUS_DRAFT;
+
+    return ngx_http_news_db_result(db, stmt, NGX_DONE);
 }

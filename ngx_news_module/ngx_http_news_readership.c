@@ -296,6 +296,9 @@ ngx_http_news_readership_init_worker(ngx_cycle_t *cycle)
     rs = mcf->rs;
     rs->log = cycle->log;
 
+    ngx_rbtree_init(&rs->known, &rs->known_sentinel,
+                    ngx_str_rbtree_insert_value);
+
 #if (NGX_THREADS)
     rs->thread_pool = ngx_thread_pool_get(cycle, &name);
 

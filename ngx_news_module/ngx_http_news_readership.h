@@ -3,7 +3,7 @@
  * Copyright (C) ngx_news_module authors
  *
  * The readership's own types, shared by ngx_http_news_readership.c (the
- * directives, counting, the flush's timing), ngx_http_news_rs_zone.c (the
+ * directives, the flush's timing), ngx_http_news_rs_zone.c (the
  * shared memory), ngx_http_news_rs_count.c (the log-phase count),
  * ngx_http_news_rs_file.c (the SQLite file) and ngx_http_news_rs_write.c
  * (a batch written to it).
@@ -38,7 +38,8 @@
 #define NGX_HTTP_NEWS_RS_DONE         2
 #define NGX_HTTP_NEWS_RS_MARK         3
 #define NGX_HTTP_NEWS_RS_PRUNE        4
-#define NGX_HTTP_NEWS_RS_STMT_MAX     5
+#define NGX_HTTP_NEWS_RS_NAME         5
+#define NGX_HTTP_NEWS_RS_STMT_MAX     6
 
 #define NGX_HTTP_NEWS_BOT_PATTERN                                            \
     "bot|crawl|spider|slurp|archiver|facebookexternalhit|facebookcatalog"   \
@@ -75,10 +76,28 @@ typedef struct {
 } ngx_http_news_rs_flight_t;
 
 
+/*
+ * a region's names, learned by a worker and waiting in the zone for the
+ * next batch: the region's length and bytes, the number of names, then
+ * each name's language and text, each a length byte and its bytes
+ */
+typedef struct {
+    ngx_queue_t                 queue;
+    uint64_t                    seq;
+    size_t                      len;
+    u_char                      data[1];
+} ngx_http_news_rs_names_t;
+
+#define NGX_HTTP_NEWS_RS_NAMES_MAX    (1 + NGX_HTTP_NEWS_REGION_LEN + 1     \
+                                       + 32 * (1 + 35 + 1 + 255))
+
+
 typedef struct {
     ngx_rbtree_t                rbtree;
     ngx_rbtree_node_t           sentinel;
     ngx_queue_t                 queue;
+    ngx_queue_t                 names;      /* ngx_http_news_rs_names_t */
+    uint64_t                    names_seq;
     ngx_uint_t                  nodes;
     uint64_t                    lost;       /* found the zone full */
     time_t                      full_logged;
@@ -104,6 +123,9 @@ typedef struct {
     uint64_t                    seq;
     ngx_pid_t                   from;       /* the dead writer taken from */
     u_char                      day[NGX_HTTP_NEWS_DAY_LEN];
+    u_char                     *names;      /* records' data, one by one */
+    size_t                      names_len;
+    uint64_t                    names_seq;  /* the last record taken */
 } ngx_http_news_rs_batch_t;
 
 
@@ -129,6 +151,10 @@ struct ngx_http_news_rs_s {
     ngx_thread_task_t          *task;
 #endif
     ngx_uint_t                  busy;       /* a batch is being written */
+
+    /* the regions whose names this worker has handed to the zone */
+    ngx_rbtree_t                known;
+    ngx_rbtree_node_t           known_sentinel;
 };
 
 
@@ -140,6 +166,8 @@ ngx_int_t ngx_http_news_rs_take(ngx_http_news_rs_t *rs,
     ngx_http_news_rs_batch_t *batch);
 void ngx_http_news_rs_release(ngx_http_news_rs_t *rs,
     ngx_http_news_rs_batch_t *batch, ngx_uint_t written);
+ngx_int_t ngx_http_news_rs_add_names(ngx_http_news_rs_t *rs, u_char *data,
+    size_t len);
 void ngx_http_news_day(ngx_http_news_main_conf_t *mcf, time_t now,
     u_char *day);
 

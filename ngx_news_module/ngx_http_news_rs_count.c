@@ -4,7 +4,8 @@
  *
  * Readership counted in the log phase, once the answer is known: a view
  * or a share of a post, by day, region and human or bot, added to the
- * zone under its key.
+ * zone under its key; a region this worker counts for the first time has
+ * its names learned from the MaxMind DB, for the flush to write.
  */
 
 
@@ -20,6 +21,8 @@ static void ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code,
     ngx_uint_t kind);
 static ngx_int_t ngx_http_news_is_bot(ngx_http_request_t *r,
     ngx_http_news_main_conf_t *mcf);
+static void ngx_http_news_learn_names(ngx_http_request_t *r,
+    ngx_http_news_rs_t *rs, ngx_str_t *region, uint32_t hash);
 
 
 /*
@@ -96,6 +99,7 @@ ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
 {
     u_char                     *p;
     time_t                      now;
+    uint32_t                    hash;
     ngx_int_t                   rc;
     ngx_uint_t                  log_full;
     ngx_http_news_rs_t         *rs;
@@ -115,6 +119,14 @@ ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
     ctx = ngx_http_news_locate(r);
     if (ctx == NULL) {
         return;
+    }
+
+    /* a region known to this worker costs a lookup in its own memory */
+
+    hash = ngx_crc32_short(ctx->region.data, ctx->region.len);
+
+    if (ngx_str_rbtree_lookup(&rs->known, &ctx->region, hash) == NULL) {
+        ngx_http_news_learn_names(r, rs, &ctx->region, hash);
     }
 
     now = ngx_time();
@@ -167,4 +179,75 @@ ngx_http_news_is_bot(ngx_http_request_t *r, ngx_http_news_main_conf_t *mcf)
     return ngx_regex_exec(mcf->bot_re, &r->headers_in.user_agent->value,
                           NULL, 0)
            >= 0;
+}
+
+
+/*
+ * the region's names, from the reader's record, handed to the zone for
+ * the next flush, and the region remembered by this worker: each worker
+ * writes a region's names once in its life (the file keeps one row a
+ * region and language), so a newer MaxMind DB's names arrive after a
+ * reload.  A region the zone has no room for is tried again next time.
+ */
+
+static void
+ngx_http_news_learn_names(ngx_http_request_t *r, ngx_http_news_rs_t *rs,
+    ngx_str_t *region, uint32_t hash)
+{
+    u_char                       *p;
+    ngx_uint_t                    i;
+    ngx_array_t                   names;
+    ngx_str_node_t               *sn;
+    ngx_http_news_region_name_t  *n;
+    u_char                        buf[NGX_HTTP_NEWS_RS_NAMES_MAX];
+
+    if (region->len > NGX_HTTP_NEWS_REGION_LEN
+        || ngx_array_init(&names, r->pool, 8,
+                          sizeof(ngx_http_news_region_name_t))
+           != NGX_OK)
+    {
+        return;
+    }
+
+    if (ngx_http_news_region_names(r, region, &names) == NGX_ERROR) {
+        return;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "news region \"%V\" seen first: %ui names",
+                   region, names.nelts);
+
+    if (names.nelts) {
+        p = buf;
+        *p++ = (u_char) region->len;
+        p = ngx_cpymem(p, region->data, region->len);
+        *p++ = (u_char) names.nelts;
+
+        n = names.elts;
+
+        for (i = 0; i < names.nelts; i++) {
+            *p++ = (u_char) n[i].lang.len;
+            p = ngx_cpymem(p, n[i].lang.data, n[i].lang.len);
+            *p++ = (u_char) n[i].name.len;
+            p = ngx_cpymem(p, n[i].name.data, n[i].name.len);
+        }
+
+        if (ngx_http_news_rs_add_names(rs, buf, p - buf) != NGX_OK) {
+            return;
+        }
+    }
+
+    /* for the worker's life: regions are as many as the DB has, no more */
+
+    sn = ngx_palloc(ngx_cycle->pool, sizeof(ngx_str_node_t) + region->len);
+    if (sn == NULL) {
+        return;
+    }
+
+    sn->str.data = (u_char *) (sn + 1);
+    sn->str.len = region->len;
+    ngx_memcpy(sn->str.data, region->data, region->len);
+    sn->node.key = hash;
+
+    ngx_rbtree_insert(&rs->known, &sn->node);
 }

@@ -54,7 +54,12 @@ static const char  *ngx_http_news_rs_sql[NGX_HTTP_NEWS_RS_STMT_MAX] = {
 
     /* NGX_HTTP_NEWS_RS_PRUNE */
     "DELETE FROM readership_batch WHERE node = ?1"
-    " AND ((epoch = ?2 AND seq < ?3) OR (epoch != ?2 AND written < ?4))"
+    " AND ((epoch = ?2 AND seq < ?3) OR (epoch != ?2 AND written < ?4))",
+
+    /* NGX_HTTP_NEWS_RS_NAME: the MaxMind DB's latest word on a name */
+    "INSERT INTO region_names (region, lang, name) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (region, lang) DO UPDATE SET name = excluded.name"
+    " WHERE name != excluded.name"
 };
 
 
@@ -322,16 +327,19 @@ static ngx_int_t
 ngx_http_news_rs_schema(ngx_http_news_rs_t *rs, ngx_file_info_t *fi,
     ngx_log_t *log)
 {
-    int  app_id, objects, batches;
+    int  app_id, objects, newest;
+
+    /* the tables the schema added since its first version */
 
     if (ngx_http_news_rs_int(rs, "SELECT count(*) FROM sqlite_master"
-                             " WHERE name = 'readership_batch'", &batches)
+                             " WHERE name IN ('readership_batch',"
+                             " 'region_names')", &newest)
         != NGX_OK)
     {
         goto failed;
     }
 
-    if (batches) {
+    if (newest == 2) {
         return NGX_OK;
     }
 

@@ -3,9 +3,10 @@
  * Copyright (C) ngx_news_module authors
  *
  * A readership batch written to the file, in one transaction with its
- * row in readership_batch: a batch taken up after its writer committed it
- * is found there and not added twice; one that cannot be written goes
- * back to the zone, and the file is reopened unless it was only locked.
+ * row in readership_batch and the regions' names learned meanwhile: a
+ * batch taken up after its writer committed it is found there and not
+ * added twice; one that cannot be written goes back to the zone, and the
+ * file is reopened unless it was only locked.
  */
 
 
@@ -15,6 +16,10 @@
 #include <ngx_http_news.h>
 #include "ngx_http_news_sqlite.h"
 #include "ngx_http_news_readership.h"
+
+
+static ngx_int_t ngx_http_news_rs_write_names(ngx_http_news_rs_t *rs,
+    ngx_http_news_rs_batch_t *batch, sqlite3_stmt **failed);
 
 
 /*
@@ -112,6 +117,10 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
         }
 
         sqlite3_reset(stmt);
+    }
+
+    if (ngx_http_news_rs_write_names(rs, batch, &stmt) != NGX_OK) {
+        goto rollback;
     }
 
     if (batch->lost) {
@@ -217,4 +226,50 @@ failed:
                   batch->n);
 
     ngx_http_news_rs_release(rs, batch, 0);
+}
+
+
+/*
+ * the regions' names of the batch, each record as the zone keeps it (see
+ * ngx_http_news_rs_names_t); *failed is the statement that failed
+ */
+
+static ngx_int_t
+ngx_http_news_rs_write_names(ngx_http_news_rs_t *rs,
+    ngx_http_news_rs_batch_t *batch, sqlite3_stmt **failed)
+{
+    int            err;
+    u_char        *p, *last, *region;
+    ngx_uint_t     n, rlen;
+    sqlite3_stmt  *stmt;
+
+    stmt = rs->stmt[NGX_HTTP_NEWS_RS_NAME];
+    p = batch->names;
+    last = p + batch->names_len;
+
+    /* the records were made by this module: their lengths hold */
+
+    while (p + 2 <= last) {
+        rlen = *p++;
+        region = p;
+        p += rlen;
+        n = *p++;
+
+        while (n-- && p < last) {
+            sqlite3_bind_text(stmt, 1, (char *) region, rlen, SQLITE_STATIC);
+            sqlite3_bind_text(stmt, 2, (char *) p + 1, p[0], SQLITE_STATIC);
+            p += 1 + p[0];
+            sqlite3_bind_text(stmt, 3, (char *) p + 1, p[0], SQLITE_STATIC);
+            p += 1 + p[0];
+
+            if (ngx_http_news_sqlite_step(stmt, &err) != NGX_DONE) {
+                *failed = stmt;
+                return NGX_ERROR;
+            }
+
+            sqlite3_reset(stmt);
+        }
+    }
+
+    return NGX_OK;
 }

@@ -55,6 +55,7 @@ ngx_http_news_rs_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ngx_rbtree_init(&rs->sh->rbtree, &rs->sh->sentinel,
                     ngx_str_rbtree_insert_value);
     ngx_queue_init(&rs->sh->queue);
+    ngx_queue_init(&rs->sh->names);
 
     /*
      * the batches of this zone are told from those of an earlier one (an
@@ -138,30 +139,50 @@ ngx_int_t
 ngx_http_news_rs_take(ngx_http_news_rs_t *rs, ngx_http_news_rs_batch_t *batch)
 {
     u_char                      day[NGX_HTTP_NEWS_DAY_LEN];
+    size_t                      size;
     ngx_uint_t                  n, max, empty;
     ngx_queue_t                *q;
     ngx_http_news_rs_sh_t      *sh;
     ngx_http_news_rs_rec_t     *rec;
     ngx_http_news_rs_node_t    *rn;
+    ngx_http_news_rs_names_t   *names;
     ngx_http_news_rs_flight_t  *f;
 
     sh = rs->sh;
     f = &sh->flight;
+    size = 0;
 
     ngx_shmtx_lock(&rs->shpool->mutex);
+
     max = sh->nodes;
-    empty = (f->pid == 0 && max == 0 && sh->lost == 0);
+    empty = (f->pid == 0 && max == 0 && sh->lost == 0
+             && ngx_queue_empty(&sh->names));
+
+    for (q = ngx_queue_head(&sh->names);
+         q != ngx_queue_sentinel(&sh->names);
+         q = ngx_queue_next(q))
+    {
+        names = ngx_queue_data(q, ngx_http_news_rs_names_t, queue);
+        size += names->len;
+    }
+
     ngx_shmtx_unlock(&rs->shpool->mutex);
 
     if (empty) {
         return NGX_DECLINED;
     }
 
-    batch->recs = ngx_alloc((max ? max : 1) * sizeof(ngx_http_news_rs_rec_t),
-                            rs->log);
+    /* the counts, then the names: one block, freed at once */
+
+    batch->recs = ngx_alloc((max ? max : 1) * sizeof(ngx_http_news_rs_rec_t)
+                            + size, rs->log);
     if (batch->recs == NULL) {
         return NGX_ERROR;
     }
+
+    batch->names = (u_char *) &batch->recs[max ? max : 1];
+    batch->names_len = 0;
+    batch->names_seq = 0;
 
     /* counts lost to a full zone are filed under the day they are taken */
     ngx_http_news_day(rs->mcf, ngx_time(), day);
@@ -219,6 +240,26 @@ ngx_http_news_rs_take(ngx_http_news_rs_t *rs, ngx_http_news_rs_batch_t *batch)
         sh->lost = 0;
 
         batch->from = 0;
+    }
+
+    /*
+     * every name waiting, whoever's batch this is: names are written as
+     * they are, so a batch written twice writes them twice, harmlessly
+     */
+
+    for (q = ngx_queue_head(&sh->names);
+         q != ngx_queue_sentinel(&sh->names);
+         q = ngx_queue_next(q))
+    {
+        names = ngx_queue_data(q, ngx_http_news_rs_names_t, queue);
+
+        if (batch->names_len + names->len > size) {
+            break;
+        }
+
+        ngx_memcpy(batch->names + batch->names_len, names->data, names->len);
+        batch->names_len += names->len;
+        batch->names_seq = names->seq;
     }
 
     f->pid = ngx_pid;
@@ -288,12 +329,27 @@ ngx_http_news_rs_release(ngx_http_news_rs_t *rs,
     ngx_queue_t                *q, *next;
     ngx_http_news_rs_sh_t      *sh;
     ngx_http_news_rs_node_t    *rn;
+    ngx_http_news_rs_names_t   *names;
     ngx_http_news_rs_flight_t  *f;
 
     sh = rs->sh;
     f = &sh->flight;
 
     ngx_shmtx_lock(&rs->shpool->mutex);
+
+    /* names written leave the zone even if the batch is another's now */
+
+    while (written && !ngx_queue_empty(&sh->names)) {
+        q = ngx_queue_head(&sh->names);
+        names = ngx_queue_data(q, ngx_http_news_rs_names_t, queue);
+
+        if (names->seq > batch->names_seq) {
+            break;
+        }
+
+        ngx_queue_remove(q);
+        ngx_slab_free_locked(rs->shpool, names);
+    }
 
     if (f->pid != ngx_pid || f->seq != batch->seq) {
         ngx_shmtx_unlock(&rs->shpool->mutex);
@@ -330,6 +386,38 @@ ngx_http_news_rs_release(ngx_http_news_rs_t *rs,
     f->n = 0;
 
     ngx_shmtx_unlock(&rs->shpool->mutex);
+}
+
+
+/*
+ * a region's names, for the next batch to write; NGX_DECLINED when the
+ * zone is full (the worker tries again with the region's next reader)
+ */
+
+ngx_int_t
+ngx_http_news_rs_add_names(ngx_http_news_rs_t *rs, u_char *data, size_t len)
+{
+    ngx_http_news_rs_names_t  *names;
+
+    ngx_shmtx_lock(&rs->shpool->mutex);
+
+    names = ngx_slab_alloc_locked(rs->shpool,
+                                  offsetof(ngx_http_news_rs_names_t, data)
+                                  + len);
+    if (names == NULL) {
+        ngx_shmtx_unlock(&rs->shpool->mutex);
+        return NGX_DECLINED;
+    }
+
+    ngx_memcpy(names->data, data, len);
+    names->len = len;
+    names->seq = ++rs->sh->names_seq;
+
+    ngx_queue_insert_tail(&rs->sh->names, &names->queue);
+
+    ngx_shmtx_unlock(&rs->shpool->mutex);
+
+    return NGX_OK;
 }
 
 

@@ -2,10 +2,11 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * The stats endpoint: per-region views from the readership database, as
- * JSON made by SQLite's JSON functions, or as the "stats" template with
- * tables and an SVG bar chart drawn here, filtered by article, region and
- * days.
+ * The stats endpoint: per-region and per-day views from the readership
+ * database, filtered by article, region and days, with the regions' names
+ * in the site's language (region_names) and, where the location has a
+ * news_db, the posts' titles; as JSON made by SQLite's JSON functions, or
+ * as the page (ngx_http_news_stats_html.c).
  */
 
 
@@ -14,6 +15,7 @@
 #include <ngx_http.h>
 #include <ngx_http_news.h>
 #include "ngx_http_news_sqlite.h"
+#include "ngx_http_news_stats.h"
 
 
 #define NGX_HTTP_NEWS_STATS_FILTER                                           \
@@ -30,33 +32,60 @@
     " coalesce(sum(CASE WHEN bot = 1 THEN count END), 0) AS bot_views"
 
 
+/*
+ * a region's name in the site's language (?5), for a Chinese one in
+ * zh-CN (?6, the only Chinese of GeoIP2), else in English: NULL when the
+ * readership file knows none
+ */
+#define NGX_HTTP_NEWS_STATS_NAME(col)                                        \
+    " coalesce("                                                             \
+    "(SELECT n.name FROM region_names n"                                     \
+    " WHERE n.region = " col " AND n.lang = ?5),"                            \
+    "(SELECT n.name FROM region_names n"                                     \
+    " WHERE n.region = " col " AND n.lang = ?6),"                            \
+    "(SELECT n.name FROM region_names n"                                     \
+    " WHERE n.region = " col " AND n.lang = 'en'))"
+
+/*
+ * views a day over the range: from (or the first day with views) to (or
+ * the last), the last 366 days of it at most, days without views as 0
+ */
+#define NGX_HTTP_NEWS_STATS_DAYS_SQL                                         \
+    "WITH RECURSIVE"                                                         \
+    " span (lo, hi) AS (SELECT max(coalesce(?3, min(day)),"                  \
+    "   date(coalesce(?4, max(day)), '-365 days')), coalesce(?4, max(day))"  \
+    NGX_HTTP_NEWS_STATS_FILTER "),"                                          \
+    " d (day) AS (SELECT lo FROM span WHERE lo <= hi"                        \
+    "   UNION ALL SELECT date(day, '+1 day') FROM d, span WHERE day < hi),"  \
+    " v (day, views, bot_views) AS (SELECT day," NGX_HTTP_NEWS_STATS_SUMS    \
+    NGX_HTTP_NEWS_STATS_FILTER " GROUP BY day)"                              \
+    " SELECT d.day AS key, coalesce(v.views, 0) AS views,"                   \
+    " coalesce(v.bot_views, 0) AS bot_views"                                 \
+    " FROM d LEFT JOIN v ON v.day = d.day ORDER BY d.day"
+
+/* each list: key, region, views, bot views, the region's name */
+
 #define NGX_HTTP_NEWS_STATS_REGIONS_SQL                                      \
-    "SELECT region, NULL," NGX_HTTP_NEWS_STATS_SUMS                          \
+    "SELECT region, NULL," NGX_HTTP_NEWS_STATS_SUMS ","                      \
+    NGX_HTTP_NEWS_STATS_NAME("readership.region")                            \
     NGX_HTTP_NEWS_STATS_FILTER                                               \
     " GROUP BY region ORDER BY 3 DESC, region LIMIT 500"
 
 #define NGX_HTTP_NEWS_STATS_ARTICLES_SQL                                     \
-    "SELECT info_code, region," NGX_HTTP_NEWS_STATS_SUMS                     \
+    "SELECT info_code, region," NGX_HTTP_NEWS_STATS_SUMS ","                 \
+    NGX_HTTP_NEWS_STATS_NAME("readership.region")                            \
     NGX_HTTP_NEWS_STATS_FILTER                                               \
     " GROUP BY info_code, region ORDER BY 3 DESC, info_code, region"         \
     " LIMIT 1000"
 
 #define NGX_HTTP_NEWS_STATS_TOP_SQL                                          \
-    "SELECT info_code, NULL," NGX_HTTP_NEWS_STATS_SUMS                       \
+    "SELECT info_code, NULL," NGX_HTTP_NEWS_STATS_SUMS ", NULL"              \
     NGX_HTTP_NEWS_STATS_FILTER                                               \
     " GROUP BY info_code ORDER BY 3 DESC, info_code LIMIT 20"
 
-
-enum {
-    NGX_HTTP_NEWS_STATS_REGIONS = 0,
-    NGX_HTTP_NEWS_STATS_ARTICLES,
-    NGX_HTTP_NEWS_STATS_TOP,
-    NGX_HTTP_NEWS_STATS_JSON,
-    NGX_HTTP_NEWS_STATS_MAX
-};
-
-/* the lists of the HTML page */
-#define NGX_HTTP_NEWS_STATS_LISTS  NGX_HTTP_NEWS_STATS_JSON
+#define NGX_HTTP_NEWS_STATS_DAYS_LIST_SQL                                    \
+    "SELECT key, NULL, views, bot_views, NULL FROM ("                        \
+    NGX_HTTP_NEWS_STATS_DAYS_SQL ")"
 
 
 /* the worker's reading connection, opened on first use */
@@ -64,21 +93,6 @@ struct ngx_http_news_stats_db_s {
     sqlite3                    *conn;
     sqlite3_stmt               *stmt[NGX_HTTP_NEWS_STATS_MAX];
 };
-
-
-/* the filters of a request, NULL data where not given */
-typedef struct {
-    ngx_str_t                   arg[4];     /* infoCode, region, from, to */
-    ngx_uint_t                  html;
-} ngx_http_news_stats_query_t;
-
-
-typedef struct {
-    ngx_str_t                   key;        /* region or info_code */
-    ngx_str_t                   region;
-    int64_t                     views;
-    int64_t                     bot_views;
-} ngx_http_news_stats_row_t;
 
 
 static ngx_int_t ngx_http_news_stats_args(ngx_http_request_t *r,
@@ -91,12 +105,9 @@ static ngx_int_t ngx_http_news_stats_rows(ngx_http_request_t *r,
 static ngx_int_t ngx_http_news_stats_json(ngx_http_request_t *r,
     ngx_http_news_stats_db_t *db, ngx_http_news_stats_query_t *q,
     ngx_str_t *json);
-static ngx_int_t ngx_http_news_stats_html(ngx_http_request_t *r,
-    ngx_http_news_stats_query_t *q, ngx_array_t *rows, ngx_str_t *vars);
-static void ngx_http_news_stats_svg(ngx_http_news_out_t *out,
-    ngx_array_t *regions);
-static sqlite3_stmt *ngx_http_news_stats_bind(ngx_http_news_stats_db_t *db,
-    ngx_uint_t which, ngx_http_news_stats_query_t *q);
+static sqlite3_stmt *ngx_http_news_stats_bind(ngx_http_request_t *r,
+    ngx_http_news_stats_db_t *db, ngx_uint_t which,
+    ngx_http_news_stats_query_t *q);
 static ngx_int_t ngx_http_news_stats_done(ngx_http_request_t *r,
     ngx_http_news_stats_db_t *db, sqlite3_stmt *stmt, ngx_int_t rc);
 
@@ -106,6 +117,7 @@ static const char  *ngx_http_news_stats_sql[NGX_HTTP_NEWS_STATS_MAX] = {
     NGX_HTTP_NEWS_STATS_REGIONS_SQL,
     NGX_HTTP_NEWS_STATS_ARTICLES_SQL,
     NGX_HTTP_NEWS_STATS_TOP_SQL,
+    NGX_HTTP_NEWS_STATS_DAYS_LIST_SQL,
 
     /*
      * NGX_HTTP_NEWS_STATS_JSON: the whole answer, escaped by SQLite; a
@@ -114,27 +126,27 @@ static const char  *ngx_http_news_stats_sql[NGX_HTTP_NEWS_STATS_MAX] = {
     "SELECT json_object("
     " 'info_code', ?1, 'region', ?2, 'from', ?3, 'to', ?4,"
     " 'regions', json((SELECT json_group_array(json_object("
-    "   'region', key, 'views', views, 'bot_views', bot_views))"
+    "   'region', key, 'name'," NGX_HTTP_NEWS_STATS_NAME("r.key") ","
+    "   'views', views, 'bot_views', bot_views))"
     "   FROM (SELECT region AS key," NGX_HTTP_NEWS_STATS_SUMS_AS
     NGX_HTTP_NEWS_STATS_FILTER
-    "   GROUP BY region ORDER BY views DESC, region LIMIT 500))),"
+    "   GROUP BY region ORDER BY views DESC, region LIMIT 500) r)),"
     " 'articles', json((SELECT json_group_array(json_object("
-    "   'info_code', key, 'region', region, 'views', views,"
-    "   'bot_views', bot_views))"
+    "   'info_code', key, 'region', region,"
+    "   'name'," NGX_HTTP_NEWS_STATS_NAME("a.region") ","
+    "   'views', views, 'bot_views', bot_views))"
     "   FROM (SELECT info_code AS key, region," NGX_HTTP_NEWS_STATS_SUMS_AS
     NGX_HTTP_NEWS_STATS_FILTER
     "   GROUP BY info_code, region"
-    "   ORDER BY views DESC, info_code, region LIMIT 1000))),"
+    "   ORDER BY views DESC, info_code, region LIMIT 1000) a)),"
+    " 'days', json((SELECT json_group_array(json_object("
+    "   'day', key, 'views', views, 'bot_views', bot_views))"
+    "   FROM (" NGX_HTTP_NEWS_STATS_DAYS_SQL "))),"
     " 'top', json((SELECT json_group_array(json_object("
     "   'info_code', key, 'views', views))"
     "   FROM (SELECT info_code AS key," NGX_HTTP_NEWS_STATS_SUMS_AS
     NGX_HTTP_NEWS_STATS_FILTER
     "   GROUP BY info_code ORDER BY views DESC, info_code LIMIT 20))))"
-};
-
-
-static char  *ngx_http_news_stats_names[] = {
-    "info_code", "region", "from", "to"
 };
 
 
@@ -197,9 +209,11 @@ ngx_http_news_stats_handler(ngx_http_request_t *r)
         }
     }
 
+    ngx_http_news_stats_titles(r, rows);
+
     ngx_memzero(vars, sizeof(vars));
 
-    if (ngx_http_news_stats_html(r, &q, rows, vars) != NGX_OK) {
+    if (ngx_http_news_stats_page(r, &q, rows, vars) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -298,6 +312,12 @@ ngx_http_news_stats_args(ngx_http_request_t *r,
             break;
 
         default:
+            /* the form's date field left empty: no bound */
+            if (q->arg[i].len == 0) {
+                ngx_str_null(&q->arg[i]);
+                break;
+            }
+
             if (!news_parse_day(q->arg[i].data, q->arg[i].len)) {
                 goto invalid;
             }
@@ -397,7 +417,7 @@ ngx_http_news_stats_rows(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
     sqlite3_stmt               *stmt;
     ngx_http_news_stats_row_t  *row;
 
-    stmt = ngx_http_news_stats_bind(db, which, q);
+    stmt = ngx_http_news_stats_bind(r, db, which, q);
 
     while ((rc = ngx_http_news_sqlite_step(stmt, &err)) == NGX_OK) {
         row = ngx_array_push(rows);
@@ -406,11 +426,16 @@ ngx_http_news_stats_rows(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
             || ngx_http_news_sqlite_text(r->pool, stmt, 0, &row->key)
                != NGX_OK
             || ngx_http_news_sqlite_text(r->pool, stmt, 1, &row->region)
+               != NGX_OK
+            || ngx_http_news_sqlite_text(r->pool, stmt, 4, &row->name)
                != NGX_OK)
         {
             rc = NGX_ABORT;
             break;
         }
+
+        ngx_str_set(&row->title, "");
+        ngx_str_set(&row->url, "");
 
         row->views = sqlite3_column_int64(stmt, 2);
         row->bot_views = sqlite3_column_int64(stmt, 3);
@@ -430,7 +455,7 @@ ngx_http_news_stats_json(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
     ngx_int_t      rc;
     sqlite3_stmt  *stmt;
 
-    stmt = ngx_http_news_stats_bind(db, NGX_HTTP_NEWS_STATS_JSON, q);
+    stmt = ngx_http_news_stats_bind(r, db, NGX_HTTP_NEWS_STATS_JSON, q);
 
     rc = ngx_http_news_sqlite_step(stmt, &err);
 
@@ -447,11 +472,12 @@ ngx_http_news_stats_json(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
 /* a statement of the stats with the request's filters bound */
 
 static sqlite3_stmt *
-ngx_http_news_stats_bind(ngx_http_news_stats_db_t *db, ngx_uint_t which,
-    ngx_http_news_stats_query_t *q)
+ngx_http_news_stats_bind(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
+    ngx_uint_t which, ngx_http_news_stats_query_t *q)
 {
-    ngx_uint_t     i;
-    sqlite3_stmt  *stmt;
+    ngx_uint_t                 i;
+    sqlite3_stmt              *stmt;
+    ngx_http_news_loc_conf_t  *nlcf;
 
     stmt = db->stmt[which];
 
@@ -460,6 +486,19 @@ ngx_http_news_stats_bind(ngx_http_news_stats_db_t *db, ngx_uint_t which,
             sqlite3_bind_text(stmt, i + 1, (char *) q->arg[i].data,
                               q->arg[i].len, SQLITE_STATIC);
         }
+    }
+
+    if (sqlite3_bind_parameter_count(stmt) < 6) {
+        return stmt;
+    }
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    sqlite3_bind_text(stmt, 5, (char *) nlcf->language.data,
+                      nlcf->language.len, SQLITE_STATIC);
+
+    if (nlcf->chinese) {
+        sqlite3_bind_text(stmt, 6, "zh-CN", 5, SQLITE_STATIC);
     }
 
     return stmt;
@@ -492,130 +531,4 @@ ngx_http_news_stats_done(ngx_http_request_t *r, ngx_http_news_stats_db_t *db,
     }
 
     return rc == NGX_OK ? NGX_OK : NGX_ERROR;
-}
-
-
-/* the values of the "stats" template: the filters, the chart, two tables */
-
-static ngx_int_t
-ngx_http_news_stats_html(ngx_http_request_t *r,
-    ngx_http_news_stats_query_t *q, ngx_array_t *rows, ngx_str_t *vars)
-{
-    ngx_uint_t                  i;
-    ngx_http_news_out_t         out;
-    ngx_http_news_stats_row_t  *row;
-
-    ngx_http_news_out_init(&out, r->pool, 256);
-
-    for (i = 0; i < 4; i++) {
-        if (q->arg[i].data != NULL) {
-            ngx_http_news_out_add(&out, (u_char *) ngx_http_news_stats_names[i],
-                                  ngx_strlen(ngx_http_news_stats_names[i]));
-            ngx_http_news_out_lit(&out, ": ");
-            ngx_http_news_out_html(&out, &q->arg[i]);
-            ngx_http_news_out_lit(&out, " ");
-        }
-    }
-
-    if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_FILTERS])
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    ngx_http_news_out_init(&out, r->pool, 4096);
-    ngx_http_news_stats_svg(&out, &rows[NGX_HTTP_NEWS_STATS_REGIONS]);
-
-    if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_CHART]) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    ngx_http_news_out_init(&out, r->pool, 2048);
-    ngx_http_news_out_lit(&out, "<table>\n"
-                                "<tr><th>article</th><th>views</th></tr>\n");
-
-    row = rows[NGX_HTTP_NEWS_STATS_TOP].elts;
-
-    for (i = 0; i < rows[NGX_HTTP_NEWS_STATS_TOP].nelts; i++) {
-        ngx_http_news_out_lit(&out, "<tr><td>");
-        ngx_http_news_out_html(&out, &row[i].key);
-        ngx_http_news_out_lit(&out, "</td><td>");
-        ngx_http_news_out_uint(&out, row[i].views);
-        ngx_http_news_out_lit(&out, "</td></tr>\n");
-    }
-
-    ngx_http_news_out_lit(&out, "</table>");
-
-    if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_TOP]) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    ngx_http_news_out_init(&out, r->pool, 4096);
-    ngx_http_news_out_lit(&out, "<table>\n<tr><th>article</th>"
-                                "<th>region</th><th>views</th>"
-                                "<th>bot views</th></tr>\n");
-
-    row = rows[NGX_HTTP_NEWS_STATS_ARTICLES].elts;
-
-    for (i = 0; i < rows[NGX_HTTP_NEWS_STATS_ARTICLES].nelts; i++) {
-        ngx_http_news_out_lit(&out, "<tr><td>");
-        ngx_http_news_out_html(&out, &row[i].key);
-        ngx_http_news_out_lit(&out, "</td><td>");
-        ngx_http_news_out_html(&out, &row[i].region);
-        ngx_http_news_out_lit(&out, "</td><td>");
-        ngx_http_news_out_uint(&out, row[i].views);
-        ngx_http_news_out_lit(&out, "</td><td>");
-        ngx_http_news_out_uint(&out, row[i].bot_views);
-        ngx_http_news_out_lit(&out, "</td></tr>\n");
-    }
-
-    ngx_http_news_out_lit(&out, "</table>");
-
-    return ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_ARTICLES]);
-}
-
-
-/* one bar a region, scaled to the largest: drawn here, no script needed */
-
-static void
-ngx_http_news_stats_svg(ngx_http_news_out_t *out, ngx_array_t *regions)
-{
-    int64_t                     max;
-    ngx_uint_t                  i, y;
-    ngx_http_news_stats_row_t  *row;
-
-    row = regions->elts;
-    max = 1;
-
-    for (i = 0; i < regions->nelts; i++) {
-        max = ngx_max(max, row[i].views);
-    }
-
-    ngx_http_news_out_lit(out, "<svg xmlns=\"http://www.w3.org/2000/svg\""
-                               " width=\"640\" height=\"");
-    ngx_http_news_out_uint(out, 24 * regions->nelts + 8);
-    ngx_http_news_out_lit(out, "\" role=\"img\" aria-label=\"human views "
-                               "by region\">\n");
-
-    for (i = 0; i < regions->nelts; i++) {
-        y = 24 * i + 4;
-
-        ngx_http_news_out_lit(out, "<text x=\"0\" y=\"");
-        ngx_http_news_out_uint(out, y + 15);
-        ngx_http_news_out_lit(out, "\">");
-        ngx_http_news_out_html(out, &row[i].key);
-        ngx_http_news_out_lit(out, "</text><rect x=\"90\" y=\"");
-        ngx_http_news_out_uint(out, y);
-        ngx_http_news_out_lit(out, "\" height=\"18\" width=\"");
-        ngx_http_news_out_uint(out, 1 + 440 * row[i].views / max);
-        ngx_http_news_out_lit(out, "\"/><text x=\"");
-        ngx_http_news_out_uint(out, 96 + 440 * row[i].views / max);
-        ngx_http_news_out_lit(out, "\" y=\"");
-        ngx_http_news_out_uint(out, y + 15);
-        ngx_http_news_out_lit(out, "\">");
-        ngx_http_news_out_uint(out, row[i].views);
-        ngx_http_news_out_lit(out, "</text>\n");
-    }
-
-    ngx_http_news_out_lit(out, "</svg>");
 }

@@ -48,7 +48,7 @@ struct ngx_http_news_tpl_s {
 
 
 static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
-    { ngx_string("title"), NGX_HTTP_NEWS_V_TITLE, NEWS_A|NEWS_C },
+    { ngx_string("title"), NGX_HTTP_NEWS_V_TITLE, NEWS_A|NEWS_C|NEWS_S },
     { ngx_string("description"), NGX_HTTP_NEWS_V_DESCRIPTION,
       NEWS_A|NEWS_C },
     { ngx_string("canonical_url"), NGX_HTTP_NEWS_V_CANONICAL_URL,
@@ -76,6 +76,8 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("chart"), NGX_HTTP_NEWS_V_CHART, NEWS_S },
     { ngx_string("top"), NGX_HTTP_NEWS_V_TOP, NEWS_S },
     { ngx_string("articles"), NGX_HTTP_NEWS_V_ARTICLES, NEWS_S },
+    { ngx_string("form"), NGX_HTTP_NEWS_V_FORM, NEWS_S },
+    { ngx_string("trend"), NGX_HTTP_NEWS_V_TREND, NEWS_S },
     { ngx_string("site_name"), NGX_HTTP_NEWS_V_SITE_NAME,
       NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
     { ngx_string("language"), NGX_HTTP_NEWS_V_LANGUAGE,

@@ -73,6 +73,19 @@ CREATE VIEW IF NOT EXISTS article_region_shares
     FROM readership WHERE kind = 'share'
     GROUP BY info_code, region;
 
+-- the names of the regions in the languages of the MaxMind DB (its
+-- "names" maps: "en", "zh-CN", "ja" ...), for the stats page, which shows
+-- a region by its name in the site's language beside its code.  nginx
+-- learns a region's names the first time a worker counts a reader there
+-- and writes them with the next batch; a file of an earlier version gains
+-- this table when nginx or "newsctl merge-readership" opens it
+CREATE TABLE IF NOT EXISTS region_names (
+    region  TEXT NOT NULL,
+    lang    TEXT NOT NULL COLLATE NOCASE,
+    name    TEXT NOT NULL,
+    PRIMARY KEY (region, lang)
+) WITHOUT ROWID;
+
 -- the batches nginx added, one a (node, epoch, seq): epoch names the
 -- shared memory zone, seq the batch in it.  A batch is recorded in the
 -- transaction that adds its counts; when its worker was killed before it

@@ -74,15 +74,16 @@ like($r->{body}, qr/X&quot;&lt;&amp;&gt;\\/,
 
 $r = $t->get('/plain?format=html');
 unlike($r->{body}, qr/our own stats page/, 'the shipped template elsewhere');
-like($r->{body}, qr/Readership by region/, 'the shipped template: its title');
+like($r->{body}, qr{<title>阅读统计 - [^<]+</title>},
+    'the shipped template: its title, in the site\'s language (zh-CN)');
 
 # JSON from SQLite: valid, typed, escaped, in order
 $r = $t->get('/stats');
 my $d = eval { JSON::PP->new->utf8->decode($r->{body}) };
 ok($d, 'JSON that parses') or diag($@, $r->{body});
 is_deeply($d->{regions}, [
-    { region => 'GB-ENG', views => 5, bot_views => 2 },
-    { region => 'X"<&>\\', views => 3, bot_views => 0 } ],
+    { region => 'GB-ENG', name => undef, views => 5, bot_views => 2 },
+    { region => 'X"<&>\\', name => undef, views => 3, bot_views => 0 } ],
     'JSON: regions, most views first, a region with quotes as it is');
 is_deeply($d->{top}, [
     { info_code => 'NW20200101000001', views => 5 },

@@ -120,8 +120,8 @@ SKIP: {
 
 ###############################################################################
 
-# a readership file of before readership_batch: opened, the table added,
-# its rows kept and added to
+# a readership file of before readership_batch and region_names: opened,
+# the tables added, its rows kept and added to
 
 {
     my $rs = NewsReadership->new($t, "$dir/old.db");
@@ -129,7 +129,7 @@ SKIP: {
     my $schema = do { local $/; <$fh> };
     close $fh;
     my ($rc, $out, $err) = $t->run_cmd($schema
-        . "DROP TABLE readership_batch;\n"
+        . "DROP TABLE readership_batch;\nDROP TABLE region_names;\n"
         . "INSERT INTO readership VALUES ('old', '2020-01-01', 'NW1', 'JP',"
         . " 'view', 0, 5);\n", $NewsTest::SQLITE3, $rs->path);
     die "sqlite3 old.db: $err" if $rc;
@@ -143,6 +143,8 @@ SKIP: {
     $t->stop;
     is($rs->value("SELECT count(*) FROM sqlite_master "
         . "WHERE name = 'readership_batch';"), 1, 'old file: table added');
+    is($rs->value("SELECT count(*) FROM sqlite_master "
+        . "WHERE name = 'region_names';"), 1, 'old file: region_names added');
     is($rs->value('PRAGMA user_version;'), 1, 'old file: same version');
 }
 

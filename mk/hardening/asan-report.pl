@@ -146,12 +146,23 @@ sub ours {
 # with its pool, and the module makes no pool of its own: such a pool is
 # nginx's, never freed until exit (the cycle of "nginx -t"), whichever call
 # of ours happened to need its next block
+#
+# A large allocation of a pool (malloc, ngx_alloc, the pool's own
+# ngx_palloc_large, unnamed too, then the pool function that needed it) is
+# freed with its pool in the same way.
 sub pool_block {
     my ($rec) = @_;
-    my @f = grep { /^\s+#\d+ / } @$rec;
-    return @f >= 3
-        && $f[0] =~ /\bposix_memalign\b/
+    my @f = grep { defined && /^\s+#\d+ / } @$rec;
+    my $nginx_own = qr/^\s+#2 0x[0-9a-f]+  \(\S*nginx\+0x[0-9a-f]+\)/;
+    my $pool_call = qr/[ ]in[ ]ngx_(?:palloc|pnalloc|pcalloc|pmemalign
+        |array_push|array_push_n|array_create|list_push)[ ]/x;
+    return 0 if @f < 3;
+    return 1 if $f[0] =~ /\bposix_memalign\b/
         && $f[1] =~ / in ngx_memalign /
-        && ($f[2] =~ / in ngx_palloc_block /
-            || $f[2] =~ /^\s+#2 0x[0-9a-f]+  \(\S*nginx\+0x[0-9a-f]+\)/);
+        && ($f[2] =~ / in ngx_palloc_block / || $f[2] =~ $nginx_own);
+    return @f >= 4
+        && $f[0] =~ /malloc /
+        && $f[1] =~ / in ngx_alloc /
+        && ($f[2] =~ / in ngx_palloc_large / || $f[2] =~ $nginx_own)
+        && $f[3] =~ $pool_call;
 }

@@ -22,6 +22,10 @@ package NewsMMDB;
 #                 the largest as in GeoIP2 (City databases only: a Country
 #                 database has no subdivisions, and write() dies when one
 #                 is given, so that a test cannot think it has them)
+#   country_names, subdivision_names
+#                 the names maps, { en => 'Japan', 'zh-CN' => '日本' }
+#                 (Perl character strings), the latter the first
+#                 subdivision's; without them the name in "en" is the code
 #   data          a whole record as it is instead (its keys must be among
 #                 the types below), for records no real database has
 #
@@ -50,6 +54,8 @@ my %TYPES = (
     subdivisions => ['array', 'map'],
     names => 'map',
     en => 'utf8_string',
+    'zh-CN' => 'utf8_string',
+    ja => 'utf8_string',
     iso_code => 'utf8_string',
     code => 'utf8_string',
     geoname_id => 'uint32',
@@ -76,7 +82,7 @@ sub write {
         ip_version => 6,
         record_size => 24,
         database_type => $type,
-        languages => ['en'],
+        languages => ['en', 'ja', 'zh-CN'],
         description => { en => "ngx_news_module test $type database" },
         alias_ipv6_to_ipv4 => exists $opt{alias} ? ($opt{alias} ? 1 : 0) : 1,
         remove_reserved_networks => 0,
@@ -108,7 +114,7 @@ sub record {
     my %r;
     if (defined $v->{country}) {
         my $c = { iso_code => $v->{country},
-            names => { en => $v->{country} } };
+            names => $v->{country_names} || { en => $v->{country} } };
         $r{country} = $c;
         $r{registered_country} = { %$c };
     }
@@ -119,6 +125,8 @@ sub record {
         my $s = $v->{subdivision};
         $r{subdivisions} = [ map { { iso_code => $_, names => { en => $_ } } }
             ref $s ? @$s : ($s) ];
+        $r{subdivisions}[0]{names} = $v->{subdivision_names}
+            if $v->{subdivision_names};
     }
 
     return \%r;
