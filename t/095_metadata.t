@@ -95,6 +95,8 @@ my $updated = $t->sql_value("SELECT replace(updated_at, ' ', 'T') FROM posts"
 like($b, qr{<meta property="article:modified_time" content="\Q$updated\E">},
     'article:modified_time: the post\'s updated_at');
 
+$t->valid_html($b, 'an article with a picture and a byline: valid HTML');
+
 my ($ld) = article_ld($b);
 ok($ld, 'NewsArticle JSON-LD parses') or diag($b);
 $ld //= {};
@@ -119,6 +121,7 @@ $b = $r->{body};
 like($b, qr{<meta property="og:image" content="https://cdn\.example\.org/b\.jpg\?x=1&amp;y=2">},
     'og:image: an absolute URL as is, escaped');
 unlike($b, qr{<script>alert}, 'the hostile title is never markup');
+$t->valid_html($b, 'hostile values: valid HTML');
 like($b, qr{<span class="author">作者：&lt;b&gt;&quot;A&quot;&lt;/b&gt;</span>},
     'the byline escaped');
 my ($text) = $b =~ m{<script type="application/ld\+json">(\{[^<]*"NewsArticle".*?)</script>}s;
