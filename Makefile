@@ -13,7 +13,8 @@ NGINX       ?= /usr/sbin/nginx
 CC          ?= cc
 CFLAGS      ?= -O2 -g
 WARN         = -Wall -Wextra -Wno-unused-parameter -Werror
-DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev sqlite3 \
+DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev libssl-dev \
+               sqlite3 \
                libmaxminddb-dev libmaxmind-db-writer-perl \
                libjson-pp-perl perl make gcc wrk python3-html5lib \
                curl
@@ -76,6 +77,10 @@ objs/news_schema.h: sql/schema.sql sql/to_c.sh
 	@mkdir -p objs
 	sh sql/to_c.sh news_schema_sql $< > $@
 
+objs/news_add_post.h: sql/admin/add_post.sql sql/to_c.sh
+	@mkdir -p objs
+	sh sql/to_c.sh news_add_post_sql $< > $@
+
 objs/news_readership.h: sql/readership.sql sql/to_c.sh
 	@mkdir -p objs
 	sh sql/to_c.sh news_readership_sql $< > $@
@@ -87,9 +92,10 @@ objs/news_migrations.h: newsctl/gen_migrations.sh sql/to_c.sh \
 	sh newsctl/gen_migrations.sh sql/migrations $@
 
 objs/newsctl: $(NEWSCTL_SRCS) $(COMMON_DEPS) objs/news_schema.h \
-              objs/news_readership.h objs/news_migrations.h
+              objs/news_readership.h objs/news_migrations.h \
+              objs/news_add_post.h
 	$(CC) $(CFLAGS) $(WARN) -Iobjs -Icommon -Inewsctl -o $@ newsctl/*.c \
-	    $(COMMON_SRCS) -lsqlite3
+	    $(COMMON_SRCS) -lsqlite3 -lcrypto
 
 # C unit tests: TAP programs that prove runs through t/unit_*.t
 UNIT_SRCS    = $(wildcard t/unit/*.c)

@@ -10,6 +10,7 @@
  *   ngx_http_news_article.c     article pages          (handlers: parse,
  *   ngx_http_news_list.c        category and home pages  look up, render)
  *   ngx_http_news_share.c       share links
+ *   ngx_http_news_preview.c     signed previews of posts not yet public
  *   ngx_http_news_urls.c        every URL the site builds or parses
  *   ngx_http_news_query.c       the content queries and their rows
  *   ngx_http_news_db.c          the content file: open, fresh, scheduled
@@ -120,6 +121,7 @@ typedef enum {
     NGX_HTTP_NEWS_V_IMAGE_META,
     NGX_HTTP_NEWS_V_LEAD_IMAGE,
     NGX_HTTP_NEWS_V_ARTICLE_JSONLD,
+    NGX_HTTP_NEWS_V_ROBOTS,
     NGX_HTTP_NEWS_V_MAX,
     /* the theme's style sheet: a literal, put in when a template compiles */
     NGX_HTTP_NEWS_V_STYLE
@@ -259,6 +261,7 @@ typedef struct {
     ngx_str_t                   region;
     u_char                      region_buf[NGX_HTTP_NEWS_REGION_LEN];
     unsigned                    located:1;
+    unsigned                    preview:1;  /* never cached or counted */
     unsigned                    base_unvetted:1;
 } ngx_http_news_ctx_t;
 
@@ -311,6 +314,7 @@ typedef struct {
     ngx_str_t                   language;
     ngx_str_t                   footer;
     ngx_str_t                   default_image;    /* news_default_image */
+    ngx_str_t                   preview_secret;   /* the key's bytes */
     ngx_str_t                   site_vars[4];     /* HTML-escaped */
     ngx_str_t                   site_json;        /* the name, for JSON */
     ngx_uint_t                  chinese;          /* language is zh-* */
@@ -440,6 +444,12 @@ ngx_chain_t *ngx_http_news_chain(ngx_http_request_t *r, u_char *data,
 
 #define ngx_http_news_out_lit(out, s)                                        \
     ngx_http_news_out_add(out, (u_char *) s, sizeof(s) - 1)
+
+/* ngx_http_news_preview.c */
+ngx_int_t ngx_http_news_preview(ngx_http_request_t *r, ngx_str_t *code,
+    ngx_str_t *arg);
+char *ngx_http_news_preview_secret(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* ngx_http_news_meta.c */
 ngx_int_t ngx_http_news_render_meta(ngx_http_request_t *r,

@@ -99,11 +99,12 @@ $(ASAN_DIR)/ngx_http_news_module.so: $(ASAN_DIR)/nginx/objs/Makefile \
 	mv $@.tmp $@
 
 $(ASAN_DIR)/newsctl: $(NEWSCTL_SRCS) $(COMMON_DEPS) objs/news_schema.h \
+                     objs/news_add_post.h \
                      objs/news_readership.h objs/news_migrations.h \
                      mk/hardening.mk
 	@mkdir -p $(ASAN_DIR)
 	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iobjs -Icommon -Inewsctl -o $@ \
-	    newsctl/*.c $(COMMON_SRCS) -lsqlite3
+	    newsctl/*.c $(COMMON_SRCS) -lsqlite3 -lcrypto
 
 $(ASAN_DIR)/unit/%: t/unit/%.c $(COMMON_DEPS) mk/hardening.mk
 	@mkdir -p $(ASAN_DIR)/unit

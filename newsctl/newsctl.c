@@ -32,32 +32,52 @@ static void newsctl_command_usage(FILE *out, newsctl_command_t *cmd);
 static newsctl_command_t  newsctl_commands[] = {
 
     { "init", newsctl_init, "--db", NULL, NULL, "--db FILE",
-      "create FILE with the news schema (refuses a file that has one)" },
+      "create FILE with the news schema (refuses a file that has one)",
+      { NULL } },
 
     { "import", newsctl_import, "--db", NULL, "post files",
       "--db FILE POST...",
-      "import or update Jekyll posts, each file in its own transaction" },
+      "import or update Jekyll posts, each file in its own transaction",
+      { NULL } },
 
     { "migrate", newsctl_migrate, "--db", NULL, NULL, "--db FILE",
       "bring FILE's schema up to this newsctl's version, one migration "
-      "a transaction" },
+      "a transaction",
+      { NULL } },
 
     { "check", newsctl_check, "--db", NULL, NULL, "--db FILE",
       "report, read-only, what got past the constraints; exit 1 if "
-      "anything did" },
+      "anything did",
+      { NULL } },
 
     { "publish", newsctl_publish, "--db", "--to", NULL,
       "--db FILE --to DEST",
       "put a checked copy of FILE in place of DEST, the file nginx serves, "
-      "safely in any journal mode" },
+      "safely in any journal mode",
+      { NULL } },
 
     { "merge-readership", newsctl_merge_readership, "--into", NULL,
       "node files",
       "--into FILE NODE_DB...",
       "fold nodes' readership files into FILE; merging again never counts "
-      "twice" },
+      "twice",
+      { NULL } },
 
-    { NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+    { "new", newsctl_new, "--db", NULL, NULL,
+      "--db FILE --category SLUG --title TITLE [--body FILE] "
+      "[--publish-at TIME] [--status draft|published] [--base URL]",
+      "add a post with a fresh infoCode (a draft unless --status "
+      "published) and print its code and share link",
+      { "--category", "--title", "--body", "--publish-at", "--status",
+        "--base", NULL } },
+
+    { "preview-url", newsctl_preview_url, "--secret", NULL, NULL,
+      "--secret FILE --code CODE [--expires 1h] [--base URL]",
+      "print a signed link that shows a draft or scheduled post, for "
+      "news_preview_secret FILE, until it expires",
+      { "--code", "--expires", "--base", NULL } },
+
+    { NULL, NULL, NULL, NULL, NULL, NULL, NULL, { NULL } }
 };
 
 
@@ -258,12 +278,13 @@ static int
 newsctl_options(newsctl_command_t *cmd, int argc, char **argv,
     newsctl_opts_t *opts)
 {
-    int          i, n, rc;
+    int          i, k, n, rc;
     char        *a;
     const char  *opt;
 
     opts->db = NULL;
     opts->to = NULL;
+    memset(opts->named, 0, sizeof(opts->named));
     opts->args = argv + 1;
     opts->nargs = 0;
     n = 0;
@@ -290,6 +311,11 @@ newsctl_options(newsctl_command_t *cmd, int argc, char **argv,
         if (rc == NEWSCTL_FAILED && cmd->to_option != NULL) {
             rc = newsctl_option(cmd, cmd->to_option, argc, argv, &i,
                                 &opts->to);
+        }
+
+        for (k = 0; rc == NEWSCTL_FAILED && cmd->named[k] != NULL; k++) {
+            rc = newsctl_option(cmd, cmd->named[k], argc, argv, &i,
+                                &opts->named[k]);
         }
 
         if (rc == NEWSCTL_OK) {
@@ -363,7 +389,7 @@ newsctl_option(newsctl_command_t *cmd, const char *name, int argc,
 
     if (strcmp(a, name) == 0) {
         if (*i + 1 == argc) {
-            fprintf(stderr, "%s %s: %s needs a FILE\n", newsctl_name,
+            fprintf(stderr, "%s %s: %s needs a value\n", newsctl_name,
                     cmd->name, a);
             return NEWSCTL_USAGE;
         }

@@ -11,6 +11,8 @@
  *                         its parts; newsctl_check.h)
  *   newsctl_publish.c     publish: a copy put in place of the served file
  *   newsctl_readership.c  merge-readership: nodes' readership files
+ *   newsctl_new.c         new: a post with a fresh infoCode
+ *   newsctl_preview.c     preview-url: a signed link to a post not public
  */
 
 #ifndef NEWSCTL_H
@@ -51,11 +53,15 @@ typedef struct newsctl_command_s  newsctl_command_t;
  * the file option every command has, the target file of those that have
  * one, and the positional arguments
  */
+#define NEWSCTL_NAMED_MAX       8
+
 typedef struct {
     const char     *db;
     const char     *to;
     char          **args;
     int             nargs;
+    /* the values of the command's named options, NULL when not given */
+    const char     *named[NEWSCTL_NAMED_MAX];
 } newsctl_opts_t;
 
 
@@ -70,6 +76,8 @@ struct newsctl_command_s {
     const char     *operands;
     const char     *args;
     const char     *help;
+    /* more options taking a value, "--title", NULL-terminated */
+    const char     *named[NEWSCTL_NAMED_MAX];
 };
 
 
@@ -90,6 +98,8 @@ int newsctl_migrate(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_check(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_merge_readership(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_publish(newsctl_command_t *cmd, newsctl_opts_t *opts);
+int newsctl_new(newsctl_command_t *cmd, newsctl_opts_t *opts);
+int newsctl_preview_url(newsctl_command_t *cmd, newsctl_opts_t *opts);
 
 /*
  * opens path with the flags of sqlite3_open_v2(); without

@@ -152,6 +152,7 @@ ngx_http_news_render_article(ngx_http_request_t *r,
     ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
     ngx_str_t                  base, path, canonical, slug;
     ngx_array_t                tags, chain, sections;
+    ngx_http_news_ctx_t       *ctx;
     ngx_http_news_out_t        out;
     ngx_http_news_loc_conf_t  *nlcf;
 
@@ -245,8 +246,17 @@ ngx_http_news_render_article(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_news_set_counted(r, &post->info_code, NGX_HTTP_NEWS_VIEW);
-    ngx_http_news_set_cache_tags(r, &post->info_code, &chain);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+
+    if (ctx != NULL && ctx->preview) {
+        /* not public yet: kept out of search engines, and not counted */
+        ngx_str_set(&vars[NGX_HTTP_NEWS_V_ROBOTS],
+                    "<meta name=\"robots\" content=\"noindex\">");
+
+    } else {
+        ngx_http_news_set_counted(r, &post->info_code, NGX_HTTP_NEWS_VIEW);
+        ngx_http_news_set_cache_tags(r, &post->info_code, &chain);
+    }
 
     return ngx_http_news_send(r, NGX_HTTP_NEWS_TPL_ARTICLE, vars,
                               post->updated, cache_key, &post->info_code);

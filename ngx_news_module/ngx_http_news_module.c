@@ -135,6 +135,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_loc_conf_t, footer),
       NULL },
 
+    { ngx_string("news_preview_secret"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_preview_secret,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("news_default_image"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_news_default_image,
@@ -375,6 +382,10 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->language, prev->language, "zh-CN");
     ngx_conf_merge_str_value(conf->footer, prev->footer, "");
     ngx_conf_merge_str_value(conf->default_image, prev->default_image, "");
+
+    if (conf->preview_secret.data == NULL) {
+        conf->preview_secret = prev->preview_secret;
+    }
 
     for (i = 0; i < 3; i++) {
         if (conf->cache_control[i].data == NULL) {

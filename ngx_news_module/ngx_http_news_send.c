@@ -437,10 +437,28 @@ static ngx_int_t
 ngx_http_news_cdn_headers(ngx_http_request_t *r, ngx_uint_t kind,
     ngx_str_t *tags, ngx_str_t *keys)
 {
-    ngx_str_t                 *cc;
-    ngx_http_news_loc_conf_t  *nlcf;
+    ngx_str_t                  *cc, v;
+    ngx_http_news_ctx_t        *ctx;
+    ngx_http_news_loc_conf_t   *nlcf;
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+
+    if (ctx != NULL && ctx->preview) {
+        /* a preview is for its reader alone, and for no index */
+
+        ngx_str_set(&v, "private, no-store");
+
+        if (ngx_http_news_add_header(r, "Cache-Control", &v) == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(&v, "noindex");
+
+        return ngx_http_news_add_header(r, "X-Robots-Tag", &v) ? NGX_OK
+                                                              : NGX_ERROR;
+    }
 
     switch (kind) {
 

@@ -19,7 +19,7 @@ ngx_int_t
 ngx_http_news_share_handler(ngx_http_request_t *r)
 {
     ngx_int_t                  rc;
-    ngx_str_t                  code, key, path;
+    ngx_str_t                  code, key, path, preview;
     ngx_http_news_page_t      *page;
     ngx_http_news_post_t       post;
     ngx_http_news_loc_conf_t  *nlcf;
@@ -54,6 +54,14 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
     rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
     if (rc != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    /* a signed preview: never from or into the cache */
+
+    if (nlcf->preview_secret.len
+        && ngx_http_arg(r, (u_char *) "preview", 7, &preview) == NGX_OK)
+    {
+        return ngx_http_news_preview(r, &code, &preview);
     }
 
     /*
