@@ -411,6 +411,7 @@ sub conf_text {
     $v{BENCH} //= $BENCH;
     $v{TEMPLATES} //= "$ROOT/conf/templates";
     $v{MODULE} //= $C{module};
+    $v{HOST} //= $C{host};
 
     $text =~ s/\@(\w+)\@/exists $v{$1} ? $v{$1}
                           : die "run.pl: $name: no value for \@$1\@\n"/ge;

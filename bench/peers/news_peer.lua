@@ -4,8 +4,10 @@
 -- the same SQL, statements prepared once per worker, the same templates
 -- (conf/templates/*.html) split once per worker with the theme's style
 -- sheet (news.css) put in as text, the same escaping, ETag and
--- Last-Modified.  No cache: every request reads the database, as the
--- module does without its render cache, the masthead's sections too.
+-- Last-Modified, the share previews' tags (og:image, the Twitter card,
+-- og:locale, article:modified_time) and the NewsArticle JSON-LD.  No
+-- cache: every request reads the database, as the module does without
+-- its render cache, the masthead's sections too.
 
 local DBI = require "DBI"
 
@@ -15,14 +17,16 @@ local PAGE_SIZE = 20
 local HOME = "首页"
 
 -- the module's defaults: bench/conf/module.conf sets no news_site_name,
--- news_language or news_footer
+-- news_language, news_footer or news_default_image
 local SITE = { site_name = "新闻", language = "zh-CN", footer = "" }
+local DEFAULT_IMAGE = ""
 
 local SQL = {
     post = "SELECT p.id, p.title, p.published_at, p.summary, p.body_html,"
         .. " p.source_name, p.source_url, p.status, p.category_id, c.slug,"
         .. " c.name, max(coalesce(unixepoch(p.updated_at), 0),"
-        .. " coalesce(unixepoch(c.updated_at), 0)) AS updated"
+        .. " coalesce(unixepoch(c.updated_at), 0)) AS updated,"
+        .. " p.image_url, p.author, p.updated_at"
         .. " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
         .. " WHERE p.info_code = ?",
     tags = "SELECT t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id"
@@ -34,7 +38,8 @@ local SQL = {
         .. " FROM categories c JOIN up ON c.id = up.parent_id"
         .. " WHERE up.depth < 31)"
         .. " SELECT id, slug, name, depth FROM up ORDER BY depth",
-    category = "SELECT id, slug, name FROM categories WHERE slug = ?",
+    category = "SELECT id, slug, name, description FROM categories"
+        .. " WHERE slug = ?",
     children = "SELECT id, slug, name FROM categories WHERE parent_id = ?"
         .. " ORDER BY name LIMIT 500",
     -- the masthead's sections, on every page as in the module
@@ -107,13 +112,30 @@ local function html(s)
     return (s:gsub('[<>&"]', HTML))
 end
 
-local function json(s)
-    return (s:gsub("[%c<>&'\"\\]", function(c)
-        if c == '"' then return '\\"' end
-        if c == "\\" then return "\\\\" end
-        return string.format("\\u%04x", c:byte())
-    end))
+-- the module's JSON escaping: control characters, <, >, & and ' as
+-- \u00xx, U+2028 and U+2029 as \u2028 and \u2029 (DEL stays as it is)
+local JSON = { ['"'] = '\\"', ["\\"] = "\\\\" }
+for _, c in ipairs({ "<", ">", "&", "'" }) do
+    JSON[c] = string.format("\\u%04x", c:byte())
 end
+for b = 0, 31 do
+    JSON[string.char(b)] = string.format("\\u%04x", b)
+end
+
+local function json(s)
+    s = s:gsub("[%z\1-\31<>&'\"\\]", JSON)
+    if s:find("\226\128[\168\169]") then
+        s = s:gsub("\226\128([\168\169])", function(c)
+            return c == "\168" and "\\u2028" or "\\u2029"
+        end)
+    end
+    return s
+end
+
+-- og:locale says zh_CN where the language tag says zh-CN; the site's
+-- name in JSON, as the module keeps both from its configuration
+SITE.locale = (SITE.language:gsub("-", "_"))
+local SITE_JSON = json(SITE.site_name)
 
 local function render(kind, vars)
     local out, parts = {}, tpl[kind]
@@ -254,6 +276,94 @@ local function breadcrumb(chain, base, leaf_name, leaf_url)
     return table.concat(nav), table.concat(ld)
 end
 
+-- the rule of posts.image_url in sql/schema.sql: a value breaking it
+-- (checks off) is no image, as in the module
+local function image_valid(u)
+    return #u <= 2048
+        and (u:find("^https?://.") or u:find("^/.")) ~= nil
+        and u:find('[%z\1- \127"<>\\]') == nil
+end
+
+-- "2022-03-04 20:46:41+08:00" as ISO 8601, JSON-escaped
+local function iso(at)
+    if #at > 11 and at:sub(11, 11) == " " then
+        return json(at:sub(1, 10)) .. "T" .. json(at:sub(12))
+    end
+    return json(at)
+end
+
+-- og:image and the Twitter card of a page: the post's image, or for a
+-- list page (post nil) the default one, made absolute with the base URL;
+-- for an article also its lead image, byline, modification time and the
+-- NewsArticle JSON-LD, into vars
+local function meta(vars, base, post, canonical)
+    local image = DEFAULT_IMAGE
+    local own = post and post.image_url ~= "" and image_valid(post.image_url)
+
+    if own then
+        image = post.image_url
+    end
+
+    local url = image:sub(1, 1) == "/" and base .. image or image
+
+    if url ~= "" then
+        local u = html(url)
+        vars.image_meta = '<meta property="og:image" content="' .. u .. '">\n'
+            .. '<meta name="twitter:card" content="summary_large_image">\n'
+            .. '<meta name="twitter:image" content="' .. u .. '">'
+        vars.image_url = u
+    else
+        vars.image_meta = '<meta name="twitter:card" content="summary">'
+    end
+
+    if not post then
+        return
+    end
+
+    if own then
+        vars.lead_image = '<figure class="lead"><img src="' .. vars.image_url
+            .. '" alt="' .. vars.title .. '"></figure>'
+    end
+
+    local author = post.author
+    if author ~= "" then
+        vars.author = html(author)
+        vars.byline = '<span class="author">作者：' .. vars.author
+            .. "</span>"
+    end
+
+    local modified = iso(post.updated_at)
+    vars.modified_iso = modified
+
+    local ld = { '<script type="application/ld+json">'
+        .. '{"@context":"https://schema.org","@type":"NewsArticle",'
+        .. '"mainEntityOfPage":{"@type":"WebPage","@id":"' .. json(canonical)
+        .. '"},"headline":"' .. json(post.title) }
+
+    if post.summary ~= "" then
+        ld[#ld + 1] = '","description":"' .. json(post.summary)
+    end
+
+    ld[#ld + 1] = '","datePublished":"' .. iso(post.published_at)
+        .. '","dateModified":"' .. modified .. '",'
+
+    if url ~= "" then
+        ld[#ld + 1] = '"image":["' .. json(url) .. '"],'
+    end
+
+    if author ~= "" then
+        ld[#ld + 1] = '"author":[{"@type":"Person","name":"' .. json(author)
+    else
+        ld[#ld + 1] = '"author":[{"@type":"Organization","name":"'
+            .. SITE_JSON
+    end
+
+    ld[#ld + 1] = '"}],"publisher":{"@type":"Organization","name":"'
+        .. SITE_JSON .. '"}}</script>'
+
+    vars.article_jsonld = table.concat(ld)
+end
+
 local function valid_code(code)
     return code and #code >= 10 and #code <= 32
         and code:find("^[A-Z][A-Z]%d+$") ~= nil
@@ -344,7 +454,7 @@ function _M.article()
         return fail(503)
     end
 
-    return send("article", {
+    local vars = {
         title = html(post.title),
         description = html(post.summary),
         canonical_url = html(canonical),
@@ -360,7 +470,11 @@ function _M.article()
         category_url = post.slug and "/category/" .. html(post.slug)
                        .. ".html" or "/",
         home_url = "/",
-    }, post.updated)
+    }
+
+    meta(vars, base, post, canonical)
+
+    return send("article", vars, post.updated)
 end
 
 function _M.share()
@@ -552,8 +666,9 @@ function _M.category()
         list = table.concat(t)
     end
 
-    return send("category", {
+    local vars = {
         title = html(cat_name(cat)),
+        description = html(cat.description),
         canonical_url = html(canonical),
         page = tostring(page),
         breadcrumb = nav,
@@ -563,7 +678,11 @@ function _M.category()
         posts = list,
         pager = pager(slug, page, pages, #posts > PAGE_SIZE),
         home_url = "/",
-    }, nil)
+    }
+
+    meta(vars, base)
+
+    return send("category", vars, nil)
 end
 
 return _M

@@ -5,7 +5,9 @@
  * the way one would with PHP-FPM and the SQLite3 extension: the same SQL
  * as prepared statements, the same templates (conf/templates/*.html) with
  * the theme's style sheet (news.css) inline, the same escaping, ETag and
- * Last-Modified.  PHP keeps nothing between requests, so each one opens
+ * Last-Modified, the share previews' tags (og:image, the Twitter card,
+ * og:locale, article:modified_time) and the NewsArticle JSON-LD.  PHP
+ * keeps nothing between requests, so each one opens
  * the database, prepares what it uses and reads the template and the
  * style sheet.
  *
@@ -16,13 +18,17 @@ const PAGE_SIZE = 20;
 const HOME = '首页';
 
 /* the module's defaults: bench/conf/module.conf sets no news_site_name,
- * news_language or news_footer */
-const SITE = ['site_name' => '新闻', 'language' => 'zh-CN', 'footer' => ''];
+ * news_language, news_footer or news_default_image; og:locale writes the
+ * language zh_CN */
+const SITE = ['site_name' => '新闻', 'language' => 'zh-CN', 'footer' => '',
+              'locale' => 'zh_CN'];
+const DEFAULT_IMAGE = '';
 
 const SQL_POST = 'SELECT p.id, p.title, p.published_at, p.summary,'
     . ' p.body_html, p.source_name, p.source_url, p.status, p.category_id,'
     . ' c.slug, c.name, max(coalesce(unixepoch(p.updated_at), 0),'
-    . ' coalesce(unixepoch(c.updated_at), 0)) AS updated'
+    . ' coalesce(unixepoch(c.updated_at), 0)) AS updated,'
+    . ' p.image_url, p.author, p.updated_at'
     . ' FROM posts p LEFT JOIN categories c ON c.id = p.category_id'
     . ' WHERE p.info_code = :code';
 
@@ -38,7 +44,7 @@ const SQL_CHAIN = 'WITH RECURSIVE up (id, slug, name, parent_id, depth) AS ('
     . ' WHERE up.depth < 31)'
     . ' SELECT id, slug, name, depth FROM up ORDER BY depth DESC';
 
-const SQL_CATEGORY = 'SELECT id, slug, name FROM categories'
+const SQL_CATEGORY = 'SELECT id, slug, name, description FROM categories'
     . ' WHERE slug = :slug';
 
 const SQL_CHILDREN = 'SELECT id, slug, name FROM categories'
@@ -68,11 +74,23 @@ function h(string $s): string
     return htmlspecialchars($s, ENT_COMPAT | ENT_SUBSTITUTE, 'UTF-8');
 }
 
+/*
+ * the module's JSON escaping: control characters, <, >, & and ' as \u00xx
+ * (json_encode() would write \n and \u003C), U+2028 and U+2029 escaped
+ */
 function j(string $s): string
 {
-    $e = json_encode($s, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES
-                         | JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS);
-    return substr($e, 1, -1);
+    static $map = null;
+
+    if ($map === null) {
+        $map = ['"' => '\\"', '\\' => '\\\\',
+                "\u{2028}" => '\\u2028', "\u{2029}" => '\\u2029'];
+        foreach ([...range(0, 31), 0x3c, 0x3e, 0x26, 0x27] as $c) {
+            $map[chr($c)] = sprintf('\\u%04x', $c);
+        }
+    }
+
+    return strtr($s, $map);
 }
 
 function rows(SQLite3 $db, string $sql, array $bind): array
@@ -259,6 +277,90 @@ function breadcrumb(array $chain, string $base, ?string $leaf_name = null,
     return [$nav . '</nav>', $ld . ']}</script>'];
 }
 
+/*
+ * the rule of posts.image_url in sql/schema.sql: a value breaking it
+ * (checks off) is no image, as in the module
+ */
+function image_valid(string $u): bool
+{
+    return strlen($u) <= 2048
+        && preg_match('#^(https?://.|/.)#s', $u)
+        && !preg_match('#[\x00- \x7f"<>\\\\]#', $u);
+}
+
+/* "2022-03-04 20:46:41+08:00" as ISO 8601, JSON-escaped */
+function iso(string $at): string
+{
+    if (strlen($at) > 11 && $at[10] === ' ') {
+        return j(substr($at, 0, 10)) . 'T' . j(substr($at, 11));
+    }
+    return j($at);
+}
+
+/*
+ * og:image and the Twitter card of a page: the post's image, or for a
+ * list page ($post null) the default one, made absolute with the base
+ * URL; for an article also its lead image, byline, modification time and
+ * the NewsArticle JSON-LD, into $vars
+ */
+function meta(array &$vars, string $base, ?array $post = null,
+              ?string $canonical = null): void
+{
+    $own = $post !== null && $post['image_url'] !== ''
+           && image_valid($post['image_url']);
+    $image = $own ? $post['image_url'] : DEFAULT_IMAGE;
+    $url = ($image[0] ?? '') === '/' ? $base . $image : $image;
+
+    if ($url !== '') {
+        $u = h($url);
+        $vars['image_meta'] = '<meta property="og:image" content="' . $u
+            . "\">\n" . '<meta name="twitter:card" '
+            . 'content="summary_large_image">' . "\n"
+            . '<meta name="twitter:image" content="' . $u . '">';
+        $vars['image_url'] = $u;
+    } else {
+        $vars['image_meta'] = '<meta name="twitter:card" content="summary">';
+    }
+
+    if ($post === null) {
+        return;
+    }
+
+    if ($own) {
+        $vars['lead_image'] = '<figure class="lead"><img src="' . $u
+            . '" alt="' . $vars['title'] . '"></figure>';
+    }
+
+    $author = $post['author'];
+    if ($author !== '') {
+        $vars['author'] = h($author);
+        $vars['byline'] = '<span class="author">作者：' . $vars['author']
+            . '</span>';
+    }
+
+    $modified = iso($post['updated_at']);
+    $vars['modified_iso'] = $modified;
+
+    $site = j(SITE['site_name']);
+    $ld = '<script type="application/ld+json">'
+        . '{"@context":"https://schema.org","@type":"NewsArticle",'
+        . '"mainEntityOfPage":{"@type":"WebPage","@id":"' . j($canonical)
+        . '"},"headline":"' . j($post['title']);
+    if ($post['summary'] !== '') {
+        $ld .= '","description":"' . j($post['summary']);
+    }
+    $ld .= '","datePublished":"' . iso($post['published_at'])
+        . '","dateModified":"' . $modified . '",';
+    if ($url !== '') {
+        $ld .= '"image":["' . j($url) . '"],';
+    }
+    $ld .= $author !== ''
+           ? '"author":[{"@type":"Person","name":"' . j($author)
+           : '"author":[{"@type":"Organization","name":"' . $site;
+    $vars['article_jsonld'] = $ld . '"}],"publisher":{"@type":'
+        . '"Organization","name":"' . $site . '"}}</script>';
+}
+
 function valid_code(?string $code): bool
 {
     return $code !== null && preg_match('/^[A-Z]{2}[0-9]{8,30}$/', $code);
@@ -336,7 +438,7 @@ function article(SQLite3 $db, string $uri): void
 
     [$nav, $ld] = breadcrumb($chain, $base, $post['title'], $canonical);
 
-    send('article', [
+    $vars = [
         'title' => h($post['title']),
         'description' => h($post['summary']),
         'canonical_url' => h($canonical),
@@ -352,7 +454,10 @@ function article(SQLite3 $db, string $uri): void
         'category_url' => $post['slug'] !== null
                           ? '/category/' . h($post['slug']) . '.html' : '/',
         'home_url' => '/',
-    ], $post['updated']);
+    ];
+    meta($vars, $base, $post, $canonical);
+
+    send('article', $vars, $post['updated']);
 }
 
 function share(SQLite3 $db): void
@@ -463,8 +568,9 @@ function category(SQLite3 $db, string $uri): void
         $list .= '</ul>';
     }
 
-    send('category', [
+    $vars = [
         'title' => h(cat_name($cat)),
+        'description' => h($cat['description']),
         'canonical_url' => h($canonical),
         'page' => (string) $page,
         'breadcrumb' => $nav,
@@ -474,7 +580,10 @@ function category(SQLite3 $db, string $uri): void
         'posts' => $list,
         'pager' => pager($slug, $page, $pages, count($posts) > PAGE_SIZE),
         'home_url' => '/',
-    ]);
+    ];
+    meta($vars, $base);
+
+    send('category', $vars);
 }
 
 $uri = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
