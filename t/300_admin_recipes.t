@@ -329,6 +329,38 @@ is((crumbs($t->get("/banking/$D/$bnk.html")->{body}))[0], '首页>银行',
 
 ###############################################################################
 
+# set_image, set_author, add_tag, remove_tag
+
+{
+    my $path = "/finance/$D/$ttl.html";
+    ok_recipe('set_image', 1, code => $ttl, image => '/images/a.jpg');
+    my $b = $t->get($path)->{body};
+    like($b, qr{<figure class="lead"><img src="http://localhost/images/a\.jpg"},
+        'set_image: the lead image');
+    like($b, qr{<meta property="og:image" content="http://localhost/images/a\.jpg">},
+        'set_image: og:image');
+    ok_recipe('set_image', 1, code => $ttl, image => '');
+    unlike($t->get($path)->{body}, qr/og:image|class="lead"/,
+        'set_image \'\': no image');
+
+    ok_recipe('set_author', 1, code => $ttl, author => '记者 <王明>');
+    like($t->get($path)->{body},
+        qr{<span class="author">作者：记者 &lt;王明&gt;</span>},
+        'set_author: the byline, escaped');
+
+    ok_recipe('add_tag', 1, code => $ttl, tag => ' 数字金融 ');
+    ok_recipe('add_tag', 0, code => $ttl, tag => '数字金融');
+    like($t->get($path)->{body}, qr{<ul class="tags">.*数字金融}s,
+        'add_tag: the tag on the page');
+    is($t->sql_value("SELECT count(*) FROM tags WHERE name = '数字金融'"), 1,
+        'add_tag: one tag, trimmed');
+    ok_recipe('remove_tag', 1, code => $ttl, tag => '数字金融');
+    unlike($t->get($path)->{body}, qr/数字金融/, 'remove_tag: gone');
+    ok_recipe('remove_tag', 0, code => $ttl, tag => '数字金融');
+}
+
+###############################################################################
+
 # refused edits: a non-zero exit, a reason, nothing changed in the database
 # nor on the site
 
@@ -357,6 +389,8 @@ my @refused = (
         category => 'nope' ] ],
     [ 'body from a missing file', [ 'edit_body', code => $ttl,
         file => $missing ] ],
+    [ 'an image that is no URL', [ 'set_image', code => $ttl,
+        image => 'javascript:alert(1)' ] ],
     [ "slug with '/'", [ 'add_category', slug => 'a/b', name => 'AB',
         parent => undef ] ],
     [ "new slug with '/'", [ 'change_category_slug', slug => 'finance',
