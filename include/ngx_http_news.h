@@ -11,6 +11,7 @@
  *   ngx_http_news_list.c        category and home pages  look up, render)
  *   ngx_http_news_share.c       share links
  *   ngx_http_news_preview.c     signed previews of posts not yet public
+ *   ngx_http_news_qr.c          QR codes of share links, as SVG
  *   ngx_http_news_urls.c        every URL the site builds or parses
  *   ngx_http_news_query.c       the content queries and their rows
  *   ngx_http_news_db.c          the content file: open, fresh, scheduled
@@ -78,6 +79,9 @@ typedef enum {
     NGX_HTTP_NEWS_TPL_MAX
 } ngx_http_news_tpl_kind_e;
 
+/* a page made without a template: the SVG of a QR code (news_qr) */
+#define NGX_HTTP_NEWS_KIND_SVG  NGX_HTTP_NEWS_TPL_MAX
+
 
 /* template placeholders; ngx_http_news_template.c names them */
 typedef enum {
@@ -122,6 +126,7 @@ typedef enum {
     NGX_HTTP_NEWS_V_LEAD_IMAGE,
     NGX_HTTP_NEWS_V_ARTICLE_JSONLD,
     NGX_HTTP_NEWS_V_ROBOTS,
+    NGX_HTTP_NEWS_V_SHARE_QR,
     NGX_HTTP_NEWS_V_MAX,
     /* the theme's style sheet: a literal, put in when a template compiles */
     NGX_HTTP_NEWS_V_STYLE
@@ -157,6 +162,7 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 #define NGX_HTTP_NEWS_CACHE_CATEGORY  'C'
 #define NGX_HTTP_NEWS_CACHE_INDEX     'I'
 #define NGX_HTTP_NEWS_CACHE_ANCHOR    'P'
+#define NGX_HTTP_NEWS_CACHE_QR        'Q'
 
 
 typedef struct ngx_http_news_cache_s  ngx_http_news_cache_t;
@@ -315,6 +321,10 @@ typedef struct {
     ngx_str_t                   footer;
     ngx_str_t                   default_image;    /* news_default_image */
     ngx_str_t                   preview_secret;   /* the key's bytes */
+
+    /* news_share_qr's QR location ("": none), the share path it encodes */
+    ngx_str_t                   share_qr[2];
+
     ngx_str_t                   site_vars[4];     /* HTML-escaped */
     ngx_str_t                   site_json;        /* the name, for JSON */
     ngx_uint_t                  chinese;          /* language is zh-* */
@@ -341,6 +351,7 @@ typedef struct {
     ngx_uint_t                  page_size;
     ngx_str_t                  *site_vars;
     ngx_str_t                  *default_image;
+    ngx_str_t                  *share_qr;
 } ngx_http_news_profile_t;
 
 
@@ -470,6 +481,10 @@ ngx_int_t ngx_http_news_info_code_valid(ngx_http_request_t *r, ngx_str_t *code);
 void ngx_http_news_out_category_path(ngx_http_news_out_t *out, ngx_str_t *slug,
     ngx_uint_t page, ngx_uint_t escape);
 ngx_int_t ngx_http_news_category_slug(ngx_http_request_t *r, ngx_str_t *slug);
+ngx_int_t ngx_http_news_share_url(ngx_http_request_t *r, ngx_str_t *share,
+    ngx_str_t *code, ngx_str_t *url);
+ngx_int_t ngx_http_news_qr_path(ngx_http_request_t *r, ngx_str_t *qr,
+    ngx_str_t *code, ngx_str_t *path);
 char *ngx_http_news_set_base_url(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 void *ngx_http_news_create_srv_conf(ngx_conf_t *cf);
@@ -498,6 +513,8 @@ ngx_int_t ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
 int64_t ngx_http_news_section(ngx_array_t *chain);
 ngx_int_t ngx_http_news_render_nav(ngx_http_request_t *r, ngx_array_t *cats,
     int64_t current, ngx_str_t *html);
+ngx_int_t ngx_http_news_render_share_qr(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_str_t *html);
 
 /* ngx_http_news_send.c */
 ngx_int_t ngx_http_news_check_method(ngx_http_request_t *r);
@@ -506,6 +523,9 @@ ngx_int_t ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind,
     ngx_str_t *info_code);
 ngx_int_t ngx_http_news_send_page(ngx_http_request_t *r,
     ngx_http_news_page_t *page);
+ngx_int_t ngx_http_news_send_body(ngx_http_request_t *r, ngx_uint_t kind,
+    ngx_str_t *body, time_t last_modified, ngx_str_t *cache_key,
+    ngx_str_t *info_code);
 ngx_int_t ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status);
 ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *path);
@@ -572,6 +592,11 @@ void ngx_http_news_stats_close(ngx_cycle_t *cycle);
 
 /* ngx_http_news_share.c */
 ngx_int_t ngx_http_news_share_handler(ngx_http_request_t *r);
+
+/* ngx_http_news_qr.c */
+ngx_int_t ngx_http_news_qr_handler(ngx_http_request_t *r);
+char *ngx_http_news_qr(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_news_share_qr(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 
 
 #endif /* _NGX_HTTP_NEWS_H_INCLUDED_ */

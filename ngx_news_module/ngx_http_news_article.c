@@ -241,6 +241,9 @@ ngx_http_news_render_article(ngx_http_request_t *r,
                                     &vars[NGX_HTTP_NEWS_V_NAV])
            != NGX_OK
         || ngx_http_news_render_meta(r, post, &base, &canonical, vars)
+           != NGX_OK
+        || ngx_http_news_render_share_qr(r, post,
+                                         &vars[NGX_HTTP_NEWS_V_SHARE_QR])
            != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

@@ -471,7 +471,8 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
             && ngx_http_news_profile_strs(pr[i].site_vars, conf->site_vars,
                                           4)
             && ngx_http_news_profile_strs(pr[i].default_image,
-                                          &conf->default_image, 1))
+                                          &conf->default_image, 1)
+            && ngx_http_news_profile_strs(pr[i].share_qr, conf->share_qr, 2))
         {
             conf->profile = i;
             return NGX_OK;
@@ -488,6 +489,7 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
     pr->page_size = conf->page_size;
     pr->site_vars = conf->site_vars;
     pr->default_image = &conf->default_image;
+    pr->share_qr = conf->share_qr;
 
     conf->profile = mcf->profiles.nelts - 1;
 

@@ -212,6 +212,20 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_main_conf_t, node),
       NULL },
 
+    { ngx_string("news_qr"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_news_qr,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_share_qr"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_news_share_qr,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("news_stats"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_news_handler_set,
@@ -382,6 +396,9 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->language, prev->language, "zh-CN");
     ngx_conf_merge_str_value(conf->footer, prev->footer, "");
     ngx_conf_merge_str_value(conf->default_image, prev->default_image, "");
+    ngx_conf_merge_str_value(conf->share_qr[0], prev->share_qr[0], "");
+    ngx_conf_merge_str_value(conf->share_qr[1], prev->share_qr[1],
+                             "/html_News/NewsShare.html");
 
     if (conf->preview_secret.data == NULL) {
         conf->preview_secret = prev->preview_secret;

@@ -134,6 +134,52 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
 }
 
 
+/*
+ * sends a body made without a template (a QR code's SVG), kept in the
+ * render cache and validated as pages are
+ */
+
+ngx_int_t
+ngx_http_news_send_body(ngx_http_request_t *r, ngx_uint_t kind,
+    ngx_str_t *body, time_t last_modified, ngx_str_t *cache_key,
+    ngx_str_t *info_code)
+{
+    uint32_t                   crc;
+    ngx_chain_t               *out;
+    ngx_http_news_ctx_t       *ctx;
+    ngx_http_news_page_t      *page;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    ngx_http_news_db_end(nlcf->db);
+
+    crc = ngx_crc32_long(body->data, body->len);
+
+    out = ngx_http_news_chain(r, body->data, body->len, 1);
+    if (out == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    page = ngx_http_news_cache_put(r, ngx_http_news_db_cache(nlcf->db),
+                                   cache_key, out, body->len, info_code, 0);
+
+    if (page != NULL) {
+        page->crc = crc;
+        page->last_modified = last_modified;
+        page->kind = kind;
+
+        return ngx_http_news_send_page(r, page);
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+
+    return ngx_http_news_send_chain(r, out, body->len, crc, last_modified,
+                                    kind, ctx ? &ctx->cache_tags : NULL,
+                                    ctx ? &ctx->cache_keys : NULL);
+}
+
+
 ngx_int_t
 ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
 {
@@ -187,8 +233,16 @@ ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
 
     r->headers_out.content_length_n = len;
 
-    ngx_str_set(&r->headers_out.content_type, "text/html; charset=utf-8");
-    r->headers_out.content_type_len = sizeof("text/html") - 1;
+    if (kind == NGX_HTTP_NEWS_KIND_SVG) {
+        ngx_str_set(&r->headers_out.content_type, "image/svg+xml");
+        r->headers_out.content_type_len = sizeof("image/svg+xml") - 1;
+
+    } else {
+        ngx_str_set(&r->headers_out.content_type,
+                    "text/html; charset=utf-8");
+        r->headers_out.content_type_len = sizeof("text/html") - 1;
+    }
+
     r->headers_out.content_type_lowcase = NULL;
 
     if (r->headers_out.status == NGX_HTTP_OK) {
@@ -463,6 +517,8 @@ ngx_http_news_cdn_headers(ngx_http_request_t *r, ngx_uint_t kind,
     switch (kind) {
 
     case NGX_HTTP_NEWS_TPL_ARTICLE:
+    case NGX_HTTP_NEWS_KIND_SVG:
+        /* a QR code lives as long as the article it links to */
         cc = &nlcf->cache_control[0];
         break;
 

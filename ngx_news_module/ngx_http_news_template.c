@@ -97,6 +97,7 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("lead_image"), NGX_HTTP_NEWS_V_LEAD_IMAGE, NEWS_A },
     { ngx_string("article_jsonld"), NGX_HTTP_NEWS_V_ARTICLE_JSONLD, NEWS_A },
     { ngx_string("robots"), NGX_HTTP_NEWS_V_ROBOTS, NEWS_A },
+    { ngx_string("share_qr"), NGX_HTTP_NEWS_V_SHARE_QR, NEWS_A },
     { ngx_string("back"), NGX_HTTP_NEWS_V_BACK, NEWS_E },
     { ngx_string("style"), NGX_HTTP_NEWS_V_STYLE,
       NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },

@@ -5,8 +5,8 @@
  * The site's URLs, the one place that builds or parses them: the base
  * URL of absolute links (news_base_url, or the request's scheme and a
  * name of the server, kept here from the server's configuration),
- * article paths, category paths and their pages, and the infoCode a share
- * link or an article path carries.
+ * article paths, category paths and their pages, share links and QR codes
+ * of posts, and the infoCode a share link or an article path carries.
  */
 
 
@@ -20,6 +20,8 @@ static ngx_str_t *ngx_http_news_server_name(ngx_http_request_t *r,
     ngx_uint_t *vetted);
 static void ngx_http_news_out_date_path(ngx_http_news_out_t *out,
     ngx_str_t *published);
+static ngx_int_t ngx_http_news_code_url(ngx_http_request_t *r,
+    ngx_str_t *base, ngx_str_t *path, ngx_str_t *code, ngx_str_t *url);
 
 
 ngx_str_t  ngx_http_news_home_url = ngx_string("/");
@@ -221,6 +223,62 @@ ngx_http_news_article_path(ngx_http_request_t *r, ngx_http_news_post_t *post,
     ngx_http_news_out_post_path(&out, post);
 
     return ngx_http_news_out_str(&out, path);
+}
+
+
+/*
+ * a post's share link as readers pass it on, absolute: "<base URL><share
+ * path>?infoCode=<code>", what its QR code says
+ */
+
+ngx_int_t
+ngx_http_news_share_url(ngx_http_request_t *r, ngx_str_t *share,
+    ngx_str_t *code, ngx_str_t *url)
+{
+    ngx_str_t  base;
+
+    if (ngx_http_news_base_url(r, &base) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_news_code_url(r, &base, share, code, url);
+}
+
+
+/* "<QR location>?infoCode=<code>": the image of a post's QR code */
+
+ngx_int_t
+ngx_http_news_qr_path(ngx_http_request_t *r, ngx_str_t *qr, ngx_str_t *code,
+    ngx_str_t *path)
+{
+    ngx_str_t  none;
+
+    ngx_str_null(&none);
+
+    return ngx_http_news_code_url(r, &none, qr, code, path);
+}
+
+
+/*
+ * the paths are the configuration's, checked when it was read; the code
+ * is percent-encoded as in article paths
+ */
+
+static ngx_int_t
+ngx_http_news_code_url(ngx_http_request_t *r, ngx_str_t *base,
+    ngx_str_t *path, ngx_str_t *code, ngx_str_t *url)
+{
+    ngx_http_news_out_t  out;
+
+    ngx_http_news_out_init(&out, r->pool,
+                           base->len + path->len + 3 * code->len + 16);
+
+    ngx_http_news_out_add(&out, base->data, base->len);
+    ngx_http_news_out_add(&out, path->data, path->len);
+    ngx_http_news_out_lit(&out, "?infoCode=");
+    ngx_http_news_out_uri(&out, code);
+
+    return ngx_http_news_out_str(&out, url);
 }
 
 
