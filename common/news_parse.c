@@ -10,6 +10,7 @@
 
 static size_t news_utf8_len(const unsigned char *p, const unsigned char *end);
 static int news_is_info_code_name(const unsigned char *p);
+static int news_hex(unsigned char c);
 
 
 void
@@ -202,6 +203,117 @@ news_parse_category_uri(const unsigned char *p, size_t len, size_t *slug_len)
     *slug_len = len - (sizeof(prefix) - 1) - 5;
 
     return p + sizeof(prefix) - 1;
+}
+
+
+/*
+ * /tag/<name>.html: the name into dst (room for NEWS_TAG_MAX bytes) and
+ * its length, or 0.  With decode, the name is percent-encoded as
+ * news_tag_escape() writes it (a '%' must start "%XX", either case; other
+ * bytes stand for themselves, as a client may send UTF-8 raw); without,
+ * it is taken as is (nginx's own decoded URI).  A name is 1..NEWS_TAG_MAX
+ * bytes, none of them NUL.
+ */
+
+int
+news_parse_tag_uri(const unsigned char *p, size_t len, int decode,
+    unsigned char *dst, size_t *name_len)
+{
+    int                   hi, lo;
+    size_t                n;
+    const unsigned char  *end;
+
+    static const char  prefix[] = "/tag/";
+
+    if (len <= sizeof(prefix) - 1 + 5
+        || memcmp(p, prefix, sizeof(prefix) - 1) != 0
+        || memcmp(p + len - 5, ".html", 5) != 0)
+    {
+        return 0;
+    }
+
+    end = p + len - 5;
+    p += sizeof(prefix) - 1;
+    n = 0;
+
+    while (p < end) {
+
+        if (n == NEWS_TAG_MAX) {
+            return 0;
+        }
+
+        if (*p == '%' && decode) {
+            if (end - p < 3
+                || (hi = news_hex(p[1])) < 0 || (lo = news_hex(p[2])) < 0)
+            {
+                return 0;
+            }
+
+            dst[n] = (unsigned char) (hi << 4 | lo);
+            p += 3;
+
+        } else {
+            dst[n] = *p++;
+        }
+
+        if (dst[n++] == '\0') {
+            return 0;
+        }
+    }
+
+    *name_len = n;
+
+    return 1;
+}
+
+
+/*
+ * a tag name as it stands in a path: every byte but the unreserved ones
+ * of RFC 3986 as "%XX", which also makes it safe in HTML, in JSON and in
+ * a Location header; dst has room for 3 * len bytes
+ */
+
+size_t
+news_tag_escape(unsigned char *dst, const unsigned char *src, size_t len)
+{
+    size_t  i, n;
+
+    static const char  hex[] = "0123456789ABCDEF";
+
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        if ((src[i] >= 'A' && src[i] <= 'Z') || (src[i] >= 'a' && src[i] <= 'z')
+            || (src[i] >= '0' && src[i] <= '9') || src[i] == '-'
+            || src[i] == '.' || src[i] == '_' || src[i] == '~')
+        {
+            dst[n++] = src[i];
+            continue;
+        }
+
+        dst[n++] = '%';
+        dst[n++] = hex[src[i] >> 4];
+        dst[n++] = hex[src[i] & 0x0f];
+    }
+
+    return n;
+}
+
+
+static int
+news_hex(unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return -1;
 }
 
 

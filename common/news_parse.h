@@ -18,6 +18,7 @@
 
 #define NEWS_SLUG_MAX       64
 #define NEWS_INFO_CODE_MAX  64
+#define NEWS_TAG_MAX        256     /* bytes of a tag name in its URL */
 
 
 typedef enum {
@@ -63,6 +64,10 @@ int news_parse_article_uri(const unsigned char *p, size_t len,
     news_article_uri_t *uri);
 const unsigned char *news_parse_category_uri(const unsigned char *p,
     size_t len, size_t *slug_len);
+int news_parse_tag_uri(const unsigned char *p, size_t len, int decode,
+    unsigned char *dst, size_t *name_len);
+size_t news_tag_escape(unsigned char *dst, const unsigned char *src,
+    size_t len);
 int news_slug_valid(const unsigned char *p, size_t len);
 int news_parse_day(const unsigned char *p, size_t len);
 

@@ -9,14 +9,16 @@
  *   ngx_http_news_conf.c        what directives share: a compiled regex
  *   ngx_http_news_article.c     article pages          (handlers: parse,
  *   ngx_http_news_list.c        category and home pages  look up, render)
+ *   ngx_http_news_tag.c         tag pages
  *   ngx_http_news_share.c       share links
  *   ngx_http_news_preview.c     signed previews of posts not yet public
  *   ngx_http_news_qr.c          QR codes of share links, as SVG
  *   ngx_http_news_urls.c        every URL the site builds or parses
  *   ngx_http_news_query.c       the content queries and their rows
+ *   ngx_http_news_query_list.c  the lists' queries: a page, its ends, a tag
  *   ngx_http_news_db.c          the content file: open, fresh, scheduled
  *   ngx_http_news_sqlite.c      the SQLite edge, NGX_* codes
- *   ngx_http_news_pages.c       where each page of a category starts
+ *   ngx_http_news_pages.c       where each page of a list starts
  *   ngx_http_news_cache.c       the render cache
  *   ngx_http_news_html.c        HTML fragments
  *   ngx_http_news_meta.c        og:image, Twitter card, NewsArticle
@@ -76,6 +78,7 @@ typedef enum {
     NGX_HTTP_NEWS_TPL_INDEX,
     NGX_HTTP_NEWS_TPL_ERROR,
     NGX_HTTP_NEWS_TPL_STATS,
+    NGX_HTTP_NEWS_TPL_TAG,
     NGX_HTTP_NEWS_TPL_MAX
 } ngx_http_news_tpl_kind_e;
 
@@ -151,6 +154,8 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 #define NGX_HTTP_NEWS_DEP_CHILDREN  6       /* a category's subcategories */
 #define NGX_HTTP_NEWS_DEP_LIST      7       /* a category's posts; 0: all */
 #define NGX_HTTP_NEWS_DEP_TREE      8       /* the category tree */
+#define NGX_HTTP_NEWS_DEP_TAG       9       /* a tag name looked up, crc32 */
+#define NGX_HTTP_NEWS_DEP_TAG_LIST  10      /* a tag's posts, by tag id */
 
 #define ngx_http_news_dep_type(dep)  ((ngx_uint_t) ((dep) >> 56))
 #define ngx_http_news_dep_id(dep)    ((dep) & 0x00ffffffffffffffULL)
@@ -163,6 +168,7 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 #define NGX_HTTP_NEWS_CACHE_INDEX     'I'
 #define NGX_HTTP_NEWS_CACHE_ANCHOR    'P'
 #define NGX_HTTP_NEWS_CACHE_QR        'Q'
+#define NGX_HTTP_NEWS_CACHE_TAG       'T'
 
 
 typedef struct ngx_http_news_cache_s  ngx_http_news_cache_t;
@@ -215,6 +221,18 @@ typedef struct {
 } ngx_http_news_cat_t;
 
 
+/* a list of posts, newest first: all of them, a category's or a tag's */
+#define NGX_HTTP_NEWS_LIST_ALL       0
+#define NGX_HTTP_NEWS_LIST_CATEGORY  1
+#define NGX_HTTP_NEWS_LIST_TAG       2
+
+typedef struct {
+    ngx_uint_t                  type;
+    int64_t                     id;         /* the category's, the tag's */
+    ngx_str_t                   name;       /* its slug or name; "" */
+} ngx_http_news_list_t;
+
+
 /* where a page of a list ends: the next page starts after it */
 typedef struct {
     int64_t                     published_ts;
@@ -263,6 +281,7 @@ typedef struct {
     ngx_str_t                   cache_keys; /* the same, space-separated */
     ngx_str_t                   back_slug;  /* an error page links to */
     ngx_str_t                   back_name;
+    ngx_str_t                   back_path;  /* or a page not a category */
     ngx_str_t                   country;
     ngx_str_t                   region;
     u_char                      region_buf[NGX_HTTP_NEWS_REGION_LEN];
@@ -398,19 +417,26 @@ ngx_int_t ngx_http_news_db_children(ngx_http_request_t *r,
     ngx_http_news_db_t *db, int64_t category_id, ngx_array_t *cats);
 ngx_int_t ngx_http_news_db_categories(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_array_t *cats);
-ngx_int_t ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
-    int64_t category_id, ngx_uint_t limit, ngx_uint_t offset,
-    ngx_http_news_anchor_t *after, ngx_array_t *posts);
-ngx_int_t ngx_http_news_db_page_ends(ngx_http_request_t *r,
-    ngx_http_news_db_t *db, int64_t category_id, ngx_uint_t page_size,
-    ngx_uint_t max, ngx_array_t *ends, ngx_uint_t *count);
 ngx_int_t ngx_http_news_db_post_link(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *code, ngx_http_news_post_t *post);
 
+/* ngx_http_news_query_list.c */
+ngx_int_t ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_http_news_list_t *list, ngx_uint_t limit, ngx_uint_t offset,
+    ngx_http_news_anchor_t *after, ngx_array_t *posts);
+ngx_int_t ngx_http_news_db_page_ends(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_http_news_list_t *list, ngx_uint_t page_size,
+    ngx_uint_t max, ngx_array_t *ends, ngx_uint_t *count);
+ngx_int_t ngx_http_news_db_tag(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_str_t *name, ngx_http_news_list_t *list);
+
 /* ngx_http_news_pages.c */
+ngx_int_t ngx_http_news_list_page(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_http_news_list_t *list, ngx_uint_t page,
+    ngx_array_t *posts, ngx_uint_t *pages);
 ngx_int_t ngx_http_news_page_start(ngx_http_request_t *r,
-    ngx_http_news_db_t *db, int64_t category_id, ngx_str_t *slug,
-    ngx_uint_t page, ngx_http_news_anchor_t *after, ngx_uint_t *pages);
+    ngx_http_news_db_t *db, ngx_http_news_list_t *list, ngx_uint_t page,
+    ngx_http_news_anchor_t *after, ngx_uint_t *pages);
 
 /* ngx_http_news_cache.c */
 void ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max);
@@ -485,6 +511,12 @@ ngx_int_t ngx_http_news_share_url(ngx_http_request_t *r, ngx_str_t *share,
     ngx_str_t *code, ngx_str_t *url);
 ngx_int_t ngx_http_news_qr_path(ngx_http_request_t *r, ngx_str_t *qr,
     ngx_str_t *code, ngx_str_t *path);
+void ngx_http_news_out_page_path(ngx_http_news_out_t *out, ngx_str_t *path,
+    ngx_uint_t page);
+void ngx_http_news_out_tag_path(ngx_http_news_out_t *out, ngx_str_t *name,
+    ngx_uint_t page);
+ngx_int_t ngx_http_news_tag_name(ngx_http_request_t *r, ngx_str_t *name);
+ngx_int_t ngx_http_news_page_arg(ngx_http_request_t *r, ngx_uint_t *page);
 char *ngx_http_news_set_base_url(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 void *ngx_http_news_create_srv_conf(ngx_conf_t *cf);
@@ -508,8 +540,10 @@ ngx_int_t ngx_http_news_render_tags(ngx_http_request_t *r, ngx_array_t *tags,
     ngx_str_t *html);
 ngx_int_t ngx_http_news_render_source(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_str_t *html);
-ngx_int_t ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
+ngx_int_t ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *path,
     ngx_uint_t page, ngx_uint_t pages, ngx_uint_t more, ngx_str_t *html);
+ngx_int_t ngx_http_news_render_tag_breadcrumb(ngx_http_request_t *r,
+    ngx_str_t *base, ngx_str_t *name, ngx_str_t *path, ngx_str_t *vars);
 int64_t ngx_http_news_section(ngx_array_t *chain);
 ngx_int_t ngx_http_news_render_nav(ngx_http_request_t *r, ngx_array_t *cats,
     int64_t current, ngx_str_t *html);
@@ -531,6 +565,7 @@ ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *path);
 void ngx_http_news_set_cache_tags(ngx_http_request_t *r, ngx_str_t *code,
     ngx_array_t *chain);
+void ngx_http_news_set_tag_cache_tags(ngx_http_request_t *r, ngx_str_t *name);
 char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
@@ -545,6 +580,8 @@ ngx_int_t ngx_http_news_error_texts(ngx_http_request_t *r, ngx_uint_t status,
 ngx_http_news_ctx_t *ngx_http_news_get_ctx(ngx_http_request_t *r);
 void ngx_http_news_set_info_code(ngx_http_request_t *r, ngx_str_t *code);
 void ngx_http_news_set_back(ngx_http_request_t *r, ngx_str_t *slug,
+    ngx_str_t *name);
+void ngx_http_news_set_back_path(ngx_http_request_t *r, ngx_str_t *path,
     ngx_str_t *name);
 void ngx_http_news_set_counted(ngx_http_request_t *r, ngx_str_t *code,
     ngx_uint_t kind);
@@ -561,6 +598,9 @@ ngx_int_t ngx_http_news_render_article(ngx_http_request_t *r,
 /* ngx_http_news_list.c */
 ngx_int_t ngx_http_news_category_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_index_handler(ngx_http_request_t *r);
+
+/* ngx_http_news_tag.c */
+ngx_int_t ngx_http_news_tag_handler(ngx_http_request_t *r);
 
 /* ngx_http_news_geo.c, ngx_http_news_geo_lookup.c */
 char *ngx_http_news_geoip_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

@@ -405,8 +405,12 @@ ngx_http_news_db_open(ngx_http_news_db_t *db, ngx_log_t *log)
     }
 
     for (i = 0; i < NGX_HTTP_NEWS_STMT_MAX; i++) {
-        rc = sqlite3_prepare_v3(db->conn, ngx_http_news_sql[i], -1,
-                                SQLITE_PREPARE_PERSISTENT, &db->stmt[i],
+        rc = sqlite3_prepare_v3(db->conn,
+                                i < NGX_HTTP_NEWS_STMT_LISTS
+                                ? ngx_http_news_sql[i]
+                                : ngx_http_news_list_sql[i
+                                               - NGX_HTTP_NEWS_STMT_LISTS],
+                                -1, SQLITE_PREPARE_PERSISTENT, &db->stmt[i],
                                 NULL);
         if (rc != SQLITE_OK) {
             goto failed;

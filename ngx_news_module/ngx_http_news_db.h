@@ -22,10 +22,6 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_CHAIN,
     NGX_HTTP_NEWS_STMT_CATEGORY,
     NGX_HTTP_NEWS_STMT_CHILDREN,
-    NGX_HTTP_NEWS_STMT_CATEGORY_POSTS,
-    NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER,
-    NGX_HTTP_NEWS_STMT_CATEGORY_ENDS,
-    NGX_HTTP_NEWS_STMT_LATEST_POSTS,
     NGX_HTTP_NEWS_STMT_CATEGORIES,
     NGX_HTTP_NEWS_STMT_DATA_VERSION,
     NGX_HTTP_NEWS_STMT_CODE_REDIRECT,
@@ -34,6 +30,14 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_BEGIN,
     NGX_HTTP_NEWS_STMT_COMMIT,
     NGX_HTTP_NEWS_STMT_POST_LINK,
+
+    /*
+     * the lists' statements, query_list.c's: for each list type (all, a
+     * category, a tag) a page by offset, a page after an anchor, and the
+     * ends of its pages, in that order
+     */
+    NGX_HTTP_NEWS_STMT_LISTS,
+    NGX_HTTP_NEWS_STMT_TAG = NGX_HTTP_NEWS_STMT_LISTS + 3 * 3,
     NGX_HTTP_NEWS_STMT_MAX
 } ngx_http_news_stmt_e;
 
@@ -72,6 +76,9 @@ ngx_int_t ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
 
 /* ngx_http_news_query.c */
 extern const char  *ngx_http_news_sql[];
+
+/* ngx_http_news_query_list.c */
+extern const char  *ngx_http_news_list_sql[];
 ngx_int_t ngx_http_news_db_redirect(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_uint_t which, ngx_str_t *old,
     ngx_str_t *current);

@@ -21,7 +21,7 @@
 
 static ngx_str_t *ngx_http_news_cat_name(ngx_http_news_cat_t *cat);
 static void ngx_http_news_pager_link(ngx_http_news_out_t *out,
-    ngx_str_t *slug, ngx_uint_t page);
+    ngx_str_t *path, ngx_uint_t page);
 
 
 /* the display and ISO 8601 forms of published_at */
@@ -141,6 +141,50 @@ ngx_http_news_render_breadcrumb(ngx_http_request_t *r, ngx_str_t *base,
     }
 
     return ngx_http_news_out_str(&ld, &vars[NGX_HTTP_NEWS_V_BREADCRUMB_JSONLD]);
+}
+
+
+/*
+ * a tag page's breadcrumb, Home > tag, the tag its page's own: the
+ * breadcrumb of no category with the tag put at its end
+ */
+
+ngx_int_t
+ngx_http_news_render_tag_breadcrumb(ngx_http_request_t *r, ngx_str_t *base,
+    ngx_str_t *name, ngx_str_t *path, ngx_str_t *vars)
+{
+    ngx_str_t            *nav, url;
+    ngx_array_t           none;
+    ngx_http_news_out_t   out;
+
+    ngx_http_news_out_init(&out, r->pool, base->len + path->len);
+    ngx_http_news_out_add(&out, base->data, base->len);
+    ngx_http_news_out_add(&out, path->data, path->len);
+
+    if (ngx_http_news_out_str(&out, &url) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(&none, sizeof(ngx_array_t));
+
+    if (ngx_http_news_render_breadcrumb(r, base, &none, name, &url, vars)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    nav = &vars[NGX_HTTP_NEWS_V_BREADCRUMB];
+
+    ngx_http_news_out_init(&out, r->pool, nav->len + path->len
+                                          + 6 * name->len + 64);
+    ngx_http_news_out_add(&out, nav->data, nav->len - (sizeof("</nav>") - 1));
+    ngx_http_news_out_lit(&out, " &gt; <a href=\"");
+    ngx_http_news_out_add(&out, path->data, path->len);
+    ngx_http_news_out_lit(&out, "\" aria-current=\"page\">");
+    ngx_http_news_out_html(&out, name);
+    ngx_http_news_out_lit(&out, "</a></nav>");
+
+    return ngx_http_news_out_str(&out, nav);
 }
 
 
@@ -326,9 +370,11 @@ ngx_http_news_render_tags(ngx_http_request_t *r, ngx_array_t *tags,
     ngx_http_news_out_lit(&out, "<ul class=\"tags\">");
 
     for (i = 0; i < tags->nelts; i++) {
-        ngx_http_news_out_lit(&out, "<li>");
+        ngx_http_news_out_lit(&out, "<li><a rel=\"tag\" href=\"");
+        ngx_http_news_out_tag_path(&out, &tag[i], 0);
+        ngx_http_news_out_lit(&out, "\">");
         ngx_http_news_out_html(&out, &tag[i]);
-        ngx_http_news_out_lit(&out, "</li>");
+        ngx_http_news_out_lit(&out, "</a></li>");
     }
 
     ngx_http_news_out_lit(&out, "</ul>");
@@ -450,7 +496,7 @@ ngx_http_news_render_share_qr(ngx_http_request_t *r,
  */
 
 ngx_int_t
-ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
+ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *path,
     ngx_uint_t page, ngx_uint_t pages, ngx_uint_t more, ngx_str_t *html)
 {
     ngx_uint_t           n, from, to;
@@ -473,13 +519,12 @@ ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
 
     if (page > 1) {
         ngx_http_news_out_lit(&out, "<a rel=\"prev\" href=\"");
-        ngx_http_news_out_category_path(&out, slug, page - 1,
-                                        NGX_HTTP_NEWS_ESCAPE_HTML);
+        ngx_http_news_out_page_path(&out, path, page - 1);
         ngx_http_news_out_lit(&out, "\">上一页</a>");
     }
 
     if (from > 1) {
-        ngx_http_news_pager_link(&out, slug, 1);
+        ngx_http_news_pager_link(&out, path, 1);
 
         if (from > 2) {
             ngx_http_news_out_lit(&out, "<span class=\"gap\">…</span>");
@@ -494,7 +539,7 @@ ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
             continue;
         }
 
-        ngx_http_news_pager_link(&out, slug, n);
+        ngx_http_news_pager_link(&out, path, n);
     }
 
     if (pages > to) {
@@ -502,13 +547,12 @@ ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
             ngx_http_news_out_lit(&out, "<span class=\"gap\">…</span>");
         }
 
-        ngx_http_news_pager_link(&out, slug, pages);
+        ngx_http_news_pager_link(&out, path, pages);
     }
 
     if (more) {
         ngx_http_news_out_lit(&out, "<a rel=\"next\" href=\"");
-        ngx_http_news_out_category_path(&out, slug, page + 1,
-                                        NGX_HTTP_NEWS_ESCAPE_HTML);
+        ngx_http_news_out_page_path(&out, path, page + 1);
         ngx_http_news_out_lit(&out, "\">下一页</a>");
     }
 
@@ -519,12 +563,11 @@ ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *slug,
 
 
 static void
-ngx_http_news_pager_link(ngx_http_news_out_t *out, ngx_str_t *slug,
+ngx_http_news_pager_link(ngx_http_news_out_t *out, ngx_str_t *path,
     ngx_uint_t page)
 {
     ngx_http_news_out_lit(out, "<a href=\"");
-    ngx_http_news_out_category_path(out, slug, page,
-                                    NGX_HTTP_NEWS_ESCAPE_HTML);
+    ngx_http_news_out_page_path(out, path, page);
     ngx_http_news_out_lit(out, "\">");
     ngx_http_news_out_uint(out, page);
     ngx_http_news_out_lit(out, "</a>");

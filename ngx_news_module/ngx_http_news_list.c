@@ -3,8 +3,8 @@
  * Copyright (C) ngx_news_module authors
  *
  * List pages: a category, /category/<slug>.html?page=N, with its
- * breadcrumb, subcategories and posts, and the home page with the newest
- * posts and the category tree.
+ * breadcrumb, subcategories and posts, and the home page, /?page=N, with
+ * the newest posts and the category tree.
  */
 
 
@@ -21,15 +21,15 @@ static ngx_int_t ngx_http_news_category_moved(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_news_category_handler(ngx_http_request_t *r)
 {
-    ngx_int_t                  rc, page;
+    ngx_int_t                  rc;
     ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
-    ngx_str_t                  slug, arg, base, key;
-    ngx_uint_t                 pages;
+    ngx_str_t                  slug, base, key, path;
+    ngx_uint_t                 page, pages;
     ngx_http_news_page_t      *cached;
     ngx_array_t                chain, children, sections, posts;
     ngx_http_news_out_t        out;
     ngx_http_news_cat_t        cat;
-    ngx_http_news_anchor_t     start, *after;
+    ngx_http_news_list_t       list;
     ngx_http_news_loc_conf_t  *nlcf;
 
     rc = ngx_http_news_check_method(r);
@@ -45,16 +45,8 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
     }
 
-    page = 1;
-
-    if (ngx_http_arg(r, (u_char *) "page", 4, &arg) == NGX_OK) {
-        page = ngx_atoi(arg.data, arg.len);
-
-        if (page < 1 || page > NGX_HTTP_NEWS_PAGE_MAX) {
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "news: invalid page \"%V\"", &arg);
-            return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
-        }
+    if (ngx_http_news_page_arg(r, &page) != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
     }
 
     rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
@@ -123,50 +115,26 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         rc = ngx_http_news_db_children(r, nlcf->db, 0, &sections);
     }
 
-    /*
-     * a deep page starts after the last post of the page before it, known
-     * from the list's page ends: one index seek, and a page past the end
-     * costs no read at all; without a render cache to keep the ends, the
-     * page is counted to by offset
-     */
+    list.type = NGX_HTTP_NEWS_LIST_CATEGORY;
+    list.id = cat.id;
+    list.name = slug;
 
-    after = NULL;
+    /* set by ngx_http_news_list_page() too, which a compiler cannot see */
     pages = 0;
 
-    if (rc == NGX_OK && page > 1) {
-        rc = ngx_http_news_page_start(r, nlcf->db, cat.id, &slug, page,
-                                      &start, &pages);
-
-        if (rc == NGX_OK) {
-            after = &start;
-
-        } else if (rc == NGX_AGAIN) {
-            rc = NGX_OK;
-
-        } else if (rc == NGX_DECLINED) {
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "news: category \"%V\" has no page %i",
-                          &slug, page);
-            return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
-        }
+    if (rc == NGX_OK) {
+        rc = ngx_http_news_list_page(r, nlcf->db, &list, page, &posts,
+                                     &pages);
     }
 
-    /* one post more than a page tells whether there is a next page */
-
-    if (rc == NGX_OK) {
-        rc = ngx_http_news_db_posts(r, nlcf->db, cat.id, nlcf->page_size + 1,
-                                    (page - 1) * nlcf->page_size, after,
-                                    &posts);
+    if (rc == NGX_DECLINED) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: category \"%V\" has no page %ui", &slug, page);
+        return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
     }
 
     if (rc != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
-    }
-
-    if (page > 1 && posts.nelts == 0) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "news: category \"%V\" has no page %i", &slug, page);
-        return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
     }
 
     ngx_memzero(vars, sizeof(vars));
@@ -188,6 +156,14 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    ngx_http_news_out_init(&out, r->pool, slug.len + 16);
+    ngx_http_news_out_category_path(&out, &slug, 0,
+                                    NGX_HTTP_NEWS_ESCAPE_HTML);
+
+    if (ngx_http_news_out_str(&out, &path) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     ngx_http_news_out_init(&out, r->pool, NGX_INT_T_LEN);
     ngx_http_news_out_uint(&out, page);
 
@@ -203,7 +179,7 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         || ngx_http_news_render_post_list(r, &posts, nlcf->page_size,
                                           &vars[NGX_HTTP_NEWS_V_POSTS])
            != NGX_OK
-        || ngx_http_news_render_pager(r, &slug, page, pages,
+        || ngx_http_news_render_pager(r, &path, page, pages,
                                       posts.nelts > nlcf->page_size,
                                       &vars[NGX_HTTP_NEWS_V_PAGER])
            != NGX_OK
@@ -269,9 +245,11 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
     ngx_int_t                  rc;
     ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
     ngx_str_t                  base, key;
+    ngx_uint_t                 page, pages;
     ngx_array_t                cats, posts;
-    ngx_http_news_page_t      *page;
+    ngx_http_news_page_t      *cached;
     ngx_http_news_out_t        out;
+    ngx_http_news_list_t       list;
     ngx_http_news_loc_conf_t  *nlcf;
 
     rc = ngx_http_news_check_method(r);
@@ -281,38 +259,57 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
+    if (ngx_http_news_page_arg(r, &page) != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
+    }
+
     rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
     if (rc != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
+    /* the first page's key is what it was before the home page paged */
+
     if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_INDEX,
-                                &ngx_http_news_home_url, 0, &key)
+                                &ngx_http_news_home_url,
+                                page > 1 ? page : 0, &key)
         != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    page = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
-                                   &key);
+    cached = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
+                                     &key);
 
-    if (page != NULL) {
-        return ngx_http_news_send_page(r, page);
+    if (cached != NULL) {
+        return ngx_http_news_send_page(r, cached);
     }
 
     ngx_http_news_db_begin(r, nlcf->db);
 
     if (ngx_array_init(&cats, r->pool, 16, sizeof(ngx_http_news_cat_t))
         != NGX_OK
-        || ngx_array_init(&posts, r->pool, nlcf->page_size,
+        || ngx_array_init(&posts, r->pool, nlcf->page_size + 1,
                           sizeof(ngx_http_news_post_t))
            != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    rc = ngx_http_news_db_posts(r, nlcf->db, 0, nlcf->page_size, 0, NULL,
-                                &posts);
+    list.type = NGX_HTTP_NEWS_LIST_ALL;
+    list.id = 0;
+    ngx_str_null(&list.name);
+
+    /* set by ngx_http_news_list_page() too, which a compiler cannot see */
+    pages = 0;
+
+    rc = ngx_http_news_list_page(r, nlcf->db, &list, page, &posts, &pages);
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: the home page has no page %ui", page);
+        return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+    }
 
     if (rc == NGX_OK) {
         rc = ngx_http_news_db_categories(r, nlcf->db, &cats);
@@ -330,14 +327,26 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_news_out_init(&out, r->pool, base.len + 8);
+    ngx_http_news_out_init(&out, r->pool, base.len + 32);
     ngx_http_news_out_html(&out, &base);
-    ngx_http_news_out_lit(&out, "/");
+    ngx_http_news_out_page_path(&out, &ngx_http_news_home_url, page);
 
     if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_CANONICAL_URL])
-        != NGX_OK
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, NGX_INT_T_LEN);
+    ngx_http_news_out_uint(&out, page);
+
+    if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_PAGE]) != NGX_OK
         || ngx_http_news_render_post_list(r, &posts, nlcf->page_size,
                                           &vars[NGX_HTTP_NEWS_V_POSTS])
+           != NGX_OK
+        || ngx_http_news_render_pager(r, &ngx_http_news_home_url, page,
+                                      pages, posts.nelts > nlcf->page_size,
+                                      &vars[NGX_HTTP_NEWS_V_PAGER])
            != NGX_OK
         || ngx_http_news_render_category_list(r, &cats,
                                       &vars[NGX_HTTP_NEWS_V_CATEGORIES])

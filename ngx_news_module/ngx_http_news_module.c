@@ -79,6 +79,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
       0,
       ngx_http_news_index_handler },
 
+    { ngx_string("news_tag"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_news_handler_set,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      ngx_http_news_tag_handler },
+
     { ngx_string("news_share_redirect"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_news_share_redirect,
@@ -455,6 +462,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
             : (1 << NGX_HTTP_NEWS_TPL_ARTICLE)
               | (1 << NGX_HTTP_NEWS_TPL_CATEGORY)
               | (1 << NGX_HTTP_NEWS_TPL_INDEX)
+              | (1 << NGX_HTTP_NEWS_TPL_TAG)
               | (1 << NGX_HTTP_NEWS_TPL_ERROR);
 
     if (ngx_http_news_default_templates(cf, conf, kinds) != NGX_CONF_OK) {

@@ -2,7 +2,8 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * Where the pages of a category's list start.  The ends of all its pages
+ * Where the pages of a list start: all posts (the home page), a
+ * category's or a tag's.  The ends of all its pages
  * are found in one pass over the index, once per database change, and
  * kept in the render cache: any page, however deep, is then one index
  * seek, and a page past the end is known to be past it without reading a
@@ -24,8 +25,59 @@ typedef struct {
 
 
 static ngx_int_t ngx_http_news_page_ends(ngx_http_request_t *r,
-    ngx_http_news_db_t *db, int64_t category_id, ngx_str_t *slug,
-    ngx_str_t *ends);
+    ngx_http_news_db_t *db, ngx_http_news_list_t *list, ngx_str_t *ends);
+static void ngx_http_news_list_what(ngx_http_news_out_t *out,
+    ngx_http_news_list_t *list);
+
+
+/*
+ * a page of a list, and one post more, which tells whether there is a
+ * next page: NGX_OK; NGX_DECLINED when the list has no such page;
+ * NGX_AGAIN when the database is locked; NGX_ERROR.  A deep page starts
+ * after the last post of the page before it, known from the list's page
+ * ends: one index seek, and a page past the end costs no read at all;
+ * without a render cache to keep the ends, the page is counted to by
+ * offset.  *pages is how many the list has, or 0 when that is not known
+ * (on a first page, or without a cache).
+ */
+
+ngx_int_t
+ngx_http_news_list_page(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    ngx_http_news_list_t *list, ngx_uint_t page, ngx_array_t *posts,
+    ngx_uint_t *pages)
+{
+    ngx_int_t                  rc;
+    ngx_http_news_anchor_t     start, *after;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    after = NULL;
+    *pages = 0;
+
+    if (page > 1) {
+        rc = ngx_http_news_page_start(r, db, list, page, &start, pages);
+
+        if (rc == NGX_OK) {
+            after = &start;
+
+        } else if (rc != NGX_AGAIN) {
+            return rc;
+        }
+    }
+
+    rc = ngx_http_news_db_posts(r, db, list, nlcf->page_size + 1,
+                                (page - 1) * nlcf->page_size, after, posts);
+    if (rc != NGX_OK) {
+        return rc == NGX_AGAIN ? NGX_AGAIN : NGX_ERROR;
+    }
+
+    if (page > 1 && posts->nelts == 0) {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
 
 
 /*
@@ -37,7 +89,7 @@ static ngx_int_t ngx_http_news_page_ends(ngx_http_request_t *r,
 
 ngx_int_t
 ngx_http_news_page_start(ngx_http_request_t *r, ngx_http_news_db_t *db,
-    int64_t category_id, ngx_str_t *slug, ngx_uint_t page,
+    ngx_http_news_list_t *list, ngx_uint_t page,
     ngx_http_news_anchor_t *after, ngx_uint_t *npages)
 {
     ngx_int_t                  rc;
@@ -48,7 +100,7 @@ ngx_http_news_page_start(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-    rc = ngx_http_news_page_ends(r, db, category_id, slug, &ends);
+    rc = ngx_http_news_page_ends(r, db, list, &ends);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -84,13 +136,14 @@ ngx_http_news_page_start(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
 static ngx_int_t
 ngx_http_news_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
-    int64_t category_id, ngx_str_t *slug, ngx_str_t *value)
+    ngx_http_news_list_t *list, ngx_str_t *value)
 {
     u_char                    *p;
     ngx_int_t                  rc;
-    ngx_str_t                  key, none;
+    ngx_str_t                  key, none, what;
     ngx_uint_t                 count;
     ngx_array_t                ends;
+    ngx_http_news_out_t        out;
     ngx_http_news_page_t      *cached;
     ngx_http_news_ends_t       hdr;
     ngx_http_news_loc_conf_t  *nlcf;
@@ -103,8 +156,13 @@ ngx_http_news_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-    if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_ANCHOR, slug, 0, &key)
-        != NGX_OK)
+    ngx_http_news_out_init(&out, r->pool, list->name.len + 8);
+    ngx_http_news_list_what(&out, list);
+
+    if (ngx_http_news_out_str(&out, &what) != NGX_OK
+        || ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_ANCHOR, &what, 0,
+                                   &key)
+           != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -122,7 +180,7 @@ ngx_http_news_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
         return NGX_ERROR;
     }
 
-    rc = ngx_http_news_db_page_ends(r, db, category_id, nlcf->page_size,
+    rc = ngx_http_news_db_page_ends(r, db, list, nlcf->page_size,
                                     NGX_HTTP_NEWS_PAGE_MAX, &ends, &count);
     if (rc != NGX_OK) {
         return NGX_ERROR;
@@ -145,7 +203,7 @@ ngx_http_news_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "news page ends of \"%V\": %ui pages found",
-                   slug, ends.nelts + 1);
+                   &what, ends.nelts + 1);
 
     ngx_str_null(&none);
 
@@ -157,10 +215,36 @@ ngx_http_news_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
         too_big = ngx_time() / 60;
 
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "news: where the %ui pages of category \"%V\" start "
+                      "news: where the %ui pages of list \"%V\" start "
                       "does not fit in news_cache: its deep pages are "
-                      "found anew each time", ends.nelts + 1, slug);
+                      "found anew each time", ends.nelts + 1, &what);
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * which list, in the key of its ends: a category's slug as it is (no
+ * slug has a '/'), a tag's name after "/tag/", all posts "/"
+ */
+
+static void
+ngx_http_news_list_what(ngx_http_news_out_t *out, ngx_http_news_list_t *list)
+{
+    switch (list->type) {
+
+    case NGX_HTTP_NEWS_LIST_CATEGORY:
+        break;
+
+    case NGX_HTTP_NEWS_LIST_TAG:
+        ngx_http_news_out_lit(out, "/tag/");
+        break;
+
+    default:
+        ngx_http_news_out_lit(out, "/");
+        return;
+    }
+
+    ngx_http_news_out_add(out, list->name.data, list->name.len);
 }

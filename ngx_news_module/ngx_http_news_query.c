@@ -3,9 +3,9 @@
  * Copyright (C) ngx_news_module authors
  *
  * The content database's queries: their SQL, prepared once per open
- * file, and what each row becomes (posts, tags, categories, a page of a
- * list, the ends of a list's pages, where an old name now leads).  Every
- * value a request gives is bound, never written into SQL.
+ * file, and what each row becomes (posts, tags, categories, where an old
+ * name now leads; the lists of posts are query_list.c's).  Every value a
+ * request gives is bound, never written into SQL.
  */
 
 
@@ -18,11 +18,6 @@
 
 #define NGX_HTTP_NEWS_CHAIN_MAX     32
 
-#define NGX_HTTP_NEWS_LIST_SQL                                               \
-    "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary,"       \
-    " p.published_ts, p.id"                                                  \
-    " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
-
 
 static ngx_int_t ngx_http_news_db_post_by_code(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *code, ngx_http_news_post_t *post);
@@ -30,7 +25,7 @@ static ngx_int_t ngx_http_news_db_cats(ngx_http_request_t *r,
     ngx_http_news_db_t *db, sqlite3_stmt *stmt, ngx_array_t *cats);
 
 
-const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
+const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_LISTS] = {
 
     /* NGX_HTTP_NEWS_STMT_POST */
     "SELECT p.id, p.title, p.published_at, p.summary, p.body_html,"
@@ -60,37 +55,6 @@ const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_MAX] = {
     /* NGX_HTTP_NEWS_STMT_CHILDREN */
     "SELECT id, slug, name, 0 FROM categories WHERE parent_id IS ?1"
     " ORDER BY name LIMIT 500",
-
-    /*
-     * NGX_HTTP_NEWS_STMT_CATEGORY_POSTS: posts_by_category, no table scan;
-     * ?6 is now: a post scheduled for later is not there yet
-     */
-    NGX_HTTP_NEWS_LIST_SQL
-    " WHERE p.category_id = ?1 AND p.status = 'published'"
-    " AND p.published_ts <= ?6"
-    " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2 OFFSET ?3",
-
-    /*
-     * NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER: the page after an anchor,
-     * a post already out, so everything after it is out too; a second
-     * bound on published_ts would have the index searched by that one,
-     * and the rows before the anchor walked
-     */
-    NGX_HTTP_NEWS_LIST_SQL
-    " WHERE p.category_id = ?1 AND p.status = 'published'"
-    " AND (p.published_ts, p.id) < (?4, ?5)"
-    " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2",
-
-    /* NGX_HTTP_NEWS_STMT_CATEGORY_ENDS: the list's keys, for its pages */
-    "SELECT p.published_ts, p.id FROM posts p"
-    " WHERE p.category_id = ?1 AND p.status = 'published'"
-    " AND p.published_ts <= ?2"
-    " ORDER BY p.published_ts DESC, p.id DESC",
-
-    /* NGX_HTTP_NEWS_STMT_LATEST_POSTS: posts_by_date */
-    NGX_HTTP_NEWS_LIST_SQL
-    " WHERE p.status = 'published' AND p.published_ts <= ?6"
-    " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?2 OFFSET ?3",
 
     /* NGX_HTTP_NEWS_STMT_CATEGORIES: the tree, depth first, by name */
     "WITH RECURSIVE tree (id, slug, name, depth, path) AS ("
@@ -502,132 +466,6 @@ ngx_http_news_db_cats(ngx_http_request_t *r, ngx_http_news_db_t *db,
             break;
         }
     }
-
-    return ngx_http_news_db_result(db, stmt, rc);
-}
-
-
-/*
- * a page of published posts, newest first: of one category, or of all
- * with category_id 0; after an anchor the page is found by the index
- * alone, however deep it is, and by offset otherwise
- */
-
-ngx_int_t
-ngx_http_news_db_posts(ngx_http_request_t *r, ngx_http_news_db_t *db,
-    int64_t category_id, ngx_uint_t limit, ngx_uint_t offset,
-    ngx_http_news_anchor_t *after, ngx_array_t *posts)
-{
-    ngx_int_t              rc;
-    sqlite3_stmt          *stmt;
-    ngx_http_news_post_t  *post;
-
-    if (category_id && after != NULL) {
-        stmt = db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY_POSTS_AFTER];
-        sqlite3_bind_int64(stmt, 4, after->published_ts);
-        sqlite3_bind_int64(stmt, 5, after->id);
-
-    } else {
-        stmt = db->stmt[category_id ? NGX_HTTP_NEWS_STMT_CATEGORY_POSTS
-                                    : NGX_HTTP_NEWS_STMT_LATEST_POSTS];
-        sqlite3_bind_int64(stmt, 3, offset);
-        sqlite3_bind_int64(stmt, 6, ngx_time());
-    }
-
-    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_LIST, category_id);
-
-    sqlite3_bind_int64(stmt, 1, category_id);
-    sqlite3_bind_int64(stmt, 2, limit);
-
-    for ( ;; ) {
-        rc = ngx_http_news_db_step(db, stmt, r->connection->log);
-        if (rc != NGX_OK) {
-            break;
-        }
-
-        post = ngx_array_push(posts);
-        if (post == NULL) {
-            rc = NGX_ERROR;
-            break;
-        }
-
-        ngx_memzero(post, sizeof(ngx_http_news_post_t));
-
-        if (ngx_http_news_sqlite_text(r->pool, stmt, 0, &post->info_code)
-            != NGX_OK
-            || ngx_http_news_sqlite_text(r->pool, stmt, 1, &post->title)
-               != NGX_OK
-            || ngx_http_news_sqlite_text(r->pool, stmt, 2, &post->published_at)
-               != NGX_OK
-            || ngx_http_news_sqlite_text(r->pool, stmt, 3, &post->category_slug)
-               != NGX_OK
-            || ngx_http_news_sqlite_text(r->pool, stmt, 4, &post->summary)
-               != NGX_OK)
-        {
-            rc = NGX_ERROR;
-            break;
-        }
-
-        post->has_category = (sqlite3_column_type(stmt, 3) != SQLITE_NULL);
-        post->published_ts = sqlite3_column_int64(stmt, 5);
-        post->id = sqlite3_column_int64(stmt, 6);
-    }
-
-    return ngx_http_news_db_result(db, stmt, rc);
-}
-
-
-/*
- * where each page of a category's list ends, in one pass over the index:
- * the last post of every full page, up to max pages, and how many posts
- * the list has
- */
-
-ngx_int_t
-ngx_http_news_db_page_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
-    int64_t category_id, ngx_uint_t page_size, ngx_uint_t max,
-    ngx_array_t *ends, ngx_uint_t *count)
-{
-    ngx_int_t                rc;
-    ngx_uint_t               n;
-    sqlite3_stmt            *stmt;
-    ngx_http_news_anchor_t  *end;
-
-    stmt = db->stmt[NGX_HTTP_NEWS_STMT_CATEGORY_ENDS];
-
-    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_LIST, category_id);
-
-    sqlite3_bind_int64(stmt, 1, category_id);
-    sqlite3_bind_int64(stmt, 2, ngx_time());
-
-    n = 0;
-
-    for ( ;; ) {
-        rc = ngx_http_news_db_step(db, stmt, r->connection->log);
-        if (rc != NGX_OK) {
-            break;
-        }
-
-        if (++n % page_size) {
-            continue;
-        }
-
-        if (ends->nelts == max) {
-            /* no page after these is ever asked for */
-            break;
-        }
-
-        end = ngx_array_push(ends);
-        if (end == NULL) {
-            rc = NGX_ERROR;
-            break;
-        }
-
-        end->published_ts = sqlite3_column_int64(stmt, 0);
-        end->id = sqlite3_column_int64(stmt, 1);
-    }
-
-    *count = n;
 
     return ngx_http_news_db_result(db, stmt, rc);
 }

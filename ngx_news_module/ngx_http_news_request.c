@@ -88,6 +88,23 @@ ngx_http_news_set_back(ngx_http_request_t *r, ngx_str_t *slug,
 }
 
 
+/* a page that is not a category's an error page links back to */
+
+void
+ngx_http_news_set_back_path(ngx_http_request_t *r, ngx_str_t *path,
+    ngx_str_t *name)
+{
+    ngx_http_news_ctx_t  *ctx;
+
+    ctx = ngx_http_news_get_ctx(r);
+
+    if (ctx != NULL) {
+        ctx->back_path = *path;
+        ctx->back_name = *name;
+    }
+}
+
+
 /* the page being made depends on this row or list (NGX_HTTP_NEWS_DEP_*) */
 
 void

@@ -29,6 +29,8 @@ static ngx_table_elt_t *ngx_http_news_add_header(ngx_http_request_t *r,
     char *key, ngx_str_t *value);
 static ngx_uint_t ngx_http_news_error_page(ngx_http_request_t *r,
     ngx_uint_t status);
+static void ngx_http_news_cache_tags_out(ngx_http_request_t *r,
+    ngx_http_news_ctx_t *ctx, ngx_http_news_out_t *out);
 
 
 /* NGX_OK, or the status to answer with, for ngx_http_news_error() */
@@ -607,7 +609,46 @@ ngx_http_news_set_cache_tags(ngx_http_request_t *r, ngx_str_t *code,
         ngx_http_news_out_lit(&out, "home");
     }
 
-    if (ngx_http_news_out_str(&out, &ctx->cache_tags) != NGX_OK) {
+    ngx_http_news_cache_tags_out(r, ctx, &out);
+}
+
+
+/* a tag page's: "tag-<name>", the name as in the tag's URL */
+
+void
+ngx_http_news_set_tag_cache_tags(ngx_http_request_t *r, ngx_str_t *name)
+{
+    ngx_http_news_ctx_t       *ctx;
+    ngx_http_news_out_t        out;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    ctx = ngx_http_news_get_ctx(r);
+
+    if (!nlcf->cache_tags || ctx == NULL) {
+        return;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, 3 * name->len + 32);
+    ngx_http_news_out_lit(&out, "tag-");
+    ngx_http_news_out_reserve(&out, 3 * name->len);
+
+    if (!out.failed) {
+        out.pos += news_tag_escape(out.pos, name->data, name->len);
+    }
+
+    ngx_http_news_cache_tags_out(r, ctx, &out);
+}
+
+
+static void
+ngx_http_news_cache_tags_out(ngx_http_request_t *r, ngx_http_news_ctx_t *ctx,
+    ngx_http_news_out_t *out)
+{
+    ngx_uint_t  i;
+
+    if (ngx_http_news_out_str(out, &ctx->cache_tags) != NGX_OK) {
         ngx_str_null(&ctx->cache_tags);
         return;
     }

@@ -191,10 +191,19 @@ ngx_http_news_error_texts(ngx_http_request_t *r, ngx_uint_t status,
     ngx_http_news_out_init(&out, r->pool, 256);
     ngx_http_news_out_lit(&out, "<p class=\"back\">");
 
-    if (ctx != NULL && ctx->back_slug.len) {
+    if (ctx != NULL && (ctx->back_slug.len || ctx->back_path.len)) {
         ngx_http_news_out_lit(&out, "<a href=\"");
-        ngx_http_news_out_category_path(&out, &ctx->back_slug, 0,
-                                        NGX_HTTP_NEWS_ESCAPE_HTML);
+
+        if (ctx->back_path.len) {
+            /* a path made to stand in HTML as it is (a tag's) */
+            ngx_http_news_out_add(&out, ctx->back_path.data,
+                                  ctx->back_path.len);
+
+        } else {
+            ngx_http_news_out_category_path(&out, &ctx->back_slug, 0,
+                                            NGX_HTTP_NEWS_ESCAPE_HTML);
+        }
+
         ngx_http_news_out_lit(&out, "\">");
 
         if (nlcf->chinese) {

@@ -24,6 +24,7 @@
 #define NEWS_I  (1 << NGX_HTTP_NEWS_TPL_INDEX)
 #define NEWS_E  (1 << NGX_HTTP_NEWS_TPL_ERROR)
 #define NEWS_S  (1 << NGX_HTTP_NEWS_TPL_STATS)
+#define NEWS_T  (1 << NGX_HTTP_NEWS_TPL_TAG)
 
 
 typedef struct {
@@ -48,27 +49,29 @@ struct ngx_http_news_tpl_s {
 
 
 static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
-    { ngx_string("title"), NGX_HTTP_NEWS_V_TITLE, NEWS_A|NEWS_C|NEWS_S },
+    { ngx_string("title"), NGX_HTTP_NEWS_V_TITLE,
+      NEWS_A|NEWS_C|NEWS_S|NEWS_T },
     { ngx_string("description"), NGX_HTTP_NEWS_V_DESCRIPTION,
       NEWS_A|NEWS_C },
     { ngx_string("canonical_url"), NGX_HTTP_NEWS_V_CANONICAL_URL,
-      NEWS_A|NEWS_C|NEWS_I },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_T },
     { ngx_string("published"), NGX_HTTP_NEWS_V_PUBLISHED, NEWS_A },
     { ngx_string("published_iso"), NGX_HTTP_NEWS_V_PUBLISHED_ISO, NEWS_A },
     { ngx_string("source"), NGX_HTTP_NEWS_V_SOURCE, NEWS_A },
     { ngx_string("body"), NGX_HTTP_NEWS_V_BODY, NEWS_A },
     { ngx_string("tags"), NGX_HTTP_NEWS_V_TAGS, NEWS_A },
-    { ngx_string("breadcrumb"), NGX_HTTP_NEWS_V_BREADCRUMB, NEWS_A|NEWS_C },
+    { ngx_string("breadcrumb"), NGX_HTTP_NEWS_V_BREADCRUMB,
+      NEWS_A|NEWS_C|NEWS_T },
     { ngx_string("breadcrumb_jsonld"), NGX_HTTP_NEWS_V_BREADCRUMB_JSONLD,
-      NEWS_A|NEWS_C },
+      NEWS_A|NEWS_C|NEWS_T },
     { ngx_string("category_name"), NGX_HTTP_NEWS_V_CATEGORY_NAME, NEWS_A },
     { ngx_string("category_url"), NGX_HTTP_NEWS_V_CATEGORY_URL, NEWS_A },
     { ngx_string("home_url"), NGX_HTTP_NEWS_V_HOME_URL,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_E },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_T },
     { ngx_string("subcategories"), NGX_HTTP_NEWS_V_SUBCATEGORIES, NEWS_C },
-    { ngx_string("posts"), NGX_HTTP_NEWS_V_POSTS, NEWS_C|NEWS_I },
-    { ngx_string("pager"), NGX_HTTP_NEWS_V_PAGER, NEWS_C },
-    { ngx_string("page"), NGX_HTTP_NEWS_V_PAGE, NEWS_C },
+    { ngx_string("posts"), NGX_HTTP_NEWS_V_POSTS, NEWS_C|NEWS_I|NEWS_T },
+    { ngx_string("pager"), NGX_HTTP_NEWS_V_PAGER, NEWS_C|NEWS_I|NEWS_T },
+    { ngx_string("page"), NGX_HTTP_NEWS_V_PAGE, NEWS_C|NEWS_I|NEWS_T },
     { ngx_string("categories"), NGX_HTTP_NEWS_V_CATEGORIES, NEWS_I },
     { ngx_string("status"), NGX_HTTP_NEWS_V_STATUS, NEWS_E },
     { ngx_string("message"), NGX_HTTP_NEWS_V_MESSAGE, NEWS_E },
@@ -79,28 +82,28 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("form"), NGX_HTTP_NEWS_V_FORM, NEWS_S },
     { ngx_string("trend"), NGX_HTTP_NEWS_V_TREND, NEWS_S },
     { ngx_string("site_name"), NGX_HTTP_NEWS_V_SITE_NAME,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T },
     { ngx_string("language"), NGX_HTTP_NEWS_V_LANGUAGE,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T },
     { ngx_string("footer"), NGX_HTTP_NEWS_V_FOOTER,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
-    { ngx_string("nav"), NGX_HTTP_NEWS_V_NAV, NEWS_A|NEWS_C|NEWS_I },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T },
+    { ngx_string("nav"), NGX_HTTP_NEWS_V_NAV, NEWS_A|NEWS_C|NEWS_I|NEWS_T },
     { ngx_string("locale"), NGX_HTTP_NEWS_V_LOCALE,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T },
     { ngx_string("modified_iso"), NGX_HTTP_NEWS_V_MODIFIED_ISO, NEWS_A },
     { ngx_string("author"), NGX_HTTP_NEWS_V_AUTHOR, NEWS_A },
     { ngx_string("byline"), NGX_HTTP_NEWS_V_BYLINE, NEWS_A },
     { ngx_string("image_url"), NGX_HTTP_NEWS_V_IMAGE_URL,
-      NEWS_A|NEWS_C|NEWS_I },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_T },
     { ngx_string("image_meta"), NGX_HTTP_NEWS_V_IMAGE_META,
-      NEWS_A|NEWS_C|NEWS_I },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_T },
     { ngx_string("lead_image"), NGX_HTTP_NEWS_V_LEAD_IMAGE, NEWS_A },
     { ngx_string("article_jsonld"), NGX_HTTP_NEWS_V_ARTICLE_JSONLD, NEWS_A },
     { ngx_string("robots"), NGX_HTTP_NEWS_V_ROBOTS, NEWS_A },
     { ngx_string("share_qr"), NGX_HTTP_NEWS_V_SHARE_QR, NEWS_A },
     { ngx_string("back"), NGX_HTTP_NEWS_V_BACK, NEWS_E },
     { ngx_string("style"), NGX_HTTP_NEWS_V_STYLE,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T },
     { ngx_null_string, 0, 0 }
 };
 
@@ -110,7 +113,8 @@ static ngx_str_t  ngx_http_news_tpl_names[] = {
     ngx_string("category"),
     ngx_string("index"),
     ngx_string("error"),
-    ngx_string("stats")
+    ngx_string("stats"),
+    ngx_string("tag")
 };
 
 
@@ -462,8 +466,8 @@ ngx_http_news_template(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (i == NGX_HTTP_NEWS_TPL_MAX) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid value \"%V\", it must be \"article\", "
-                           "\"category\", \"index\", \"error\" or "
-                           "\"stats\"",
+                           "\"category\", \"index\", \"tag\", \"error\" "
+                           "or \"stats\"",
                            &value[1]);
         return NGX_CONF_ERROR;
     }

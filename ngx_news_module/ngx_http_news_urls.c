@@ -5,8 +5,9 @@
  * The site's URLs, the one place that builds or parses them: the base
  * URL of absolute links (news_base_url, or the request's scheme and a
  * name of the server, kept here from the server's configuration),
- * article paths, category paths and their pages, share links and QR codes
- * of posts, and the infoCode a share link or an article path carries.
+ * article paths, category and tag paths, a list's pages, share links and
+ * QR codes of posts, and the infoCode a share link or an article path
+ * carries.
  */
 
 
@@ -341,11 +342,119 @@ ngx_http_news_out_category_path(ngx_http_news_out_t *out, ngx_str_t *slug,
     }
 
     ngx_http_news_out_lit(out, ".html");
+    ngx_http_news_out_page_path(out, NULL, page);
+}
+
+
+/* a list's page: its first page's path (already escaped), "?page=N" */
+
+void
+ngx_http_news_out_page_path(ngx_http_news_out_t *out, ngx_str_t *path,
+    ngx_uint_t page)
+{
+    if (path != NULL) {
+        ngx_http_news_out_add(out, path->data, path->len);
+    }
 
     if (page > 1) {
         ngx_http_news_out_lit(out, "?page=");
         ngx_http_news_out_uint(out, page);
     }
+}
+
+
+/*
+ * /tag/<name>.html[?page=N], the name percent-encoded but for RFC 3986's
+ * unreserved bytes: as it is for HTML, JSON and a Location header alike
+ */
+
+void
+ngx_http_news_out_tag_path(ngx_http_news_out_t *out, ngx_str_t *name,
+    ngx_uint_t page)
+{
+    ngx_http_news_out_lit(out, "/tag/");
+    ngx_http_news_out_reserve(out, 3 * name->len);
+
+    if (!out->failed) {
+        out->pos += news_tag_escape(out->pos, name->data, name->len);
+    }
+
+    ngx_http_news_out_lit(out, ".html");
+    ngx_http_news_out_page_path(out, NULL, page);
+}
+
+
+/*
+ * the name of a tag page's URI: NGX_OK, or NGX_DECLINED.  It is read
+ * from the URI as the client sent it, before nginx decodes it, so that a
+ * name with "%2F" or "%25" in it comes out as it went in; after a
+ * rewrite or an internal redirect only nginx's decoded URI is left
+ */
+
+ngx_int_t
+ngx_http_news_tag_name(ngx_http_request_t *r, ngx_str_t *name)
+{
+    u_char  *p, *q;
+    size_t   len;
+    int      decode;
+
+    name->data = ngx_pnalloc(r->pool, NEWS_TAG_MAX);
+    if (name->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    decode = r->valid_unparsed_uri;
+
+    if (decode) {
+        p = r->unparsed_uri.data;
+        len = r->unparsed_uri.len;
+
+        q = ngx_strlchr(p, p + len, '?');
+        if (q != NULL) {
+            len = q - p;
+        }
+
+    } else {
+        p = r->uri.data;
+        len = r->uri.len;
+    }
+
+    if (!news_parse_tag_uri(p, len, decode, name->data, &name->len)) {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * a list's page number, ?page=N: NGX_OK with 1 when there is none,
+ * NGX_DECLINED for anything but 1..NGX_HTTP_NEWS_PAGE_MAX
+ */
+
+ngx_int_t
+ngx_http_news_page_arg(ngx_http_request_t *r, ngx_uint_t *page)
+{
+    ngx_int_t  n;
+    ngx_str_t  arg;
+
+    *page = 1;
+
+    if (ngx_http_arg(r, (u_char *) "page", 4, &arg) != NGX_OK) {
+        return NGX_OK;
+    }
+
+    n = ngx_atoi(arg.data, arg.len);
+
+    if (n < 1 || n > NGX_HTTP_NEWS_PAGE_MAX) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: invalid page \"%V\"", &arg);
+        return NGX_DECLINED;
+    }
+
+    *page = n;
+
+    return NGX_OK;
 }
 
 

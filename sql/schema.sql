@@ -1,4 +1,4 @@
--- ngx_news_module content database, schema version 4.
+-- ngx_news_module content database, schema version 5.
 --
 -- These tables and columns are the admin's interface: edit them with plain
 -- SQL in "sqlite3 news.db".  The constraints and triggers below reject, at
@@ -9,7 +9,7 @@
 -- published_at keeps the offset the post was written in (the article URL
 -- uses the date in that offset); updated_at is UTC and kept by a trigger.
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 -- Categories form a tree of any depth through parent_id (NULL: top level).
 -- slug is the URL name: /category/<slug>.html and /<slug>/yyyy/mm/dd/...
@@ -92,6 +92,59 @@ CREATE TABLE post_tags (
 ) WITHOUT ROWID;
 
 CREATE INDEX post_tags_by_tag ON post_tags (tag_id, post_id);
+
+-- Schema version 5: tag pages (/tag/<name>.html) list a tag's posts newest
+-- first from an index alone, as category pages do.  tag_listing is that
+-- index: a row for each tag of each published post (a scheduled one too),
+-- kept by the triggers below from post_tags and posts.  Never write it:
+-- tag a post in post_tags, as before.
+CREATE TABLE tag_listing (
+    tag_id        INTEGER NOT NULL,
+    published_ts  INTEGER NOT NULL,
+    post_id       INTEGER NOT NULL,
+    PRIMARY KEY (tag_id, published_ts, post_id)
+) WITHOUT ROWID;
+
+CREATE INDEX tag_listing_by_post ON tag_listing (post_id);
+
+CREATE TRIGGER post_tags_listed AFTER INSERT ON post_tags
+BEGIN
+    INSERT OR REPLACE INTO tag_listing (tag_id, published_ts, post_id)
+        SELECT NEW.tag_id, p.published_ts, p.id FROM posts p
+            WHERE p.id = NEW.post_id AND p.status = 'published'
+              AND p.published_ts IS NOT NULL;
+END;
+
+CREATE TRIGGER post_tags_unlisted AFTER DELETE ON post_tags
+BEGIN
+    DELETE FROM tag_listing
+        WHERE post_id = OLD.post_id AND tag_id = OLD.tag_id;
+END;
+
+CREATE TRIGGER post_tags_relisted AFTER UPDATE ON post_tags
+BEGIN
+    DELETE FROM tag_listing
+        WHERE post_id = OLD.post_id AND tag_id = OLD.tag_id;
+    INSERT OR REPLACE INTO tag_listing (tag_id, published_ts, post_id)
+        SELECT NEW.tag_id, p.published_ts, p.id FROM posts p
+            WHERE p.id = NEW.post_id AND p.status = 'published'
+              AND p.published_ts IS NOT NULL;
+END;
+
+CREATE TRIGGER posts_relisted AFTER UPDATE OF id, published_at, status
+    ON posts
+BEGIN
+    DELETE FROM tag_listing WHERE post_id = OLD.id;
+    INSERT OR REPLACE INTO tag_listing (tag_id, published_ts, post_id)
+        SELECT pt.tag_id, NEW.published_ts, NEW.id FROM post_tags pt
+            WHERE pt.post_id = NEW.id AND NEW.status = 'published'
+              AND NEW.published_ts IS NOT NULL;
+END;
+
+CREATE TRIGGER posts_unlisted AFTER DELETE ON posts
+BEGIN
+    DELETE FROM tag_listing WHERE post_id = OLD.id;
+END;
 
 -- updated_at follows every edit: it drives Last-Modified.  An edit that sets
 -- updated_at itself keeps the value it set.

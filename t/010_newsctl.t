@@ -172,16 +172,16 @@ sub post_row {
     my $db = "$dir/init.db";
     my ($rc, $out, $err) = newsctl('init', '--db', $db);
     is($rc, 0, 'init: exit 0') or diag($err);
-    is(sql($db, 'PRAGMA user_version'), 4, 'init: user_version 4');
+    is(sql($db, 'PRAGMA user_version'), 5, 'init: user_version 5');
     is(sql($db, "SELECT group_concat(name, ',') FROM (SELECT name FROM"
         . " sqlite_master WHERE type = 'table' ORDER BY name)"),
         'categories,category_redirects,info_code_redirects,post_tags,posts,'
-        . 'tags', 'init: the tables');
+        . 'tag_listing,tags', 'init: the tables');
 
     ($rc, $out, $err) = newsctl('init', '--db', $db);
     is($rc, 1, 'init again: exit 1');
     like($err, qr/already has a schema/, 'init again: says why');
-    is(sql($db, 'PRAGMA user_version'), 4, 'init again: database intact');
+    is(sql($db, 'PRAGMA user_version'), 5, 'init again: database intact');
 
     my $other = "$dir/other.db";
     sql($other, 'CREATE TABLE mine (x)');
@@ -220,16 +220,16 @@ sub post_row {
     sql($v1, 'PRAGMA user_version = 1');
     ($rc, $out, $err) = newsctl('import', '--db', $v1, $post);
     is($rc, 1, 'import into user_version 1: exit 1');
-    like($err, qr/is 1, this newsctl needs 4; run "newsctl migrate/,
-        'import into user_version 1: says 1 and 4, and what migrates it');
+    like($err, qr/is 1, this newsctl needs 5; run "newsctl migrate/,
+        'import into user_version 1: says 1 and 5, and what migrates it');
 
-    my $v5 = new_db('v5');
-    sql($v5, 'PRAGMA user_version = 5');
-    ($rc, $out, $err) = newsctl('import', '--db', $v5, $post);
-    is($rc, 1, 'import into user_version 5: exit 1');
-    like($err, qr/is 5\b/, 'import into user_version 5: says 5');
-    is(sql($v5, 'SELECT count(*) FROM posts'), 0,
-        'import into user_version 5: nothing imported');
+    my $v6 = new_db('v6');
+    sql($v6, 'PRAGMA user_version = 6');
+    ($rc, $out, $err) = newsctl('import', '--db', $v6, $post);
+    is($rc, 1, 'import into user_version 6: exit 1');
+    like($err, qr/is 6\b/, 'import into user_version 6: says 6');
+    is(sql($v6, 'SELECT count(*) FROM posts'), 0,
+        'import into user_version 6: nothing imported');
 }
 
 # the seed, as is

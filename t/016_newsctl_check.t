@@ -340,18 +340,18 @@ reported('an empty redirect',
     my ($rc, $lines, $summary) = check($db);
     is($rc, 1, 'version 1: exit 1');
     is_deeply($lines, [
-        'schema version: user_version is 1, newsctl expects 4; run'
+        'schema version: user_version is 1, newsctl expects 5; run'
         . ' "newsctl migrate --db FILE", then check again',
         'foreign key: posts row 2: category_id points to no row of'
         . ' categories' ],
         'version 1: says run newsctl migrate; SQLite\'s own checks still'
         . ' run') or diag(join("\n", @$lines));
 
-    $db = damaged('PRAGMA user_version = 5;');
+    $db = damaged('PRAGMA user_version = 6;');
     ($rc, $lines, $summary) = check($db);
     is($rc, 1, 'version 5: exit 1');
-    like($lines->[0] // '', qr/^schema version: user_version is 5, newer than/,
-        'version 5: says so');
+    like($lines->[0] // '', qr/^schema version: user_version is 6, newer than/,
+        'version 6: says so');
 }
 
 # files that are no content database

@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 
 # newsctl migrate: a version 1 database, built with the sqlite3 shell from
-# t/data/schema-v1.sql and filled by SQL, brought to version 4 by the
+# t/data/schema-v1.sql and filled by SQL, brought to version 5 by the
 # migrations newsctl carries: then it is a fresh "newsctl init" database
 # with the old rows, and the triggers of versions 2 and 3 work on it.  Files it
 # must not touch are refused; a migration that fails leaves the file as
@@ -91,7 +91,7 @@ sub schema {
 
 ###############################################################################
 
-# version 1 to 4
+# version 1 to 5
 
 my $v1 = v1_db('v1.db');
 is(sql($v1, 'PRAGMA user_version'), 1, 'the fixture is version 1');
@@ -102,10 +102,11 @@ my $before = rows($v1);
     is($rc, 0, 'migrate: exit 0') or diag($err);
     is($out, "$v1: version 1 -> 2 (002_redirects)\n"
         . "$v1: version 2 -> 3 (003_cycles_any_length)\n"
-        . "$v1: version 3 -> 4 (004_image_author)\n",
+        . "$v1: version 3 -> 4 (004_image_author)\n"
+        . "$v1: version 4 -> 5 (005_tag_pages)\n",
         'migrate: says which migration took it where');
     is($err, '', 'migrate: nothing on stderr');
-    is(sql($v1, 'PRAGMA user_version'), 4, 'migrate: user_version 4');
+    is(sql($v1, 'PRAGMA user_version'), 5, 'migrate: user_version 5');
 }
 
 my $fresh = "$dir/fresh.db";
@@ -122,6 +123,14 @@ is(rows($v1), $before, 'every row as it was, updated_at included');
 is(sql($v1, "SELECT count(*) FROM posts WHERE image_url = '' AND author = ''"
     . " UNION ALL SELECT count(*) FROM categories WHERE description = ''"),
     "3\n3", 'version 4: no image, author or description yet');
+is(sql($v1, 'SELECT group_concat(tag_id || ":" || post_id, " ") FROM'
+    . ' (SELECT * FROM tag_listing ORDER BY tag_id, post_id)'),
+    sql($v1, 'SELECT group_concat(tag_id || ":" || post_id, " ") FROM'
+    . ' (SELECT pt.* FROM post_tags pt JOIN posts p ON p.id = pt.post_id'
+    . " WHERE p.status = 'published' ORDER BY tag_id, post_id)"),
+    'version 5: tag_listing lists the tags of the published posts');
+is(sql($v1, 'SELECT count(*) FROM tag_listing') > 0, 1,
+    'version 5: tag_listing is not empty');
 is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
 
 {
@@ -135,7 +144,7 @@ is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
     my $bytes = $t->read_file($v1);
     my ($rc, $out, $err) = newsctl('migrate', '--db', $v1);
     is($rc, 0, 'migrate again: exit 0') or diag($err);
-    is($out, "$v1: already at version 4, nothing to do\n",
+    is($out, "$v1: already at version 5, nothing to do\n",
         'migrate again: says so');
     ok($t->read_file($v1) eq $bytes, 'migrate again: the file unchanged');
 }
@@ -165,8 +174,8 @@ is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
         'cd "$1" && exec "$2" migrate --db elsewhere.db', 'sh', $dir,
         $NEWSCTL);
     is($rc, 0, 'migrate in a directory without sql/: exit 0') or diag($err);
-    is(sql($elsewhere, 'PRAGMA user_version'), 4,
-        'migrate in a directory without sql/: version 4');
+    is(sql($elsewhere, 'PRAGMA user_version'), 5,
+        'migrate in a directory without sql/: version 5');
 }
 
 # rows that pointed nowhere before are the admin's: migrate keeps going
@@ -185,13 +194,13 @@ is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
 # files migrate refuses
 
 {
-    my $v5 = v1_db('v5.db', "PRAGMA user_version = 5;\n");
+    my $v5 = v1_db('v6.db', "PRAGMA user_version = 6;\n");
     my $bytes = $t->read_file($v5);
     my ($rc, $out, $err) = newsctl('migrate', '--db', $v5);
     is($rc, 1, 'a newer version: exit 1');
-    like($err, qr/^\Q$v5\E: schema version 5 is newer than this newsctl/m,
+    like($err, qr/^\Q$v5\E: schema version 6 is newer than this newsctl/m,
         'a newer version: says so');
-    like($err, qr/\bknows \(4\)/, 'a newer version: names the one it knows');
+    like($err, qr/\bknows \(5\)/, 'a newer version: names the one it knows');
     ok($t->read_file($v5) eq $bytes, 'a newer version: the file unchanged');
 
     my $v0 = "$dir/v0.db";

@@ -474,7 +474,7 @@ sub expand {
 #   db          the news_db path (default %%DB%%); undef leaves it out
 #   template    { article => PATH, ... } overrides of the default templates
 #   server      directives at the start of the server block
-#   share, article, category, index
+#   share, article, category, tag, index
 #               directives inside that standard location
 #   http        directives before the server block
 sub conf_server {
@@ -484,10 +484,10 @@ sub conf_server {
     my $db = exists $o{db} ? $o{db} : '%%DB%%';
     my $dir = $ENV{TEST_NEWS_TEMPLATES} || '%%REPO%%/conf/templates';
     my %tpl = map { $_ => "$dir/$_.html" }
-        qw(article category index error stats);
+        qw(article category index error stats tag);
     %tpl = (%tpl, %{ $o{template} || {} });
     my %in = map { $_ => defined $o{$_} ? $o{$_} : '' }
-        qw(server share article category index http);
+        qw(server share article category index tag http);
 
     my $conf = $in{http} . "\n"
         . "    server {\n"
@@ -495,12 +495,14 @@ sub conf_server {
         . "        server_name localhost;\n\n"
         . (defined $db ? "        news_db $db;\n" : '')
         . join('', map { "        news_template $_ $tpl{$_};\n" }
-            qw(article category index error stats))
+            qw(article category index error stats tag))
         . "\n        $in{server}\n\n"
         . "        location = /html_News/NewsShare.html {\n"
         . "            news_share;\n            $in{share}\n        }\n"
         . "        location /category/ {\n"
         . "            news_category;\n            $in{category}\n        }\n"
+        . "        location /tag/ {\n"
+        . "            news_tag;\n            $in{tag}\n        }\n"
         . "        location = / {\n"
         . "            news_index;\n            $in{index}\n        }\n"
         . "        location / {\n"
