@@ -156,6 +156,7 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 #define NGX_HTTP_NEWS_DEP_TREE      8       /* the category tree */
 #define NGX_HTTP_NEWS_DEP_TAG       9       /* a tag name looked up, crc32 */
 #define NGX_HTTP_NEWS_DEP_TAG_LIST  10      /* a tag's posts, by tag id */
+#define NGX_HTTP_NEWS_DEP_ARCHIVE   11      /* with its descendants' posts */
 
 #define ngx_http_news_dep_type(dep)  ((ngx_uint_t) ((dep) >> 56))
 #define ngx_http_news_dep_id(dep)    ((dep) & 0x00ffffffffffffffULL)
@@ -225,6 +226,8 @@ typedef struct {
 #define NGX_HTTP_NEWS_LIST_ALL       0
 #define NGX_HTTP_NEWS_LIST_CATEGORY  1
 #define NGX_HTTP_NEWS_LIST_TAG       2
+/* a category's with all its descendants', news_category_descendants */
+#define NGX_HTTP_NEWS_LIST_TREE      3
 
 typedef struct {
     ngx_uint_t                  type;
@@ -333,6 +336,7 @@ typedef struct {
     ngx_uint_t                  page_size;
     ngx_str_t                   cache_control[3]; /* article, list, error */
     ngx_flag_t                  cache_tags;
+    ngx_flag_t                  descendants;      /* category pages' lists */
 
     /* the site's identity as configured, and as pages print it */
     ngx_str_t                   site_name;
@@ -368,6 +372,7 @@ typedef struct {
     ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
     ngx_http_complex_value_t   *base_url;
     ngx_uint_t                  page_size;
+    ngx_flag_t                  descendants;
     ngx_str_t                  *site_vars;
     ngx_str_t                  *default_image;
     ngx_str_t                  *share_qr;

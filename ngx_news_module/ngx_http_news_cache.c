@@ -468,6 +468,7 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
         if (ngx_memcmp(pr[i].tpl, conf->tpl, sizeof(conf->tpl)) == 0
             && pr[i].base_url == conf->base_url
             && pr[i].page_size == conf->page_size
+            && pr[i].descendants == conf->descendants
             && ngx_http_news_profile_strs(pr[i].site_vars, conf->site_vars,
                                           4)
             && ngx_http_news_profile_strs(pr[i].default_image,
@@ -487,6 +488,7 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
     ngx_memcpy(pr->tpl, conf->tpl, sizeof(conf->tpl));
     pr->base_url = conf->base_url;
     pr->page_size = conf->page_size;
+    pr->descendants = conf->descendants;
     pr->site_vars = conf->site_vars;
     pr->default_image = &conf->default_image;
     pr->share_qr = conf->share_qr;

@@ -37,7 +37,7 @@ typedef enum {
      * ends of its pages, in that order
      */
     NGX_HTTP_NEWS_STMT_LISTS,
-    NGX_HTTP_NEWS_STMT_TAG = NGX_HTTP_NEWS_STMT_LISTS + 3 * 3,
+    NGX_HTTP_NEWS_STMT_TAG = NGX_HTTP_NEWS_STMT_LISTS + 4 * 3,
     NGX_HTTP_NEWS_STMT_MAX
 } ngx_http_news_stmt_e;
 

@@ -115,7 +115,8 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         rc = ngx_http_news_db_children(r, nlcf->db, 0, &sections);
     }
 
-    list.type = NGX_HTTP_NEWS_LIST_CATEGORY;
+    list.type = nlcf->descendants ? NGX_HTTP_NEWS_LIST_TREE
+                                  : NGX_HTTP_NEWS_LIST_CATEGORY;
     list.id = cat.id;
     list.name = slug;
 

@@ -121,6 +121,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_loc_conf_t, cache_tags),
       NULL },
 
+    { ngx_string("news_category_descendants"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, descendants),
+      NULL },
+
     { ngx_string("news_site_name"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -373,6 +380,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
 
     conf->base_url = NGX_CONF_UNSET_PTR;
     conf->cache_tags = NGX_CONF_UNSET;
+    conf->descendants = NGX_CONF_UNSET;
     conf->share_redirect = NGX_CONF_UNSET_UINT;
     conf->page_size = NGX_CONF_UNSET_UINT;
 
@@ -399,6 +407,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_ptr_value(conf->base_url, prev->base_url, NULL);
     ngx_conf_merge_value(conf->cache_tags, prev->cache_tags, 0);
+    ngx_conf_merge_value(conf->descendants, prev->descendants, 1);
     ngx_conf_merge_str_value(conf->site_name, prev->site_name, "");
     ngx_conf_merge_str_value(conf->language, prev->language, "zh-CN");
     ngx_conf_merge_str_value(conf->footer, prev->footer, "");

@@ -241,6 +241,10 @@ ngx_http_news_list_what(ngx_http_news_out_t *out, ngx_http_news_list_t *list)
         ngx_http_news_out_lit(out, "/tag/");
         break;
 
+    case NGX_HTTP_NEWS_LIST_TREE:
+        ngx_http_news_out_lit(out, "/tree/");
+        break;
+
     default:
         ngx_http_news_out_lit(out, "/");
         return;

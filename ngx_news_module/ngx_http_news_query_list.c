@@ -42,6 +42,12 @@
     " FROM tag_listing tl JOIN posts p ON p.id = tl.post_id"                 \
     " LEFT JOIN categories c ON c.id = p.category_id"
 
+#define NGX_HTTP_NEWS_TREE_SQL                                               \
+    "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary,"       \
+    " cl.published_ts, cl.post_id"                                           \
+    " FROM category_listing cl JOIN posts p ON p.id = cl.post_id"            \
+    " LEFT JOIN categories c ON c.id = p.category_id"
+
 
 /*
  * bound: ?1 the category's or tag's id, ?2 the limit, ?3 the offset,
@@ -103,6 +109,25 @@ const char  *ngx_http_news_list_sql[NGX_HTTP_NEWS_STMT_MAX
     " WHERE tl.tag_id = ?1 AND tl.published_ts <= ?6"
     " ORDER BY tl.published_ts DESC, tl.post_id DESC",
 
+    /*
+     * a category's with its descendants': category_listing, which files
+     * each published post under its category and every ancestor; each
+     * post by its primary key
+     */
+    NGX_HTTP_NEWS_TREE_SQL
+    " WHERE cl.category_id = ?1 AND cl.published_ts <= ?6"
+    " AND p.status = 'published'"
+    " ORDER BY cl.published_ts DESC, cl.post_id DESC LIMIT ?2 OFFSET ?3",
+
+    NGX_HTTP_NEWS_TREE_SQL
+    " WHERE cl.category_id = ?1 AND (cl.published_ts, cl.post_id) < (?4, ?5)"
+    " AND p.status = 'published'"
+    " ORDER BY cl.published_ts DESC, cl.post_id DESC LIMIT ?2",
+
+    "SELECT cl.published_ts, cl.post_id FROM category_listing cl"
+    " WHERE cl.category_id = ?1 AND cl.published_ts <= ?6"
+    " ORDER BY cl.published_ts DESC, cl.post_id DESC",
+
     /* NGX_HTTP_NEWS_STMT_TAG: a tag by its name */
     "SELECT id, name FROM tags WHERE name = ?1"
 };
@@ -117,6 +142,9 @@ ngx_http_news_list_depends(ngx_http_request_t *r, ngx_http_news_list_t *list)
 {
     if (list->type == NGX_HTTP_NEWS_LIST_TAG) {
         ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_TAG_LIST, list->id);
+
+    } else if (list->type == NGX_HTTP_NEWS_LIST_TREE) {
+        ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_ARCHIVE, list->id);
 
     } else {
         /* a category's posts, or with 0 all of them */

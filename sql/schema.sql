@@ -1,4 +1,4 @@
--- ngx_news_module content database, schema version 5.
+-- ngx_news_module content database, schema version 6.
 --
 -- These tables and columns are the admin's interface: edit them with plain
 -- SQL in "sqlite3 news.db".  The constraints and triggers below reject, at
@@ -9,7 +9,7 @@
 -- published_at keeps the offset the post was written in (the article URL
 -- uses the date in that offset); updated_at is UTC and kept by a trigger.
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 -- Categories form a tree of any depth through parent_id (NULL: top level).
 -- slug is the URL name: /category/<slug>.html and /<slug>/yyyy/mm/dd/...
@@ -144,6 +144,86 @@ END;
 CREATE TRIGGER posts_unlisted AFTER DELETE ON posts
 BEGIN
     DELETE FROM tag_listing WHERE post_id = OLD.id;
+END;
+
+-- Schema version 6: a category page lists the posts of the category and
+-- of all its descendants (news_category_descendants), newest first, from
+-- an index alone.  category_listing is that index: a row for each
+-- published post (a scheduled one too) under its own category and under
+-- each of that category's ancestors, kept by the triggers below from
+-- posts and categories.  Never write it: move a post or a category as
+-- before.  The walks up and down the tree are UNIONs: they end on a cycle.
+CREATE TABLE category_listing (
+    category_id   INTEGER NOT NULL,
+    published_ts  INTEGER NOT NULL,
+    post_id       INTEGER NOT NULL,
+    PRIMARY KEY (category_id, published_ts, post_id)
+) WITHOUT ROWID;
+
+CREATE INDEX category_listing_by_post ON category_listing (post_id);
+
+CREATE TRIGGER posts_filed AFTER INSERT ON posts
+    WHEN NEW.status = 'published' AND NEW.published_ts IS NOT NULL
+BEGIN
+    INSERT OR REPLACE INTO category_listing
+        (category_id, published_ts, post_id)
+        SELECT id, NEW.published_ts, NEW.id FROM (
+            WITH RECURSIVE up (id) AS (
+                SELECT NEW.category_id
+                UNION
+                SELECT c.parent_id FROM categories c JOIN up ON c.id = up.id
+                    WHERE c.parent_id IS NOT NULL)
+            SELECT id FROM up);
+END;
+
+CREATE TRIGGER posts_refiled
+    AFTER UPDATE OF id, category_id, published_at, status ON posts
+BEGIN
+    DELETE FROM category_listing WHERE post_id = OLD.id;
+    INSERT OR REPLACE INTO category_listing
+        (category_id, published_ts, post_id)
+        SELECT id, NEW.published_ts, NEW.id FROM (
+            WITH RECURSIVE up (id) AS (
+                SELECT NEW.category_id
+                UNION
+                SELECT c.parent_id FROM categories c JOIN up ON c.id = up.id
+                    WHERE c.parent_id IS NOT NULL)
+            SELECT id FROM up)
+        WHERE NEW.status = 'published' AND NEW.published_ts IS NOT NULL;
+END;
+
+CREATE TRIGGER posts_unfiled AFTER DELETE ON posts
+BEGIN
+    DELETE FROM category_listing WHERE post_id = OLD.id;
+END;
+
+-- a category moved: the posts of its subtree filed anew
+CREATE TRIGGER categories_refiled AFTER UPDATE OF parent_id ON categories
+BEGIN
+    DELETE FROM category_listing WHERE post_id IN (
+        SELECT p.id FROM posts p WHERE p.category_id IN (
+            WITH RECURSIVE down (id) AS (
+                SELECT NEW.id
+                UNION
+                SELECT c.id FROM categories c JOIN down
+                    ON c.parent_id = down.id)
+            SELECT id FROM down));
+    INSERT OR REPLACE INTO category_listing
+        (category_id, published_ts, post_id)
+        SELECT a.anc, p.published_ts, p.id FROM posts p JOIN (
+            WITH RECURSIVE down (id) AS (
+                SELECT NEW.id
+                UNION
+                SELECT c.id FROM categories c JOIN down
+                    ON c.parent_id = down.id),
+            pairs (cat, anc) AS (
+                SELECT id, id FROM down
+                UNION
+                SELECT pairs.cat, c.parent_id FROM pairs
+                    JOIN categories c ON c.id = pairs.anc
+                    WHERE c.parent_id IS NOT NULL)
+            SELECT cat, anc FROM pairs) a ON a.cat = p.category_id
+        WHERE p.status = 'published' AND p.published_ts IS NOT NULL;
 END;
 
 -- updated_at follows every edit: it drives Last-Modified.  An edit that sets

@@ -13,6 +13,12 @@ use Test::More;
 my $NEWSCTL = $ENV{TEST_NEWS_NEWSCTL} || './objs/newsctl';
 my $SQLITE3 = $ENV{TEST_NEWS_SQLITE3} || 'sqlite3';
 
+# the schema version sql/schema.sql declares
+my ($V) = do {
+    open my $fh, '<', 'sql/schema.sql' or die "sql/schema.sql: $!\n";
+    map { /^PRAGMA user_version = (\d+);/ ? $1 : () } <$fh>;
+};
+
 plan(skip_all => "$NEWSCTL not built (make objs/newsctl)")
     unless -x $NEWSCTL;
 plan(skip_all => "no $SQLITE3 command")
@@ -172,16 +178,16 @@ sub post_row {
     my $db = "$dir/init.db";
     my ($rc, $out, $err) = newsctl('init', '--db', $db);
     is($rc, 0, 'init: exit 0') or diag($err);
-    is(sql($db, 'PRAGMA user_version'), 5, 'init: user_version 5');
+    is(sql($db, 'PRAGMA user_version'), $V, "init: user_version $V");
     is(sql($db, "SELECT group_concat(name, ',') FROM (SELECT name FROM"
         . " sqlite_master WHERE type = 'table' ORDER BY name)"),
-        'categories,category_redirects,info_code_redirects,post_tags,posts,'
-        . 'tag_listing,tags', 'init: the tables');
+        'categories,category_listing,category_redirects,info_code_redirects,'
+        . 'post_tags,posts,tag_listing,tags', 'init: the tables');
 
     ($rc, $out, $err) = newsctl('init', '--db', $db);
     is($rc, 1, 'init again: exit 1');
     like($err, qr/already has a schema/, 'init again: says why');
-    is(sql($db, 'PRAGMA user_version'), 5, 'init again: database intact');
+    is(sql($db, 'PRAGMA user_version'), $V, 'init again: database intact');
 
     my $other = "$dir/other.db";
     sql($other, 'CREATE TABLE mine (x)');
@@ -220,16 +226,16 @@ sub post_row {
     sql($v1, 'PRAGMA user_version = 1');
     ($rc, $out, $err) = newsctl('import', '--db', $v1, $post);
     is($rc, 1, 'import into user_version 1: exit 1');
-    like($err, qr/is 1, this newsctl needs 5; run "newsctl migrate/,
-        'import into user_version 1: says 1 and 5, and what migrates it');
+    like($err, qr/is 1, this newsctl needs $V; run "newsctl migrate/,
+        "import into user_version 1: says 1 and $V, and what migrates it");
 
-    my $v6 = new_db('v6');
-    sql($v6, 'PRAGMA user_version = 6');
-    ($rc, $out, $err) = newsctl('import', '--db', $v6, $post);
-    is($rc, 1, 'import into user_version 6: exit 1');
-    like($err, qr/is 6\b/, 'import into user_version 6: says 6');
-    is(sql($v6, 'SELECT count(*) FROM posts'), 0,
-        'import into user_version 6: nothing imported');
+    my $newer = new_db('newer');
+    sql($newer, 'PRAGMA user_version = ' . ($V + 1));
+    ($rc, $out, $err) = newsctl('import', '--db', $newer, $post);
+    is($rc, 1, 'import into a newer user_version: exit 1');
+    like($err, qr/is ${\ ($V + 1)}\b/, 'import into a newer one: says it');
+    is(sql($newer, 'SELECT count(*) FROM posts'), 0,
+        'import into a newer user_version: nothing imported');
 }
 
 # the seed, as is

@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 
 # newsctl migrate: a version 1 database, built with the sqlite3 shell from
-# t/data/schema-v1.sql and filled by SQL, brought to version 5 by the
+# t/data/schema-v1.sql and filled by SQL, brought to the current version by the
 # migrations newsctl carries: then it is a fresh "newsctl init" database
 # with the old rows, and the triggers of versions 2 and 3 work on it.  Files it
 # must not touch are refused; a migration that fails leaves the file as
@@ -16,6 +16,7 @@ use lib "$FindBin::Bin/lib";
 use NewsTest;
 
 my $t = NewsTest->new;
+my $V = NewsTest::schema_version();
 my $NEWSCTL = $t->newsctl;
 my $SQLITE3 = $NewsTest::SQLITE3;
 
@@ -103,10 +104,11 @@ my $before = rows($v1);
     is($out, "$v1: version 1 -> 2 (002_redirects)\n"
         . "$v1: version 2 -> 3 (003_cycles_any_length)\n"
         . "$v1: version 3 -> 4 (004_image_author)\n"
-        . "$v1: version 4 -> 5 (005_tag_pages)\n",
+        . "$v1: version 4 -> 5 (005_tag_pages)\n"
+        . "$v1: version 5 -> 6 (006_category_listing)\n",
         'migrate: says which migration took it where');
     is($err, '', 'migrate: nothing on stderr');
-    is(sql($v1, 'PRAGMA user_version'), 5, 'migrate: user_version 5');
+    is(sql($v1, 'PRAGMA user_version'), $V, "migrate: user_version $V");
 }
 
 my $fresh = "$dir/fresh.db";
@@ -131,6 +133,10 @@ is(sql($v1, 'SELECT group_concat(tag_id || ":" || post_id, " ") FROM'
     'version 5: tag_listing lists the tags of the published posts');
 is(sql($v1, 'SELECT count(*) FROM tag_listing') > 0, 1,
     'version 5: tag_listing is not empty');
+is(sql($v1, 'SELECT group_concat(category_id || ":" || post_id, " ") FROM'
+    . ' (SELECT * FROM category_listing ORDER BY category_id, post_id)'),
+    '1:1 2:1', 'version 6: category_listing files the published post under'
+    . ' its category and its parent');
 is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
 
 {
@@ -144,7 +150,7 @@ is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
     my $bytes = $t->read_file($v1);
     my ($rc, $out, $err) = newsctl('migrate', '--db', $v1);
     is($rc, 0, 'migrate again: exit 0') or diag($err);
-    is($out, "$v1: already at version 5, nothing to do\n",
+    is($out, "$v1: already at version $V, nothing to do\n",
         'migrate again: says so');
     ok($t->read_file($v1) eq $bytes, 'migrate again: the file unchanged');
 }
@@ -174,8 +180,8 @@ is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
         'cd "$1" && exec "$2" migrate --db elsewhere.db', 'sh', $dir,
         $NEWSCTL);
     is($rc, 0, 'migrate in a directory without sql/: exit 0') or diag($err);
-    is(sql($elsewhere, 'PRAGMA user_version'), 5,
-        'migrate in a directory without sql/: version 5');
+    is(sql($elsewhere, 'PRAGMA user_version'), $V,
+        "migrate in a directory without sql/: version $V");
 }
 
 # rows that pointed nowhere before are the admin's: migrate keeps going
@@ -194,13 +200,14 @@ is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
 # files migrate refuses
 
 {
-    my $v5 = v1_db('v6.db', "PRAGMA user_version = 6;\n");
+    my $v5 = v1_db('newer.db', 'PRAGMA user_version = ' . ($V + 1) . ";\n");
     my $bytes = $t->read_file($v5);
     my ($rc, $out, $err) = newsctl('migrate', '--db', $v5);
     is($rc, 1, 'a newer version: exit 1');
-    like($err, qr/^\Q$v5\E: schema version 6 is newer than this newsctl/m,
+    like($err,
+        qr/^\Q$v5\E: schema version ${\ ($V + 1)} is newer than this newsctl/m,
         'a newer version: says so');
-    like($err, qr/\bknows \(5\)/, 'a newer version: names the one it knows');
+    like($err, qr/\bknows \($V\)/, 'a newer version: names the one it knows');
     ok($t->read_file($v5) eq $bytes, 'a newer version: the file unchanged');
 
     my $v0 = "$dir/v0.db";

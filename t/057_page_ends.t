@@ -70,7 +70,7 @@ sub count_of {
     return scalar @m;
 }
 
-my $ends = qr/news page ends of "big": \d+ pages found/;
+my $ends = qr/news page ends of "(?:\/tree\/)?big": \d+ pages found/;
 
 # deep pages asked for directly, in no order, then past the end
 for my $n (57, 2, 100, 99, 3, 50) {

@@ -48,6 +48,7 @@ sub deps_of {
 # the types: NGX_HTTP_NEWS_DEP_* of include/ngx_http_news.h
 my ($POST, $CODE, $CATEGORY, $SLUG, $TAGS, $CHILDREN, $LIST, $TREE)
     = (1 .. 8);
+my $ARCHIVE = 11;
 
 my $d = deps_of($t->article_path($code));
 ok($d->{"$POST:$post"}, 'article: its post');
@@ -60,7 +61,8 @@ $d = deps_of('/category/asia.html');
 ok($d->{"$CATEGORY:$id{asia}"}, 'category page: the category');
 ok($d->{"$CATEGORY:$id{world}"}, 'category page: its parent');
 ok($d->{"$CHILDREN:$id{asia}"}, 'category page: its subcategories');
-ok($d->{"$LIST:$id{asia}"}, 'category page: its list');
+ok($d->{"$ARCHIVE:$id{asia}"},
+    'category page: its list, with its descendants\' posts');
 ok((grep { /^$SLUG:/ } keys %$d), 'category page: the slug it was asked by');
 ok(!$d->{"$POST:$post"}, 'category page: no post of another category');
 

@@ -149,6 +149,15 @@ sub repo { $REPO }
 sub module { $ENV{TEST_NEWS_MODULE} || "$REPO/objs/ngx_http_news_module.so" }
 sub newsctl { $ENV{TEST_NEWS_NEWSCTL} || "$REPO/objs/newsctl" }
 sub templates { "$REPO/conf/templates" }
+
+# the schema version sql/schema.sql declares (PRAGMA user_version)
+sub schema_version {
+    open my $fh, '<', "$REPO/sql/schema.sql" or die "sql/schema.sql: $!\n";
+    while (<$fh>) {
+        return $1 if /^PRAGMA user_version = (\d+);/;
+    }
+    die "sql/schema.sql: no PRAGMA user_version\n";
+}
 sub pid { $_[0]{pid} }
 
 sub has_module {
