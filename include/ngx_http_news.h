@@ -25,6 +25,7 @@
  *   ngx_http_news_template.c    templates, news_template
  *   ngx_http_news_out.c         the output string, escaping
  *   ngx_http_news_send.c        pages, errors, redirects out, validators
+ *   ngx_http_news_cdn.c         Cache-Control, Cache-Tag for caches in front
  *   ngx_http_news_site.c        site name, language, footer, error texts
  *   ngx_http_news_request.c     the request context
  *   ngx_http_news_geo.c         the MaxMind DB: its private copy
@@ -487,6 +488,17 @@ ngx_chain_t *ngx_http_news_chain(ngx_http_request_t *r, u_char *data,
 #define ngx_http_news_out_lit(out, s)                                        \
     ngx_http_news_out_add(out, (u_char *) s, sizeof(s) - 1)
 
+/* ngx_http_news_cdn.c */
+ngx_table_elt_t *ngx_http_news_add_header(ngx_http_request_t *r, char *key,
+    ngx_str_t *value);
+ngx_int_t ngx_http_news_cdn_headers(ngx_http_request_t *r, ngx_uint_t kind,
+    ngx_str_t *tags, ngx_str_t *keys);
+void ngx_http_news_set_cache_tags(ngx_http_request_t *r, ngx_str_t *code,
+    ngx_array_t *chain);
+void ngx_http_news_set_tag_cache_tags(ngx_http_request_t *r, ngx_str_t *name);
+char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
 /* ngx_http_news_preview.c */
 ngx_int_t ngx_http_news_preview(ngx_http_request_t *r, ngx_str_t *code,
     ngx_str_t *arg);
@@ -568,11 +580,6 @@ ngx_int_t ngx_http_news_send_body(ngx_http_request_t *r, ngx_uint_t kind,
 ngx_int_t ngx_http_news_error(ngx_http_request_t *r, ngx_int_t status);
 ngx_int_t ngx_http_news_redirect(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *path);
-void ngx_http_news_set_cache_tags(ngx_http_request_t *r, ngx_str_t *code,
-    ngx_array_t *chain);
-void ngx_http_news_set_tag_cache_tags(ngx_http_request_t *r, ngx_str_t *name);
-char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
 
 /* ngx_http_news_site.c */
 ngx_int_t ngx_http_news_site_conf(ngx_conf_t *cf,
