@@ -184,6 +184,48 @@ news_parse_day(const unsigned char *p, size_t len)
 }
 
 
+/*
+ * a preview link's argument, "EXPIRY.SIG": 1 to 18 digits of a Unix time
+ * (no sign, no room for an overflow), a dot, the signature as 64
+ * lowercase hex digits; 1 with both found, 0 for anything else
+ */
+
+int
+news_parse_preview(const unsigned char *p, size_t len, long long *expiry,
+    const unsigned char **sig)
+{
+    size_t     i, n;
+    long long  t;
+
+    for (n = 0; n < len && p[n] >= '0' && p[n] <= '9'; n++) {
+        /* void */
+    }
+
+    if (n == 0 || n > 18 || len != n + 1 + NEWS_PREVIEW_SIG_LEN
+        || p[n] != '.')
+    {
+        return 0;
+    }
+
+    for (i = n + 1; i < len; i++) {
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f'))) {
+            return 0;
+        }
+    }
+
+    t = 0;
+
+    for (i = 0; i < n; i++) {
+        t = t * 10 + (p[i] - '0');
+    }
+
+    *expiry = t;
+    *sig = p + n + 1;
+
+    return 1;
+}
+
+
 /* /category/<slug>.html: the slug, or NULL */
 
 const unsigned char *

@@ -71,6 +71,11 @@ size_t news_tag_escape(unsigned char *dst, const unsigned char *src,
 int news_slug_valid(const unsigned char *p, size_t len);
 int news_parse_day(const unsigned char *p, size_t len);
 
+/* a preview link's "EXPIRY.SIG": the Unix time and 64 lowercase hex */
+#define NEWS_PREVIEW_SIG_LEN  64
+int news_parse_preview(const unsigned char *p, size_t len,
+    long long *expiry, const unsigned char **sig);
+
 size_t news_share_args(unsigned char *dst, const unsigned char *src,
     size_t len);
 size_t news_json_escape(unsigned char *dst, const unsigned char *src,

@@ -6,6 +6,10 @@
  * URL, news_share_args() of news_parse.c, on any bytes as the query
  * string.
  *
+ * And on the same bytes news_parse_preview(), the "preview" argument of a
+ * signed link: found exactly when they are 1 to 18 digits, a dot and 64
+ * lowercase hex digits, with the time and the signature where they are.
+ *
  * Checked against a reference written here: the output is the input's
  * arguments in order, without empty ones and without infoCode (any case,
  * with or without a value), joined by '&', each byte a Location header
@@ -28,6 +32,7 @@ typedef unsigned char  u_char;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static size_t ref_share_args(u_char *dst, const u_char *p, size_t len);
+static void check_preview(const u_char *p, size_t len);
 
 
 int
@@ -64,6 +69,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     fuzz_check(n == m && (n == 0 || memcmp(out, want, n) == 0),
                "news_share_args() agrees with the reference");
+
+    check_preview(in, size);
 
     free(in);
     free(out);
@@ -126,4 +133,45 @@ ref_share_args(u_char *dst, const u_char *p, size_t len)
     }
 
     return n;
+}
+
+
+static void
+check_preview(const u_char *p, size_t len)
+{
+    int            ok, want;
+    size_t         i, dot;
+    long long      t, expiry;
+    const u_char  *sig;
+
+    for (dot = 0; dot < len && p[dot] != '.'; dot++) {
+        /* void */
+    }
+
+    want = (dot >= 1 && dot <= 18 && len == dot + 1 + 64);
+
+    for (i = 0; want && i < dot; i++) {
+        want = (p[i] >= '0' && p[i] <= '9');
+    }
+
+    for (i = dot + 1; want && i < len; i++) {
+        want = (p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f');
+    }
+
+    sig = NULL;
+    expiry = -1;
+    ok = news_parse_preview(p, len, &expiry, &sig);
+
+    fuzz_check(ok == want, "news_parse_preview() finds what it must");
+
+    if (!ok) {
+        return;
+    }
+
+    for (t = 0, i = 0; i < dot; i++) {
+        t = t * 10 + (p[i] - '0');
+    }
+
+    fuzz_check(expiry == t && expiry >= 0, "the expiry as its digits say");
+    fuzz_check(sig == p + dot + 1, "the signature after the dot");
 }

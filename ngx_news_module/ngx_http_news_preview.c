@@ -22,7 +22,7 @@
 
 #define NGX_HTTP_NEWS_SECRET_MIN  32
 #define NGX_HTTP_NEWS_SECRET_MAX  4096
-#define NGX_HTTP_NEWS_SIG_LEN     64        /* SHA-256 in hex */
+#define NGX_HTTP_NEWS_SIG_LEN     NEWS_PREVIEW_SIG_LEN  /* SHA-256, hex */
 
 
 static const char *ngx_http_news_preview_check(ngx_http_request_t *r,
@@ -91,36 +91,27 @@ static const char *
 ngx_http_news_preview_check(ngx_http_request_t *r, ngx_str_t *code,
     ngx_str_t *arg)
 {
-    u_char                    *dot, *p, msg[NEWS_INFO_CODE_MAX + 32];
+    u_char                    *p, msg[NEWS_INFO_CODE_MAX + 32];
     u_char                     sig[NGX_HTTP_NEWS_SIG_LEN];
     u_char                     md[EVP_MAX_MD_SIZE];
-    time_t                     expiry;
+    long long                  expiry;
     unsigned int               len;
+    const u_char              *given;
     ngx_http_news_loc_conf_t  *nlcf;
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-    dot = ngx_strlchr(arg->data, arg->data + arg->len, '.');
-
-    if (dot == NULL || dot == arg->data
-        || (size_t) (dot - arg->data) > NGX_TIME_T_LEN
-        || arg->data + arg->len - (dot + 1) != NGX_HTTP_NEWS_SIG_LEN
-        || code->len > NEWS_INFO_CODE_MAX)
+    if (code->len > NEWS_INFO_CODE_MAX
+        || !news_parse_preview(arg->data, arg->len, &expiry, &given))
     {
         return "malformed";
     }
 
-    expiry = ngx_atotm(arg->data, dot - arg->data);
-
-    if (expiry == NGX_ERROR) {
-        return "malformed";
-    }
-
-    if (expiry < ngx_time()) {
+    if (expiry < (long long) ngx_time()) {
         return "expired";
     }
 
-    p = ngx_sprintf(msg, "%V.%*s", code, dot - arg->data, arg->data);
+    p = ngx_sprintf(msg, "%V.%*s", code, given - 1 - arg->data, arg->data);
 
     if (HMAC(EVP_sha256(), nlcf->preview_secret.data,
              (int) nlcf->preview_secret.len, msg, p - msg, md, &len)
@@ -134,7 +125,7 @@ ngx_http_news_preview_check(ngx_http_request_t *r, ngx_str_t *code,
 
     /* in constant time: how much matched must not show in the timing */
 
-    if (CRYPTO_memcmp(sig, dot + 1, NGX_HTTP_NEWS_SIG_LEN) != 0) {
+    if (CRYPTO_memcmp(sig, given, NGX_HTTP_NEWS_SIG_LEN) != 0) {
         return "bad signature";
     }
 
