@@ -78,7 +78,11 @@ int news_parse_preview(const unsigned char *p, size_t len,
 
 size_t news_share_args(unsigned char *dst, const unsigned char *src,
     size_t len);
+
+/* news_escape.c */
 size_t news_json_escape(unsigned char *dst, const unsigned char *src,
+    size_t len);
+size_t news_xml_escape(unsigned char *dst, const unsigned char *src,
     size_t len);
 
 

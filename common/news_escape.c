@@ -1,0 +1,233 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * Text escaped for the languages pages are written in besides HTML
+ * (nginx's own ngx_escape_html does that): JSON inside a <script>
+ * element, and XML 1.0 for feeds and sitemaps.  Pure code, fuzzed.
+ */
+
+
+#include <news_parse.h>
+#include <string.h>
+
+
+static size_t news_utf8_len(const unsigned char *p, const unsigned char *end);
+
+
+/*
+ * JSON string contents for a <script> element: "<", ">" and "&" as \u00XX
+ * so the text can never close the element, U+2028/9 escaped for old
+ * parsers, and invalid UTF-8 replaced with U+FFFD so the JSON stays valid.
+ * With dst NULL only the length is counted.
+ */
+
+size_t
+news_json_escape(unsigned char *dst, const unsigned char *src, size_t len)
+{
+    static const char     hex[] = "0123456789abcdef";
+    const unsigned char  *p, *end;
+    unsigned char         esc[6];
+    size_t                n, size, k;
+
+    p = src;
+    end = src + len;
+    size = 0;
+
+    while (p < end) {
+
+        if (*p >= 0x80) {
+            k = news_utf8_len(p, end);
+
+            if (k == 0) {
+                memcpy(esc, "\\ufffd", 6);
+                n = 6;
+                p++;
+
+            } else if (k == 3 && p[0] == 0xe2 && p[1] == 0x80
+                       && (p[2] == 0xa8 || p[2] == 0xa9))
+            {
+                memcpy(esc, p[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+                n = 6;
+                p += 3;
+
+            } else {
+                if (dst) {
+                    memcpy(dst + size, p, k);
+                }
+
+                size += k;
+                p += k;
+                continue;
+            }
+
+        } else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&'
+                   || *p == '\'')
+        {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[*p >> 4];
+            esc[5] = hex[*p & 0xf];
+            n = 6;
+            p++;
+
+        } else if (*p == '"' || *p == '\\') {
+            esc[0] = '\\';
+            esc[1] = *p;
+            n = 2;
+            p++;
+
+        } else {
+            if (dst) {
+                dst[size] = *p;
+            }
+
+            size++;
+            p++;
+            continue;
+        }
+
+        if (dst) {
+            memcpy(dst + size, esc, n);
+        }
+
+        size += n;
+    }
+
+    return size;
+}
+
+
+/* the length of a valid UTF-8 sequence at p, or 0 */
+
+static size_t
+news_utf8_len(const unsigned char *p, const unsigned char *end)
+{
+    uint32_t  c, min;
+    size_t    n, i;
+
+    if (*p < 0x80) {
+        return 1;
+    }
+
+    if ((*p & 0xe0) == 0xc0) {
+        n = 2;
+        c = *p & 0x1f;
+        min = 0x80;
+
+    } else if ((*p & 0xf0) == 0xe0) {
+        n = 3;
+        c = *p & 0x0f;
+        min = 0x800;
+
+    } else if ((*p & 0xf8) == 0xf0) {
+        n = 4;
+        c = *p & 0x07;
+        min = 0x10000;
+
+    } else {
+        return 0;
+    }
+
+    if ((size_t) (end - p) < n) {
+        return 0;
+    }
+
+    for (i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        return 0;
+    }
+
+    return n;
+}
+
+
+/*
+ * XML 1.0 character data and attribute values: "&", "<", ">", '"' and
+ * "'" as entities; the characters XML 1.0 forbids (controls but tab, LF
+ * and CR; U+FFFE, U+FFFF) dropped, for no entity makes them legal; and
+ * invalid UTF-8 replaced with U+FFFD.  No CDATA: "]]>" is text like any
+ * other.  With dst NULL only the length is counted.
+ */
+
+size_t
+news_xml_escape(unsigned char *dst, const unsigned char *src, size_t len)
+{
+    const unsigned char  *p, *end, *rep;
+    size_t                n, size, k;
+
+    p = src;
+    end = src + len;
+    size = 0;
+
+    while (p < end) {
+
+        if (*p >= 0x80) {
+            k = news_utf8_len(p, end);
+
+            if (k == 0) {
+                rep = (const unsigned char *) "\xef\xbf\xbd";
+                n = 3;
+                p++;
+
+            } else if (k == 3 && p[0] == 0xef && p[1] == 0xbf
+                       && (p[2] == 0xbe || p[2] == 0xbf))
+            {
+                p += 3;
+                continue;
+
+            } else {
+                rep = p;
+                n = k;
+                p += k;
+            }
+
+        } else if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
+            p++;
+            continue;
+
+        } else {
+            switch (*p) {
+            case '&':
+                rep = (const unsigned char *) "&amp;";
+                n = 5;
+                break;
+            case '<':
+                rep = (const unsigned char *) "&lt;";
+                n = 4;
+                break;
+            case '>':
+                rep = (const unsigned char *) "&gt;";
+                n = 4;
+                break;
+            case '"':
+                rep = (const unsigned char *) "&quot;";
+                n = 6;
+                break;
+            case '\'':
+                rep = (const unsigned char *) "&apos;";
+                n = 6;
+                break;
+            default:
+                rep = p;
+                n = 1;
+            }
+
+            p++;
+        }
+
+        if (dst) {
+            memcpy(dst + size, rep, n);
+        }
+
+        size += n;
+    }
+
+    return size;
+}
