@@ -34,6 +34,7 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_BEGIN,
     NGX_HTTP_NEWS_STMT_COMMIT,
     NGX_HTTP_NEWS_STMT_POST_LINK,
+    NGX_HTTP_NEWS_STMT_RELATED,
     NGX_HTTP_NEWS_STMT_MAX
 } ngx_http_news_stmt_e;
 
@@ -72,6 +73,9 @@ ngx_int_t ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
 
 /* ngx_http_news_query.c */
 extern const char  *ngx_http_news_sql[];
+
+/* ngx_http_news_related.c */
+extern const char  ngx_http_news_related_sql[];
 ngx_int_t ngx_http_news_db_redirect(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_uint_t which, ngx_str_t *old,
     ngx_str_t *current);
