@@ -833,7 +833,7 @@ ngx_http_news_mr_codes(ngx_http_request_t *r, ngx_http_news_rs_t *rs,
     ngx_shmtx_lock(&rs->shpool->mutex);
 
     p = sh->lists;
-    last = p + sh->len;
+    last = p ? p + sh->len : NULL;
 
     while (p && p + 3 <= last) {
         q = p + 3 + p[1];

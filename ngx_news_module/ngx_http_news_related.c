@@ -72,8 +72,10 @@ ngx_http_news_render_related(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     /* the list follows the category's posts, and posts of the same tags */
 
-    ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_LIST,
-                          post->has_category ? post->category_id : 0);
+    if (post->has_category) {
+        ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_LIST, post->category_id);
+    }
+
     ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_TAGS, post->id);
     ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_RELATED, post->id);
 
