@@ -843,7 +843,8 @@ ngx_http_news_mr_codes(ngx_http_request_t *r, ngx_http_news_rs_t *rs,
         }
 
         if (p[0] == days && p[1] == region->len
-            && ngx_memcmp(p + 2, region->data, region->len) == 0)
+            && (region->len == 0
+                || ngx_memcmp(p + 2, region->data, region->len) == 0))
         {
             len = ngx_min((size_t) (q - p), sizeof(copy));
             ngx_memcpy(copy, p, len);
