@@ -39,6 +39,8 @@
  *   ngx_http_news_stats.c       the stats endpoint: filters, queries
  *   ngx_http_news_stats_posts.c the stats' posts: titles, links
  *   ngx_http_news_stats_html.c  the stats page: tables, charts, texts
+ *   ngx_http_news_most_read.c   most read: refreshed off the request path
+ *   ngx_http_news_related.c     an article's related posts
  *
  * Private to their files: ngx_http_news_db.h (the content database's
  * insides), ngx_http_news_sqlite.h (sqlite3.h and the edge, for the
@@ -131,6 +133,8 @@ typedef enum {
     NGX_HTTP_NEWS_V_ARTICLE_JSONLD,
     NGX_HTTP_NEWS_V_ROBOTS,
     NGX_HTTP_NEWS_V_SHARE_QR,
+    NGX_HTTP_NEWS_V_MOST_READ,
+    NGX_HTTP_NEWS_V_RELATED,
     NGX_HTTP_NEWS_V_MAX,
     /* the theme's style sheet: a literal, put in when a template compiles */
     NGX_HTTP_NEWS_V_STYLE
@@ -158,6 +162,7 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 #define NGX_HTTP_NEWS_DEP_TAG       9       /* a tag name looked up, crc32 */
 #define NGX_HTTP_NEWS_DEP_TAG_LIST  10      /* a tag's posts, by tag id */
 #define NGX_HTTP_NEWS_DEP_ARCHIVE   11      /* with its descendants' posts */
+#define NGX_HTTP_NEWS_DEP_RELATED   12      /* posts near a post, by id */
 
 #define ngx_http_news_dep_type(dep)  ((ngx_uint_t) ((dep) >> 56))
 #define ngx_http_news_dep_id(dep)    ((dep) & 0x00ffffffffffffffULL)
@@ -307,6 +312,7 @@ typedef struct {
 
 
 typedef struct ngx_http_news_rs_s  ngx_http_news_rs_t;
+typedef struct ngx_http_news_most_read_s  ngx_http_news_most_read_t;
 typedef struct ngx_http_news_stats_db_s  ngx_http_news_stats_db_t;
 
 
@@ -318,6 +324,7 @@ typedef struct {
     ngx_http_news_geo_t        *geo;
     ngx_http_news_rs_t         *rs;
     ngx_http_news_stats_db_t   *stats;      /* this worker's reader */
+    ngx_http_news_most_read_t  *most_read;  /* NULL: no news_most_read */
     ngx_regex_t                *bot_re;
     ngx_str_t                   node;
     ngx_int_t                   tz_offset;  /* minutes east of UTC */
@@ -354,6 +361,11 @@ typedef struct {
     ngx_uint_t                  chinese;          /* language is zh-* */
     ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
     ngx_http_handler_pt         handler;
+
+    /* news_most_read: days 0 is off */
+    ngx_uint_t                  most_read_days;
+    ngx_uint_t                  most_read_count;
+    ngx_flag_t                  most_read_region;
 
     /*
      * which of the ways of rendering a page this location's settings make
@@ -566,6 +578,8 @@ ngx_int_t ngx_http_news_render_nav(ngx_http_request_t *r, ngx_array_t *cats,
     int64_t current, ngx_str_t *html);
 ngx_int_t ngx_http_news_render_share_qr(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_str_t *html);
+ngx_int_t ngx_http_news_render_links(ngx_http_request_t *r,
+    ngx_array_t *posts, ngx_str_t *open, ngx_str_t *html);
 
 /* ngx_http_news_send.c */
 ngx_int_t ngx_http_news_check_method(ngx_http_request_t *r);
@@ -641,6 +655,22 @@ ngx_str_t *ngx_http_news_readership_path(ngx_http_request_t *r);
 /* ngx_http_news_stats.c */
 ngx_int_t ngx_http_news_stats_handler(ngx_http_request_t *r);
 void ngx_http_news_stats_close(ngx_cycle_t *cycle);
+
+/* ngx_http_news_most_read.c */
+char *ngx_http_news_most_read(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_news_most_read_refresh(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_news_most_read_init_conf(ngx_conf_t *cf,
+    ngx_http_news_main_conf_t *mcf);
+void ngx_http_news_most_read_init_worker(ngx_cycle_t *cycle);
+void ngx_http_news_most_read_key(ngx_http_request_t *r,
+    ngx_http_news_out_t *out);
+ngx_int_t ngx_http_news_render_most_read(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_str_t *html);
+
+/* ngx_http_news_related.c */
+ngx_int_t ngx_http_news_render_related(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_http_news_post_t *post, ngx_str_t *html);
 
 /* ngx_http_news_share.c */
 ngx_int_t ngx_http_news_share_handler(ngx_http_request_t *r);

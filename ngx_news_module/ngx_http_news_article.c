@@ -171,7 +171,13 @@ ngx_http_news_render_article(ngx_http_request_t *r,
     }
 
     if (ngx_http_news_db_tags(r, nlcf->db, post->id, &tags) != NGX_OK
-        || ngx_http_news_db_children(r, nlcf->db, 0, &sections) != NGX_OK)
+        || ngx_http_news_db_children(r, nlcf->db, 0, &sections) != NGX_OK
+        || ngx_http_news_render_related(r, nlcf->db, post,
+                                        &vars[NGX_HTTP_NEWS_V_RELATED])
+           != NGX_OK
+        || ngx_http_news_render_most_read(r, nlcf->db,
+                                          &vars[NGX_HTTP_NEWS_V_MOST_READ])
+           != NGX_OK)
     {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }

@@ -106,6 +106,14 @@ ngx_http_news_cache_key(ngx_http_request_t *r, u_char kind, ngx_str_t *what,
         ngx_http_news_out_uint(&out, page);
     }
 
+    if (kind == NGX_HTTP_NEWS_CACHE_ARTICLE
+        || kind == NGX_HTTP_NEWS_CACHE_RENDER
+        || kind == NGX_HTTP_NEWS_CACHE_INDEX)
+    {
+        /* the pages that show a most-read list */
+        ngx_http_news_most_read_key(r, &out);
+    }
+
     if (ngx_http_news_out_str(&out, key) != NGX_OK) {
         return NGX_ERROR;
     }

@@ -30,6 +30,7 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_BEGIN,
     NGX_HTTP_NEWS_STMT_COMMIT,
     NGX_HTTP_NEWS_STMT_POST_LINK,
+    NGX_HTTP_NEWS_STMT_RELATED,
 
     /*
      * the lists' statements, query_list.c's: for each list type (all, a
@@ -79,6 +80,8 @@ extern const char  *ngx_http_news_sql[];
 
 /* ngx_http_news_query_list.c */
 extern const char  *ngx_http_news_list_sql[];
+/* ngx_http_news_related.c */
+extern const char  ngx_http_news_related_sql[];
 ngx_int_t ngx_http_news_db_redirect(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_uint_t which, ngx_str_t *old,
     ngx_str_t *current);

@@ -572,3 +572,44 @@ ngx_http_news_pager_link(ngx_http_news_out_t *out, ngx_str_t *path,
     ngx_http_news_out_uint(out, page);
     ngx_http_news_out_lit(out, "</a>");
 }
+
+
+/*
+ * posts as a list of links and nothing more (most read, related): open is
+ * the list's tag with its attributes, "ol class=\"most-read\""
+ */
+
+ngx_int_t
+ngx_http_news_render_links(ngx_http_request_t *r, ngx_array_t *posts,
+    ngx_str_t *open, ngx_str_t *html)
+{
+    u_char                *p;
+    ngx_uint_t             i;
+    ngx_http_news_out_t    out;
+    ngx_http_news_post_t  *post;
+
+    post = posts->elts;
+
+    ngx_http_news_out_init(&out, r->pool, 160 * (posts->nelts + 1));
+
+    ngx_http_news_out_lit(&out, "<");
+    ngx_http_news_out_add(&out, open->data, open->len);
+    ngx_http_news_out_lit(&out, ">\n");
+
+    for (i = 0; i < posts->nelts; i++) {
+        ngx_http_news_out_lit(&out, "<li><a href=\"");
+        ngx_http_news_out_post_path(&out, &post[i]);
+        ngx_http_news_out_lit(&out, "\">");
+        ngx_http_news_out_html(&out, &post[i].title);
+        ngx_http_news_out_lit(&out, "</a></li>\n");
+    }
+
+    p = ngx_strlchr(open->data, open->data + open->len, ' ');
+
+    ngx_http_news_out_lit(&out, "</");
+    ngx_http_news_out_add(&out, open->data,
+                          (p ? p : open->data + open->len) - open->data);
+    ngx_http_news_out_lit(&out, ">");
+
+    return ngx_http_news_out_str(&out, html);
+}

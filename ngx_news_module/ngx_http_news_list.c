@@ -316,11 +316,16 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
         rc = ngx_http_news_db_categories(r, nlcf->db, &cats);
     }
 
+    ngx_memzero(vars, sizeof(vars));
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_news_render_most_read(r, nlcf->db,
+                                            &vars[NGX_HTTP_NEWS_V_MOST_READ]);
+    }
+
     if (rc != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
-
-    ngx_memzero(vars, sizeof(vars));
 
     vars[NGX_HTTP_NEWS_V_HOME_URL] = ngx_http_news_home_url;
 

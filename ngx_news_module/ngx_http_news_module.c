@@ -233,10 +233,25 @@ static ngx_command_t  ngx_http_news_commands[] = {
       0,
       NULL },
 
+    { ngx_string("news_most_read"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+          |NGX_CONF_NOARGS|NGX_CONF_TAKE123,
+      ngx_http_news_most_read,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("news_share_qr"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_news_share_qr,
       NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_most_read_refresh"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_most_read_refresh,
+      NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
 
@@ -355,7 +370,11 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(mcf->busy_timeout, 50);
     ngx_conf_init_size_value(mcf->cache_size, 16 * 1024 * 1024);
 
-    return ngx_http_news_readership_init_conf(cf, mcf);
+    if (ngx_http_news_readership_init_conf(cf, mcf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return ngx_http_news_most_read_init_conf(cf, mcf);
 }
 
 
@@ -383,6 +402,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     conf->descendants = NGX_CONF_UNSET;
     conf->share_redirect = NGX_CONF_UNSET_UINT;
     conf->page_size = NGX_CONF_UNSET_UINT;
+    conf->most_read_days = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -428,6 +448,16 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->share_redirect, prev->share_redirect,
                               NGX_HTTP_MOVED_TEMPORARILY);
     ngx_conf_merge_uint_value(conf->page_size, prev->page_size, 20);
+
+    if (conf->most_read_days == NGX_CONF_UNSET_UINT) {
+        conf->most_read_days = prev->most_read_days;
+        conf->most_read_count = prev->most_read_count;
+        conf->most_read_region = prev->most_read_region;
+    }
+
+    if (conf->most_read_days == NGX_CONF_UNSET_UINT) {
+        conf->most_read_days = 0;
+    }
 
     for (i = 0; i < NGX_HTTP_NEWS_TPL_MAX; i++) {
         if (conf->tpl[i] == NULL) {

@@ -90,7 +90,10 @@ const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_LISTS] = {
     /* NGX_HTTP_NEWS_STMT_POST_LINK: what a link to a post needs, no body */
     "SELECT p.title, p.published_at, c.slug, p.status, p.published_ts"
     " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
-    " WHERE p.info_code = ?1"
+    " WHERE p.info_code = ?1",
+
+    /* NGX_HTTP_NEWS_STMT_RELATED: with its code, ngx_http_news_related.c */
+    ngx_http_news_related_sql
 };
 
 

@@ -20,6 +20,7 @@
 
 
 static void ngx_http_news_rs_flush_handler(ngx_event_t *ev);
+static void ngx_http_news_rs_work(void *data, ngx_log_t *log);
 #if (NGX_THREADS)
 static void ngx_http_news_rs_written(ngx_event_t *ev);
 #endif
@@ -308,7 +309,7 @@ ngx_http_news_readership_init_worker(ngx_cycle_t *cycle)
     }
 
     rs->task->ctx = rs;
-    rs->task->handler = ngx_http_news_rs_write;
+    rs->task->handler = ngx_http_news_rs_work;
     rs->task->event.data = rs;
     rs->task->event.handler = ngx_http_news_rs_written;
 #endif
@@ -324,6 +325,8 @@ ngx_http_news_readership_init_worker(ngx_cycle_t *cycle)
     rs->timer.cancelable = 1;
 
     ngx_add_timer(&rs->timer, rs->flush);
+
+    ngx_http_news_most_read_init_worker(cycle);
 
     return NGX_OK;
 }
@@ -406,7 +409,15 @@ ngx_http_news_rs_flush_handler(ngx_event_t *ev)
 
     ngx_add_timer(ev, rs->flush);
 
-    if (rs->busy || ngx_http_news_rs_take(rs, &rs->batch) != NGX_OK) {
+    if (rs->busy) {
+        return;
+    }
+
+    /* the most-read lists are refreshed after the batch, by one worker */
+    rs->taken = (ngx_http_news_rs_take(rs, &rs->batch) == NGX_OK);
+    rs->refresh = ngx_http_news_most_read_due(rs);
+
+    if (!rs->taken && !rs->refresh) {
         return;
     }
 
@@ -420,11 +431,28 @@ ngx_http_news_rs_flush_handler(ngx_event_t *ev)
     }
 #endif
 
-    ngx_http_news_rs_write(rs, ev->log);
+    ngx_http_news_rs_work(rs, ev->log);
 
     ngx_free(rs->batch.recs);
     rs->batch.recs = NULL;
     rs->busy = 0;
+}
+
+
+/* a flush's work, in a thread of the pool or in the event loop */
+
+static void
+ngx_http_news_rs_work(void *data, ngx_log_t *log)
+{
+    ngx_http_news_rs_t *rs = data;
+
+    if (rs->taken) {
+        ngx_http_news_rs_write(rs, log);
+    }
+
+    if (rs->refresh) {
+        ngx_http_news_most_read_update(rs, log);
+    }
 }
 
 

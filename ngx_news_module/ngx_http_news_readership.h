@@ -92,6 +92,19 @@ typedef struct {
                                        + 32 * (1 + 35 + 1 + 255))
 
 
+/*
+ * the most-read lists, refreshed by a flush (ngx_http_news_most_read.c):
+ * records of the days, the region's length and bytes (0: all regions),
+ * the number of codes, then each code's length and bytes
+ */
+typedef struct {
+    ngx_atomic_t                gen;        /* moves when the lists do */
+    time_t                      next;       /* the next refresh is due */
+    u_char                     *lists;      /* in the slab, or NULL */
+    size_t                      len;
+} ngx_http_news_mr_sh_t;
+
+
 typedef struct {
     ngx_rbtree_t                rbtree;
     ngx_rbtree_node_t           sentinel;
@@ -104,6 +117,7 @@ typedef struct {
     uint64_t                    epoch;      /* names the zone on disk */
     uint64_t                    seq;        /* the last batch taken */
     ngx_http_news_rs_flight_t   flight;
+    ngx_http_news_mr_sh_t       most_read;
 } ngx_http_news_rs_sh_t;
 
 
@@ -151,6 +165,8 @@ struct ngx_http_news_rs_s {
     ngx_thread_task_t          *task;
 #endif
     ngx_uint_t                  busy;       /* a batch is being written */
+    unsigned                    taken:1;    /* the task has a batch */
+    unsigned                    refresh:1;  /* and the most-read lists */
 
     /* the regions whose names this worker has handed to the zone */
     ngx_rbtree_t                known;
@@ -180,6 +196,10 @@ ngx_int_t ngx_http_news_rs_exec(ngx_http_news_rs_t *rs, const char *sql,
 
 /* ngx_http_news_rs_write.c */
 void ngx_http_news_rs_write(void *data, ngx_log_t *log);
+
+/* ngx_http_news_most_read.c */
+ngx_uint_t ngx_http_news_most_read_due(ngx_http_news_rs_t *rs);
+void ngx_http_news_most_read_update(ngx_http_news_rs_t *rs, ngx_log_t *log);
 
 
 #endif /* _NGX_HTTP_NEWS_READERSHIP_H_INCLUDED_ */

@@ -56,6 +56,7 @@ ngx_http_news_rs_init_zone(ngx_shm_zone_t *shm_zone, void *data)
                     ngx_str_rbtree_insert_value);
     ngx_queue_init(&rs->sh->queue);
     ngx_queue_init(&rs->sh->names);
+    ngx_memzero(&rs->sh->most_read, sizeof(ngx_http_news_mr_sh_t));
 
     /*
      * the batches of this zone are told from those of an earlier one (an

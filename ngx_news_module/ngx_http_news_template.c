@@ -102,6 +102,8 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("robots"), NGX_HTTP_NEWS_V_ROBOTS, NEWS_A },
     { ngx_string("share_qr"), NGX_HTTP_NEWS_V_SHARE_QR, NEWS_A },
     { ngx_string("back"), NGX_HTTP_NEWS_V_BACK, NEWS_E },
+    { ngx_string("most_read"), NGX_HTTP_NEWS_V_MOST_READ, NEWS_A|NEWS_I },
+    { ngx_string("related"), NGX_HTTP_NEWS_V_RELATED, NEWS_A },
     { ngx_string("style"), NGX_HTTP_NEWS_V_STYLE,
       NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T },
     { ngx_null_string, 0, 0 }

@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS readership (
 CREATE INDEX IF NOT EXISTS readership_by_region
     ON readership (region, day);
 
+-- the most-read lists (news_most_read) read the rows of the last days; a
+-- file made before them gains it when nginx first refreshes the lists
+CREATE INDEX IF NOT EXISTS readership_by_day ON readership (day);
+
 -- requests that were not counted by article and region because the
 -- shared memory zone was full: counted here so that none is lost silently
 CREATE TABLE IF NOT EXISTS readership_lost (
