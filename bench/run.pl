@@ -369,10 +369,13 @@ sub url_lists {
          join('', map { "/html_News/NewsShare.html?infoCode=$_->[2]\n" }
                   @posts));
 
-    my @cats = sql($db, "SELECT c.slug, (SELECT count(*) FROM posts p"
-                        . " WHERE p.category_id = c.id"
-                        . " AND p.status = 'published') FROM categories c"
-                        . " ORDER BY c.id");
+    # a category page lists its descendants' posts too: as many as
+    # category_listing files under it (news_category_descendants)
+    my @cats = sql($db, "SELECT c.slug, (SELECT count(*)"
+                        . " FROM category_listing cl"
+                        . " WHERE cl.category_id = c.id"
+                        . " AND cl.published_ts <= unixepoch())"
+                        . " FROM categories c ORDER BY c.id");
     my @pages;
 
     for my $c (@cats) {

@@ -5,9 +5,10 @@
 -- (conf/templates/*.html) split once per worker with the theme's style
 -- sheet (news.css) put in as text, the same escaping, ETag and
 -- Last-Modified, the share previews' tags (og:image, the Twitter card,
--- og:locale, article:modified_time) and the NewsArticle JSON-LD.  No
--- cache: every request reads the database, as the module does without
--- its render cache, the masthead's sections too.
+-- og:locale, article:modified_time), the NewsArticle JSON-LD, the tags
+-- linked to their pages and category pages with their descendants' posts
+-- (category_listing).  No cache: every request reads the database, as
+-- the module does without its render cache, the masthead's sections too.
 
 local DBI = require "DBI"
 
@@ -45,18 +46,24 @@ local SQL = {
     -- the masthead's sections, on every page as in the module
     sections = "SELECT id, slug, name FROM categories"
         .. " WHERE parent_id IS NULL ORDER BY name LIMIT 500",
-    -- ? is now: a post scheduled for later is not there yet
-    posts = "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary"
-        .. " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
-        .. " WHERE p.category_id = ? AND p.status = 'published'"
-        .. " AND p.published_ts <= CAST(? AS INTEGER)"
-        .. " ORDER BY p.published_ts DESC, p.id DESC"
+    -- a category's posts and its descendants', from category_listing
+    -- (a row for each published post under its category and each
+    -- ancestor, kept by the schema's triggers), each post by its primary
+    -- key; ? is now: a post scheduled for later is not there yet
+    posts = "SELECT p.info_code, p.title, p.published_at, c.slug, p.summary,"
+        .. " cl.published_ts, cl.post_id"
+        .. " FROM category_listing cl JOIN posts p ON p.id = cl.post_id"
+        .. " LEFT JOIN categories c ON c.id = p.category_id"
+        .. " WHERE cl.category_id = ?"
+        .. " AND cl.published_ts <= CAST(? AS INTEGER)"
+        .. " AND p.status = 'published'"
+        .. " ORDER BY cl.published_ts DESC, cl.post_id DESC"
         .. " LIMIT CAST(? AS INTEGER) OFFSET CAST(? AS INTEGER)",
     -- the pager's last page, past page 1: the module has it from the
-    -- list's cached page ends, a peer counts (posts_by_category covers it)
-    count = "SELECT count(*) AS n FROM posts"
-        .. " WHERE category_id = ? AND status = 'published'"
-        .. " AND published_ts <= CAST(? AS INTEGER)",
+    -- list's cached page ends, found in one pass over category_listing
+    -- alone; a peer counts the same rows on every such page
+    count = "SELECT count(*) AS n FROM category_listing"
+        .. " WHERE category_id = ? AND published_ts <= CAST(? AS INTEGER)",
 }
 
 local dbh       -- kept here: a collected connection closes its statements
@@ -120,6 +127,14 @@ for _, c in ipairs({ "<", ">", "&", "'" }) do
 end
 for b = 0, 31 do
     JSON[string.char(b)] = string.format("\\u%04x", b)
+end
+
+-- a tag's name in its page's path, as news_tag_escape(): every byte but
+-- RFC 3986's unreserved ones as %XX, which is safe in HTML as it is
+local function tag_escape(s)
+    return (s:gsub("[^A-Za-z0-9%-%._~]", function(c)
+        return string.format("%%%02X", c:byte())
+    end))
 end
 
 local function json(s)
@@ -422,7 +437,9 @@ function _M.article()
     if #tags > 0 then
         local t = { '<ul class="tags">' }
         for i = 1, #tags do
-            t[#t + 1] = "<li>" .. html(tags[i].name) .. "</li>"
+            local name = tags[i].name
+            t[#t + 1] = '<li><a rel="tag" href="/tag/' .. tag_escape(name)
+                .. '.html">' .. html(name) .. "</a></li>"
         end
         t[#t + 1] = "</ul>"
         tag_html = table.concat(t)

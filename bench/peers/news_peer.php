@@ -6,10 +6,11 @@
  * as prepared statements, the same templates (conf/templates/*.html) with
  * the theme's style sheet (news.css) inline, the same escaping, ETag and
  * Last-Modified, the share previews' tags (og:image, the Twitter card,
- * og:locale, article:modified_time) and the NewsArticle JSON-LD.  PHP
- * keeps nothing between requests, so each one opens
- * the database, prepares what it uses and reads the template and the
- * style sheet.
+ * og:locale, article:modified_time), the NewsArticle JSON-LD, the tags
+ * linked to their pages and category pages with their descendants' posts
+ * (category_listing).  PHP keeps nothing between requests, so each one
+ * opens the database, prepares what it uses and reads the template and
+ * the style sheet.
  *
  * nginx passes NEWS_DB and NEWS_TEMPLATES as fastcgi_param.
  */
@@ -54,20 +55,28 @@ const SQL_CHILDREN = 'SELECT id, slug, name FROM categories'
 const SQL_SECTIONS = 'SELECT id, slug, name FROM categories'
     . ' WHERE parent_id IS NULL ORDER BY name LIMIT 500';
 
-/* :now: a post scheduled for later is not there yet */
+/*
+ * a category's posts and its descendants', from category_listing (a row
+ * for each published post under its category and each ancestor, kept by
+ * the schema's triggers), each post by its primary key; :now: a post
+ * scheduled for later is not there yet
+ */
 const SQL_POSTS = 'SELECT p.info_code, p.title, p.published_at, c.slug,'
-    . ' p.summary FROM posts p LEFT JOIN categories c ON c.id = p.category_id'
-    . " WHERE p.category_id = :id AND p.status = 'published'"
-    . ' AND p.published_ts <= :now'
-    . ' ORDER BY p.published_ts DESC, p.id DESC LIMIT :lim OFFSET :off';
+    . ' p.summary, cl.published_ts, cl.post_id'
+    . ' FROM category_listing cl JOIN posts p ON p.id = cl.post_id'
+    . ' LEFT JOIN categories c ON c.id = p.category_id'
+    . ' WHERE cl.category_id = :id AND cl.published_ts <= :now'
+    . " AND p.status = 'published'"
+    . ' ORDER BY cl.published_ts DESC, cl.post_id DESC'
+    . ' LIMIT :lim OFFSET :off';
 
 /*
  * the pager's last page, past page 1: the module has it from the list's
- * cached page ends, a peer counts (posts_by_category covers it)
+ * cached page ends, found in one pass over category_listing alone; a peer
+ * counts the same rows on every such page
  */
-const SQL_COUNT = 'SELECT count(*) AS n FROM posts'
-    . " WHERE category_id = :id AND status = 'published'"
-    . ' AND published_ts <= :now';
+const SQL_COUNT = 'SELECT count(*) AS n FROM category_listing'
+    . ' WHERE category_id = :id AND published_ts <= :now';
 
 function h(string $s): string
 {
@@ -420,7 +429,13 @@ function article(SQLite3 $db, string $uri): void
     if ($tags) {
         $tag_html = '<ul class="tags">';
         foreach ($tags as $t) {
-            $tag_html .= '<li>' . h($t['name']) . '</li>';
+            /*
+             * rawurlencode() is news_tag_escape(): all but RFC 3986's
+             * unreserved bytes as %XX, which stands in HTML as it is
+             */
+            $tag_html .= '<li><a rel="tag" href="/tag/'
+                . rawurlencode($t['name']) . '.html">' . h($t['name'])
+                . '</a></li>';
         }
         $tag_html .= '</ul>';
     }
