@@ -12,6 +12,7 @@
  *   ngx_http_news_tag.c         tag pages
  *   ngx_http_news_share.c       share links
  *   ngx_http_news_preview.c     signed previews of posts not yet public
+ *   ngx_http_news_feed.c        RSS and Atom feeds
  *   ngx_http_news_qr.c          QR codes of share links, as SVG
  *   ngx_http_news_urls.c        every URL the site builds or parses
  *   ngx_http_news_query.c       the content queries and their rows
@@ -87,6 +88,8 @@ typedef enum {
 
 /* a page made without a template: the SVG of a QR code (news_qr) */
 #define NGX_HTTP_NEWS_KIND_SVG  NGX_HTTP_NEWS_TPL_MAX
+#define NGX_HTTP_NEWS_KIND_RSS   (NGX_HTTP_NEWS_TPL_MAX + 1)
+#define NGX_HTTP_NEWS_KIND_ATOM  (NGX_HTTP_NEWS_TPL_MAX + 2)
 
 
 /* template placeholders; ngx_http_news_template.c names them */
@@ -132,6 +135,7 @@ typedef enum {
     NGX_HTTP_NEWS_V_LEAD_IMAGE,
     NGX_HTTP_NEWS_V_ARTICLE_JSONLD,
     NGX_HTTP_NEWS_V_ROBOTS,
+    NGX_HTTP_NEWS_V_FEED_LINKS,
     NGX_HTTP_NEWS_V_SHARE_QR,
     NGX_HTTP_NEWS_V_MOST_READ,
     NGX_HTTP_NEWS_V_RELATED,
@@ -175,6 +179,7 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 #define NGX_HTTP_NEWS_CACHE_INDEX     'I'
 #define NGX_HTTP_NEWS_CACHE_ANCHOR    'P'
 #define NGX_HTTP_NEWS_CACHE_QR        'Q'
+#define NGX_HTTP_NEWS_CACHE_FEED      'F'
 #define NGX_HTTP_NEWS_CACHE_TAG       'T'
 
 
@@ -356,7 +361,11 @@ typedef struct {
     /* news_share_qr's QR location ("": none), the share path it encodes */
     ngx_str_t                   share_qr[2];
 
-    ngx_str_t                   site_vars[4];     /* HTML-escaped */
+    ngx_str_t                   site_vars[5];     /* HTML-escaped */
+    ngx_str_t                   site_text;        /* the name, as is */
+    ngx_array_t                *feed_links;       /* news_feed_links */
+    ngx_uint_t                  feed;             /* news_feed: rss, atom */
+    ngx_uint_t                  feed_size;
     ngx_str_t                   site_json;        /* the name, for JSON */
     ngx_uint_t                  chinese;          /* language is zh-* */
     ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
@@ -490,6 +499,7 @@ void ngx_http_news_out_reserve(ngx_http_news_out_t *out, size_t len);
 void ngx_http_news_out_add(ngx_http_news_out_t *out, u_char *data, size_t len);
 void ngx_http_news_out_html(ngx_http_news_out_t *out, ngx_str_t *s);
 void ngx_http_news_out_json(ngx_http_news_out_t *out, ngx_str_t *s);
+void ngx_http_news_out_xml(ngx_http_news_out_t *out, ngx_str_t *s);
 void ngx_http_news_out_uint(ngx_http_news_out_t *out, ngx_uint_t n);
 void ngx_http_news_out_uri(ngx_http_news_out_t *out, ngx_str_t *s);
 ngx_int_t ngx_http_news_out_str(ngx_http_news_out_t *out, ngx_str_t *s);
@@ -511,6 +521,12 @@ void ngx_http_news_set_tag_cache_tags(ngx_http_request_t *r, ngx_str_t *name);
 char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
+/* ngx_http_news_feed.c */
+ngx_int_t ngx_http_news_feed_handler(ngx_http_request_t *r);
+char *ngx_http_news_feed(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_news_feed_links(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
 /* ngx_http_news_preview.c */
 ngx_int_t ngx_http_news_preview(ngx_http_request_t *r, ngx_str_t *code,
     ngx_str_t *arg);
@@ -518,6 +534,8 @@ char *ngx_http_news_preview_secret(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 /* ngx_http_news_meta.c */
+ngx_int_t ngx_http_news_meta_image(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_str_t *base, ngx_str_t *url);
 ngx_int_t ngx_http_news_render_meta(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_str_t *base, ngx_str_t *canonical,
     ngx_str_t *vars);

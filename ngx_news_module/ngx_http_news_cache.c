@@ -478,7 +478,7 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
             && pr[i].page_size == conf->page_size
             && pr[i].descendants == conf->descendants
             && ngx_http_news_profile_strs(pr[i].site_vars, conf->site_vars,
-                                          4)
+                                          5)
             && ngx_http_news_profile_strs(pr[i].default_image,
                                           &conf->default_image, 1)
             && ngx_http_news_profile_strs(pr[i].share_qr, conf->share_qr, 2))

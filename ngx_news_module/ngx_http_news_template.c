@@ -100,6 +100,8 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("lead_image"), NGX_HTTP_NEWS_V_LEAD_IMAGE, NEWS_A },
     { ngx_string("article_jsonld"), NGX_HTTP_NEWS_V_ARTICLE_JSONLD, NEWS_A },
     { ngx_string("robots"), NGX_HTTP_NEWS_V_ROBOTS, NEWS_A },
+    { ngx_string("feed_links"), NGX_HTTP_NEWS_V_FEED_LINKS,
+      NEWS_A|NEWS_C|NEWS_I|NEWS_T },
     { ngx_string("share_qr"), NGX_HTTP_NEWS_V_SHARE_QR, NEWS_A },
     { ngx_string("back"), NGX_HTTP_NEWS_V_BACK, NEWS_E },
     { ngx_string("most_read"), NGX_HTTP_NEWS_V_MOST_READ, NEWS_A|NEWS_I },
