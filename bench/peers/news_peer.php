@@ -7,15 +7,18 @@
  * the theme's style sheet (news.css) inline, the same escaping, ETag and
  * Last-Modified, the share previews' tags (og:image, the Twitter card,
  * og:locale, article:modified_time), the NewsArticle JSON-LD, the tags
- * linked to their pages and category pages with their descendants' posts
- * (category_listing).  PHP keeps nothing between requests, so each one
- * opens the database, prepares what it uses and reads the template and
- * the style sheet.
+ * linked to their pages, category pages with their descendants' posts
+ * (category_listing) and articles' related posts (the category's or the
+ * tags', the module's statement).  The most-read list stays empty:
+ * bench/conf/module.conf sets no news_most_read.  PHP keeps nothing
+ * between requests, so each one opens the database, prepares what it uses
+ * and reads the template and the style sheet.
  *
  * nginx passes NEWS_DB and NEWS_TEMPLATES as fastcgi_param.
  */
 
 const PAGE_SIZE = 20;
+const RELATED_MAX = 5;
 const HOME = '首页';
 
 /* the module's defaults: bench/conf/module.conf sets no news_site_name,
@@ -77,6 +80,31 @@ const SQL_POSTS = 'SELECT p.info_code, p.title, p.published_at, c.slug,'
  */
 const SQL_COUNT = 'SELECT count(*) AS n FROM category_listing'
     . ' WHERE category_id = :id AND published_ts <= :now';
+
+/*
+ * {{related}}, ngx_http_news_related.c's statement as it is: the
+ * category's newest posts and the newest 50 of each of the post's tags,
+ * the newest of those out first; ?1 the category (-1: none), ?2 the post,
+ * ?3 now, ?4 how many
+ */
+const SQL_RELATED = 'WITH near (id) AS ('
+    . ' SELECT id FROM (SELECT p.id FROM posts p'
+    . "  WHERE p.category_id = ?1 AND p.status = 'published'"
+    . '  AND p.published_ts <= ?3'
+    . '  ORDER BY p.published_ts DESC, p.id DESC LIMIT ?4 + 1)'
+    . ' UNION'
+    . ' SELECT t.post_id FROM post_tags mine'
+    . '  JOIN post_tags t ON t.tag_id = mine.tag_id'
+    . '  AND t.post_id >= coalesce((SELECT x.post_id FROM post_tags x'
+    . '   WHERE x.tag_id = mine.tag_id'
+    . '   ORDER BY x.post_id DESC LIMIT 1 OFFSET 49), 0)'
+    . '  WHERE mine.post_id = ?2)'
+    . ' SELECT p.info_code, p.title, p.published_at, c.slug, p.id'
+    . ' FROM near CROSS JOIN posts p ON p.id = near.id'
+    . ' LEFT JOIN categories c ON c.id = p.category_id'
+    . " WHERE p.id <> ?2 AND p.status = 'published'"
+    . ' AND p.published_ts <= ?3'
+    . ' ORDER BY p.published_ts DESC, p.id DESC LIMIT ?4';
 
 function h(string $s): string
 {
@@ -182,6 +210,25 @@ function category_path(string $slug, int $page): string
 {
     return '/category/' . h($slug) . '.html'
         . ($page > 1 ? "?page=$page" : '');
+}
+
+/*
+ * posts as a list of links and nothing more, as the module's
+ * ngx_http_news_render_links(); no posts, no list
+ */
+function links(array $posts, string $tag, string $attrs): string
+{
+    if (!$posts) {
+        return '';
+    }
+
+    $out = "<$tag$attrs>\n";
+    foreach ($posts as $p) {
+        $out .= '<li><a href="'
+            . post_path($p['slug'], $p['published_at'], $p['info_code'])
+            . '">' . h($p['title']) . "</a></li>\n";
+    }
+    return $out . "</$tag>";
 }
 
 function cat_name(array $c): string
@@ -421,6 +468,10 @@ function article(SQLite3 $db, string $uri): void
 
     $tags = rows($db, SQL_TAGS, [':id' => $post['id']]);
     $chain = rows($db, SQL_CHAIN, [':id' => $post['category_id']]);
+    /* a post whose category row is gone has none to share (-1) */
+    $related = rows($db, SQL_RELATED,
+                    [1 => $post['slug'] !== null ? $post['category_id'] : -1,
+                     2 => $post['id'], 3 => time(), 4 => RELATED_MAX]);
 
     $base = base_url();
     $canonical = $base . $path;
@@ -465,6 +516,7 @@ function article(SQLite3 $db, string $uri): void
         'breadcrumb' => $nav,
         'breadcrumb_jsonld' => $ld,
         'nav' => sections($db, $chain),
+        'related' => links($related, 'ul', ' class="related"'),
         'category_name' => h($post['name'] ?? $post['slug'] ?? HOME),
         'category_url' => $post['slug'] !== null
                           ? '/category/' . h($post['slug']) . '.html' : '/',
