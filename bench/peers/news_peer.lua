@@ -72,24 +72,27 @@ local SQL = {
     -- category's newest posts and the newest 50 of each of the post's
     -- tags, the newest of those out first; ?1 the category (-1: none),
     -- ?2 the post, ?3 now, ?4 how many
-    related = "WITH near (id) AS ("
-        .. " SELECT id FROM (SELECT p.id FROM posts p"
-        .. "  WHERE p.category_id = ?1 AND p.status = 'published'"
-        .. "  AND p.published_ts <= ?3"
-        .. "  ORDER BY p.published_ts DESC, p.id DESC LIMIT ?4 + 1)"
+    related = "WITH near (ts, id) AS ("
+        .. " SELECT published_ts, post_id FROM (SELECT cl.published_ts, cl.post_id"
+        .. "  FROM category_listing cl WHERE cl.category_id = ?1"
+        .. "  AND cl.published_ts <= ?3 AND cl.post_id <> ?2"
+        .. "  ORDER BY cl.published_ts DESC, cl.post_id DESC LIMIT ?4)"
         .. " UNION"
-        .. " SELECT t.post_id FROM post_tags mine"
-        .. "  JOIN post_tags t ON t.tag_id = mine.tag_id"
-        .. "  AND t.post_id >= coalesce((SELECT x.post_id FROM post_tags x"
-        .. "   WHERE x.tag_id = mine.tag_id"
-        .. "   ORDER BY x.post_id DESC LIMIT 1 OFFSET 49), 0)"
+        .. " SELECT tl.published_ts, tl.post_id FROM post_tags mine"
+        .. "  JOIN tag_listing tl ON tl.tag_id = mine.tag_id"
+        .. "  AND tl.published_ts <= ?3 AND tl.post_id <> ?2"
+        .. "  AND tl.published_ts >= coalesce((SELECT x.published_ts"
+        .. "   FROM tag_listing x WHERE x.tag_id = mine.tag_id"
+        .. "   AND x.published_ts <= ?3 AND x.post_id <> ?2"
+        .. "   ORDER BY x.published_ts DESC, x.post_id DESC"
+        .. "   LIMIT 1 OFFSET ?4 - 1), 0)"
         .. "  WHERE mine.post_id = ?2)"
         .. " SELECT p.info_code, p.title, p.published_at, c.slug, p.id"
-        .. " FROM near CROSS JOIN posts p ON p.id = near.id"
+        .. " FROM (SELECT ts, id FROM near ORDER BY ts DESC, id DESC LIMIT ?4) n"
+        .. " CROSS JOIN posts p ON p.id = n.id"
         .. " LEFT JOIN categories c ON c.id = p.category_id"
-        .. " WHERE p.id <> ?2 AND p.status = 'published'"
-        .. " AND p.published_ts <= ?3"
-        .. " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?4",
+        .. " WHERE p.status = 'published'"
+        .. " ORDER BY n.ts DESC, n.id DESC",
 }
 
 local dbh       -- kept here: a collected connection closes its statements
