@@ -225,6 +225,45 @@ news_parse_preview(const unsigned char *p, size_t len, long long *expiry,
 }
 
 
+/*
+ * a category's feed, /category/<slug>.xml (RSS) or /category/<slug>.atom
+ * (*atom set): the slug, or NULL
+ */
+
+const unsigned char *
+news_parse_category_feed_uri(const unsigned char *p, size_t len,
+    size_t *slug_len, int *atom)
+{
+    size_t  suffix;
+
+    static const char  prefix[] = "/category/";
+
+    if (len > 4 && memcmp(p + len - 4, ".xml", 4) == 0) {
+        suffix = 4;
+        *atom = 0;
+
+    } else if (len > 5 && memcmp(p + len - 5, ".atom", 5) == 0) {
+        suffix = 5;
+        *atom = 1;
+
+    } else {
+        return NULL;
+    }
+
+    if (len <= sizeof(prefix) - 1 + suffix
+        || memcmp(p, prefix, sizeof(prefix) - 1) != 0
+        || !news_slug_valid(p + sizeof(prefix) - 1,
+                            len - (sizeof(prefix) - 1) - suffix))
+    {
+        return NULL;
+    }
+
+    *slug_len = len - (sizeof(prefix) - 1) - suffix;
+
+    return p + sizeof(prefix) - 1;
+}
+
+
 /* /category/<slug>.html: the slug, or NULL */
 
 const unsigned char *

@@ -136,6 +136,7 @@ typedef enum {
     NGX_HTTP_NEWS_V_ARTICLE_JSONLD,
     NGX_HTTP_NEWS_V_ROBOTS,
     NGX_HTTP_NEWS_V_FEED_LINKS,
+    NGX_HTTP_NEWS_V_PAGE_FEEDS,
     NGX_HTTP_NEWS_V_SHARE_QR,
     NGX_HTTP_NEWS_V_MOST_READ,
     NGX_HTTP_NEWS_V_RELATED,
@@ -523,6 +524,8 @@ char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
 
 /* ngx_http_news_feed.c */
 ngx_int_t ngx_http_news_feed_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_category_feed(ngx_http_request_t *r,
+    ngx_str_t *slug, ngx_uint_t atom);
 char *ngx_http_news_feed(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_news_feed_links(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

@@ -22,6 +22,18 @@
 #define NGX_HTTP_NEWS_FEED_ATOM  2
 
 
+/* which feed: its list, title, and the page it is the feed of */
+typedef struct {
+    ngx_uint_t                  format;
+    ngx_http_news_list_t        list;
+    ngx_str_t                   title;
+    ngx_str_t                   page;       /* the page's path */
+    ngx_str_t                   link;       /* and its absolute URL */
+    ngx_str_t                   self;       /* the feed's own */
+    ngx_str_t                   key;        /* its cache key */
+} ngx_http_news_feed_t;
+
+
 typedef struct {
     ngx_http_news_post_t        post;
     ngx_array_t                 tags;       /* ngx_str_t */
@@ -30,14 +42,19 @@ typedef struct {
 } ngx_http_news_item_t;
 
 
+static ngx_int_t ngx_http_news_feed_cached(ngx_http_request_t *r,
+    ngx_http_news_feed_t *feed);
+static ngx_int_t ngx_http_news_feed_send(ngx_http_request_t *r,
+    ngx_http_news_feed_t *feed);
 static ngx_int_t ngx_http_news_feed_items(ngx_http_request_t *r,
-    ngx_str_t *base, ngx_array_t *items, ngx_str_t *updated);
+    ngx_http_news_list_t *list, ngx_str_t *base, ngx_array_t *items,
+    ngx_str_t *updated);
 static void ngx_http_news_feed_rss(ngx_http_news_out_t *out,
-    ngx_http_request_t *r, ngx_str_t *base, ngx_str_t *self,
-    ngx_array_t *items, ngx_str_t *updated);
+    ngx_http_request_t *r, ngx_http_news_feed_t *feed, ngx_array_t *items,
+    ngx_str_t *updated);
 static void ngx_http_news_feed_atom(ngx_http_news_out_t *out,
-    ngx_http_request_t *r, ngx_str_t *base, ngx_str_t *self,
-    ngx_array_t *items, ngx_str_t *updated);
+    ngx_http_request_t *r, ngx_http_news_feed_t *feed, ngx_array_t *items,
+    ngx_str_t *updated);
 static void ngx_http_news_out_rfc822(ngx_http_news_out_t *out,
     ngx_str_t *at);
 static void ngx_http_news_out_w3c(ngx_http_news_out_t *out, ngx_str_t *at);
@@ -51,14 +68,13 @@ static char  *ngx_http_news_wdays[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
                                         "Fri", "Sat" };
 
 
+/* the site's feed, at a news_feed location */
+
 ngx_int_t
 ngx_http_news_feed_handler(ngx_http_request_t *r)
 {
     ngx_int_t                  rc;
-    ngx_str_t                  base, key, self, updated, body, none;
-    ngx_array_t                items;
-    ngx_http_news_page_t      *cached;
-    ngx_http_news_out_t        out;
+    ngx_http_news_feed_t       feed;
     ngx_http_news_loc_conf_t  *nlcf;
 
     rc = ngx_http_news_check_method(r);
@@ -68,25 +84,136 @@ ngx_http_news_feed_handler(ngx_http_request_t *r)
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
+    ngx_memzero(&feed, sizeof(ngx_http_news_feed_t));
+
+    feed.format = nlcf->feed;
+    feed.list.type = NGX_HTTP_NEWS_LIST_ALL;
+    feed.title = nlcf->site_text;
+    ngx_str_set(&feed.page, "/");
+
+    rc = ngx_http_news_feed_cached(r, &feed);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    return ngx_http_news_feed_send(r, &feed);
+}
+
+
+/*
+ * a category's feed, /category/<slug>.xml or .atom, which the category
+ * location serves: its posts and its descendants' as its page lists them
+ */
+
+ngx_int_t
+ngx_http_news_category_feed(ngx_http_request_t *r, ngx_str_t *slug,
+    ngx_uint_t atom)
+{
+    ngx_int_t                  rc;
+    ngx_http_news_cat_t        cat;
+    ngx_http_news_out_t        out;
+    ngx_http_news_feed_t       feed;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    ngx_memzero(&feed, sizeof(ngx_http_news_feed_t));
+
+    feed.format = atom ? NGX_HTTP_NEWS_FEED_ATOM : NGX_HTTP_NEWS_FEED_RSS;
+
+    rc = ngx_http_news_feed_cached(r, &feed);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    rc = ngx_http_news_db_category(r, nlcf->db, slug, &cat);
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: no category \"%V\" for a feed", slug);
+        return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    feed.list.type = nlcf->descendants ? NGX_HTTP_NEWS_LIST_TREE
+                                       : NGX_HTTP_NEWS_LIST_CATEGORY;
+    feed.list.id = cat.id;
+    feed.list.name = *slug;
+
+    /* "财经 - 新闻": the category's name, then the site's */
+
+    ngx_http_news_out_init(&out, r->pool, cat.name.len + 8
+                                          + nlcf->site_text.len);
+    ngx_http_news_out_add(&out, cat.name.data, cat.name.len);
+    ngx_http_news_out_lit(&out, " - ");
+    ngx_http_news_out_add(&out, nlcf->site_text.data, nlcf->site_text.len);
+
+    if (ngx_http_news_out_str(&out, &feed.title) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, slug->len + 32);
+    ngx_http_news_out_category_path(&out, slug, 0, NGX_HTTP_NEWS_ESCAPE_NONE);
+
+    if (ngx_http_news_out_str(&out, &feed.page) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_news_feed_send(r, &feed);
+}
+
+
+/*
+ * the feed from the cache (a response), or NGX_DECLINED with its key
+ * made and a read transaction begun, to render it
+ */
+
+static ngx_int_t
+ngx_http_news_feed_cached(ngx_http_request_t *r, ngx_http_news_feed_t *feed)
+{
+    ngx_int_t                  rc;
+    ngx_http_news_page_t      *cached;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
     rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
     if (rc != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
     if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_FEED, &r->uri,
-                                nlcf->feed, &key)
+                                feed->format, &feed->key)
         != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     cached = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
-                                     &key);
+                                     &feed->key);
     if (cached != NULL) {
         return ngx_http_news_send_page(r, cached);
     }
 
     ngx_http_news_db_begin(r, nlcf->db);
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_news_feed_send(ngx_http_request_t *r, ngx_http_news_feed_t *feed)
+{
+    ngx_int_t                  rc;
+    ngx_str_t                  base, updated, body, none;
+    ngx_array_t                items;
+    ngx_http_news_out_t        out;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
     if (ngx_http_news_base_url(r, &base) != NGX_OK
         || ngx_array_init(&items, r->pool, nlcf->feed_size,
@@ -96,29 +223,34 @@ ngx_http_news_feed_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    rc = ngx_http_news_feed_items(r, &base, &items, &updated);
+    rc = ngx_http_news_feed_items(r, &feed->list, &base, &items, &updated);
     if (rc != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
     }
 
-    /* the feed's own absolute URL, for rel="self" and Atom's id */
+    /* the feed's own absolute URL and its page's, for links and ids */
 
-    self.len = base.len + r->uri.len;
-    self.data = ngx_pnalloc(r->pool, self.len);
-    if (self.data == NULL) {
+    feed->self.len = base.len + r->uri.len;
+    feed->self.data = ngx_pnalloc(r->pool, feed->self.len);
+    feed->link.len = base.len + feed->page.len;
+    feed->link.data = ngx_pnalloc(r->pool, feed->link.len);
+
+    if (feed->self.data == NULL || feed->link.data == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_memcpy(ngx_cpymem(self.data, base.data, base.len), r->uri.data,
-               r->uri.len);
+    ngx_memcpy(ngx_cpymem(feed->self.data, base.data, base.len),
+               r->uri.data, r->uri.len);
+    ngx_memcpy(ngx_cpymem(feed->link.data, base.data, base.len),
+               feed->page.data, feed->page.len);
 
     ngx_http_news_out_init(&out, r->pool, 4096 + 16384 * items.nelts);
 
-    if (nlcf->feed == NGX_HTTP_NEWS_FEED_RSS) {
-        ngx_http_news_feed_rss(&out, r, &base, &self, &items, &updated);
+    if (feed->format == NGX_HTTP_NEWS_FEED_RSS) {
+        ngx_http_news_feed_rss(&out, r, feed, &items, &updated);
 
     } else {
-        ngx_http_news_feed_atom(&out, r, &base, &self, &items, &updated);
+        ngx_http_news_feed_atom(&out, r, feed, &items, &updated);
     }
 
     if (ngx_http_news_out_str(&out, &body) != NGX_OK) {
@@ -129,10 +261,10 @@ ngx_http_news_feed_handler(ngx_http_request_t *r)
 
     ngx_str_null(&none);
 
-    return ngx_http_news_send_body(r, nlcf->feed == NGX_HTTP_NEWS_FEED_RSS
+    return ngx_http_news_send_body(r, feed->format == NGX_HTTP_NEWS_FEED_RSS
                                       ? NGX_HTTP_NEWS_KIND_RSS
                                       : NGX_HTTP_NEWS_KIND_ATOM,
-                                   &body, 0, &key, &none);
+                                   &body, 0, &feed->key, &none);
 }
 
 
@@ -142,14 +274,13 @@ ngx_http_news_feed_handler(ngx_http_request_t *r)
  */
 
 static ngx_int_t
-ngx_http_news_feed_items(ngx_http_request_t *r, ngx_str_t *base,
-    ngx_array_t *items, ngx_str_t *updated)
+ngx_http_news_feed_items(ngx_http_request_t *r, ngx_http_news_list_t *list,
+    ngx_str_t *base, ngx_array_t *items, ngx_str_t *updated)
 {
     ngx_int_t                  rc;
     ngx_str_t                  path;
     ngx_uint_t                 i;
     ngx_array_t                posts;
-    ngx_http_news_list_t       list;
     ngx_http_news_item_t      *item;
     ngx_http_news_post_t      *p;
     ngx_http_news_loc_conf_t  *nlcf;
@@ -165,11 +296,7 @@ ngx_http_news_feed_items(ngx_http_request_t *r, ngx_str_t *base,
         return NGX_ERROR;
     }
 
-    list.type = NGX_HTTP_NEWS_LIST_ALL;
-    list.id = 0;
-    ngx_str_null(&list.name);
-
-    rc = ngx_http_news_db_posts(r, nlcf->db, &list, nlcf->feed_size, 0, NULL,
+    rc = ngx_http_news_db_posts(r, nlcf->db, list, nlcf->feed_size, 0, NULL,
                                 &posts);
     if (rc != NGX_OK) {
         return NGX_ERROR;
@@ -241,7 +368,7 @@ ngx_http_news_feed_items(ngx_http_request_t *r, ngx_str_t *base,
 
 static void
 ngx_http_news_feed_rss(ngx_http_news_out_t *out, ngx_http_request_t *r,
-    ngx_str_t *base, ngx_str_t *self, ngx_array_t *items, ngx_str_t *updated)
+    ngx_http_news_feed_t *feed, ngx_array_t *items, ngx_str_t *updated)
 {
     ngx_str_t                 *tag;
     ngx_uint_t                 i, j;
@@ -257,16 +384,16 @@ ngx_http_news_feed_rss(ngx_http_news_out_t *out, ngx_http_request_t *r,
                           "\"http://purl.org/rss/1.0/modules/content/\" "
                           "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
                           "<channel>\n<title>");
-    ngx_http_news_out_xml(out, &nlcf->site_text);
+    ngx_http_news_out_xml(out, &feed->title);
     ngx_http_news_out_lit(out, "</title>\n<link>");
-    ngx_http_news_out_xml(out, base);
-    ngx_http_news_out_lit(out, "/</link>\n<description>");
-    ngx_http_news_out_xml(out, &nlcf->site_text);
+    ngx_http_news_out_xml(out, &feed->link);
+    ngx_http_news_out_lit(out, "</link>\n<description>");
+    ngx_http_news_out_xml(out, &feed->title);
     ngx_http_news_out_lit(out, "</description>\n<language>");
     ngx_http_news_out_xml(out, &nlcf->language);
     ngx_http_news_out_lit(out, "</language>\n<atom:link rel=\"self\" "
                           "type=\"application/rss+xml\" href=\"");
-    ngx_http_news_out_xml(out, self);
+    ngx_http_news_out_xml(out, &feed->self);
     ngx_http_news_out_lit(out, "\"/>\n");
 
     if (updated->len) {
@@ -333,7 +460,7 @@ ngx_http_news_feed_rss(ngx_http_news_out_t *out, ngx_http_request_t *r,
 
 static void
 ngx_http_news_feed_atom(ngx_http_news_out_t *out, ngx_http_request_t *r,
-    ngx_str_t *base, ngx_str_t *self, ngx_array_t *items, ngx_str_t *updated)
+    ngx_http_news_feed_t *feed, ngx_array_t *items, ngx_str_t *updated)
 {
     ngx_str_t                 *tag, *author;
     ngx_uint_t                 i, j;
@@ -347,9 +474,9 @@ ngx_http_news_feed_atom(ngx_http_news_out_t *out, ngx_http_request_t *r,
                           "xml:lang=\"");
     ngx_http_news_out_xml(out, &nlcf->language);
     ngx_http_news_out_lit(out, "\">\n<id>");
-    ngx_http_news_out_xml(out, self);
+    ngx_http_news_out_xml(out, &feed->self);
     ngx_http_news_out_lit(out, "</id>\n<title>");
-    ngx_http_news_out_xml(out, &nlcf->site_text);
+    ngx_http_news_out_xml(out, &feed->title);
     ngx_http_news_out_lit(out, "</title>\n<updated>");
 
     if (updated->len) {
@@ -365,11 +492,11 @@ ngx_http_news_feed_atom(ngx_http_news_out_t *out, ngx_http_request_t *r,
     ngx_http_news_out_lit(out, "</name></author>\n"
                           "<link rel=\"self\" "
                           "type=\"application/atom+xml\" href=\"");
-    ngx_http_news_out_xml(out, self);
+    ngx_http_news_out_xml(out, &feed->self);
     ngx_http_news_out_lit(out, "\"/>\n<link rel=\"alternate\" "
                           "type=\"text/html\" href=\"");
-    ngx_http_news_out_xml(out, base);
-    ngx_http_news_out_lit(out, "/\"/>\n");
+    ngx_http_news_out_xml(out, &feed->link);
+    ngx_http_news_out_lit(out, "\"/>\n");
 
     item = items->elts;
 

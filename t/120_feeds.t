@@ -126,6 +126,30 @@ like($atom, qr{<updated>2022-03-09T01:02:03\+00:00</updated>\n<author>},
 like($atom, qr{<published>2022-03-02T10:00:00\+08:00</published>},
     'Atom: published with its offset');
 
+# a category's feeds, served by news_category, with its descendants' posts
+$t->sql("INSERT INTO categories (slug, name, parent_id) SELECT 'sub', 'Sub',"
+    . " id FROM categories WHERE slug = 'xinhuawang';");
+$t->add_posts({ title => 'in sub', categories => [qw(xinhuawang sub)],
+    category_name => 'Sub', date => '2022-03-04 12:00:00 +0800' });
+for my $kind (qw(xml atom)) {
+    my ($r, $f) = feed("/category/xinhuawang.$kind");
+    is($r->{status}, 200, "category .$kind: 200");
+    is($f->{bozo}, 0, "category .$kind: feedparser reports no error")
+        or diag($f->{bozo_exception});
+    is($f->{feed}{title}, u('新华网新闻 - 新闻 & <网>'),
+        "category .$kind: the category's and the site's name");
+    is($f->{entries}[0]{title}, 'in sub',
+        "category .$kind: a subcategory's post first");
+    my ($sub) = feed("/category/sub.$kind");
+    like($sub->{body}, qr{in sub}, "category .$kind: the subcategory's own");
+}
+is($t->get('/category/nothing.xml')->{status}, 404,
+    'an unknown category\'s feed: 404');
+my $cat_feed = qr{<link rel="alternate" type="application/rss\+xml" }
+    . qr{href="/category/xinhuawang\.xml">};
+like($t->get('/category/xinhuawang.html')->{body}, qr/$cat_feed/,
+    'a category page links its feed');
+
 # an edit shows at once
 $t->sql("UPDATE posts SET title = 'renamed' WHERE info_code = '$old';");
 like($t->get('/feed.xml')->{body}, qr{<title>renamed</title>},
