@@ -9,6 +9,8 @@
 
 
 static int news_is_info_code_name(const unsigned char *p);
+static int news_parse_tag_path(const unsigned char *p, size_t len,
+    const char *suffix, int decode, unsigned char *dst, size_t *name_len);
 static int news_hex(unsigned char c);
 
 
@@ -299,20 +301,40 @@ int
 news_parse_tag_uri(const unsigned char *p, size_t len, int decode,
     unsigned char *dst, size_t *name_len)
 {
+    return news_parse_tag_path(p, len, ".html", decode, dst, name_len);
+}
+
+
+/* /tag/<name>.xml, the tag's feed: as news_parse_tag_uri() */
+
+int
+news_parse_tag_feed_uri(const unsigned char *p, size_t len, int decode,
+    unsigned char *dst, size_t *name_len)
+{
+    return news_parse_tag_path(p, len, ".xml", decode, dst, name_len);
+}
+
+
+static int
+news_parse_tag_path(const unsigned char *p, size_t len, const char *suffix,
+    int decode, unsigned char *dst, size_t *name_len)
+{
     int                   hi, lo;
-    size_t                n;
+    size_t                n, slen;
     const unsigned char  *end;
 
     static const char  prefix[] = "/tag/";
 
-    if (len <= sizeof(prefix) - 1 + 5
+    slen = strlen(suffix);
+
+    if (len <= sizeof(prefix) - 1 + slen
         || memcmp(p, prefix, sizeof(prefix) - 1) != 0
-        || memcmp(p + len - 5, ".html", 5) != 0)
+        || memcmp(p + len - slen, suffix, slen) != 0)
     {
         return 0;
     }
 
-    end = p + len - 5;
+    end = p + len - slen;
     p += sizeof(prefix) - 1;
     n = 0;
 

@@ -526,6 +526,7 @@ char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_news_feed_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_category_feed(ngx_http_request_t *r,
     ngx_str_t *slug, ngx_uint_t atom);
+ngx_int_t ngx_http_news_tag_feed(ngx_http_request_t *r, ngx_str_t *name);
 char *ngx_http_news_feed(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_news_feed_links(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -565,7 +566,8 @@ void ngx_http_news_out_page_path(ngx_http_news_out_t *out, ngx_str_t *path,
     ngx_uint_t page);
 void ngx_http_news_out_tag_path(ngx_http_news_out_t *out, ngx_str_t *name,
     ngx_uint_t page);
-ngx_int_t ngx_http_news_tag_name(ngx_http_request_t *r, ngx_str_t *name);
+ngx_int_t ngx_http_news_tag_name(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_uint_t *feed);
 ngx_int_t ngx_http_news_page_arg(ngx_http_request_t *r, ngx_uint_t *page);
 char *ngx_http_news_set_base_url(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

@@ -2,8 +2,9 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * Feeds: the site's newest posts as RSS 2.0 or Atom (news_feed rss|atom),
- * news_feed_size of them, rendered at request time, kept in the render
+ * Feeds: the newest posts of the site (news_feed rss|atom), of a category
+ * (/category/<slug>.xml, .atom) or of a tag (/tag/<name>.xml) as RSS 2.0
+ * or Atom, news_feed_size of them, rendered at request time, kept in the render
  * cache and validated like pages.  Dates are the posts' own: pubDate in
  * its offset, lastBuildDate and <updated> the newest item's updated_at,
  * never the time of the request, so that readers neither skip nor repeat
@@ -157,6 +158,60 @@ ngx_http_news_category_feed(ngx_http_request_t *r, ngx_str_t *slug,
 
     ngx_http_news_out_init(&out, r->pool, slug->len + 32);
     ngx_http_news_out_category_path(&out, slug, 0, NGX_HTTP_NEWS_ESCAPE_NONE);
+
+    if (ngx_http_news_out_str(&out, &feed.page) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_news_feed_send(r, &feed);
+}
+
+
+/* a tag's feed, /tag/<name>.xml, which the tag location serves */
+
+ngx_int_t
+ngx_http_news_tag_feed(ngx_http_request_t *r, ngx_str_t *name)
+{
+    ngx_int_t                  rc;
+    ngx_http_news_out_t        out;
+    ngx_http_news_feed_t       feed;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    ngx_memzero(&feed, sizeof(ngx_http_news_feed_t));
+
+    feed.format = NGX_HTTP_NEWS_FEED_RSS;
+
+    rc = ngx_http_news_feed_cached(r, &feed);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    rc = ngx_http_news_db_tag(r, nlcf->db, name, &feed.list);
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: no tag \"%V\" for a feed", name);
+        return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    ngx_http_news_out_init(&out, r->pool, name->len + 8
+                                          + nlcf->site_text.len);
+    ngx_http_news_out_add(&out, feed.list.name.data, feed.list.name.len);
+    ngx_http_news_out_lit(&out, " - ");
+    ngx_http_news_out_add(&out, nlcf->site_text.data, nlcf->site_text.len);
+
+    if (ngx_http_news_out_str(&out, &feed.title) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, 3 * name->len + 32);
+    ngx_http_news_out_tag_path(&out, &feed.list.name, 0);
 
     if (ngx_http_news_out_str(&out, &feed.page) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

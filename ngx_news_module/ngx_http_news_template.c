@@ -102,7 +102,7 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("robots"), NGX_HTTP_NEWS_V_ROBOTS, NEWS_A },
     { ngx_string("feed_links"), NGX_HTTP_NEWS_V_FEED_LINKS,
       NEWS_A|NEWS_C|NEWS_I|NEWS_T },
-    { ngx_string("page_feeds"), NGX_HTTP_NEWS_V_PAGE_FEEDS, NEWS_C },
+    { ngx_string("page_feeds"), NGX_HTTP_NEWS_V_PAGE_FEEDS, NEWS_C|NEWS_T },
     { ngx_string("share_qr"), NGX_HTTP_NEWS_V_SHARE_QR, NEWS_A },
     { ngx_string("back"), NGX_HTTP_NEWS_V_BACK, NEWS_E },
     { ngx_string("most_read"), NGX_HTTP_NEWS_V_MOST_READ, NEWS_A|NEWS_I },

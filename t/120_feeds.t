@@ -150,6 +150,23 @@ my $cat_feed = qr{<link rel="alternate" type="application/rss\+xml" }
 like($t->get('/category/xinhuawang.html')->{body}, qr/$cat_feed/,
     'a category page links its feed');
 
+# a tag's feed, served by news_tag, the name escaped as in its page's URL
+{
+    my ($r, $f) = feed('/tag/A%26B.xml');
+    is($r->{status}, 200, 'tag feed: 200');
+    is($f->{bozo}, 0, 'tag feed: feedparser reports no error')
+        or diag($f->{bozo_exception});
+    is($f->{feed}{title}, u('A&B - 新闻 & <网>'), 'tag feed: its title');
+    is(join(' ', map { $_->{title} =~ /^x / ? 'hostile' : $_->{title} }
+        @{ $f->{entries} }), 'hostile', 'tag feed: the tagged post only');
+    is($f->{feed}{link}, "$base/tag/A%26B.html", 'tag feed: its page');
+    is($t->get('/tag/nothing.xml')->{status}, 404, 'an unknown tag: 404');
+    my $tag_feed = qr{<link rel="alternate" type="application/rss\+xml" }
+        . qr{href="/tag/A%26B\.xml">};
+    like($t->get('/tag/A%26B.html')->{body}, qr/$tag_feed/,
+        'a tag page links its feed');
+}
+
 # an edit shows at once
 $t->sql("UPDATE posts SET title = 'renamed' WHERE info_code = '$old';");
 like($t->get('/feed.xml')->{body}, qr{<title>renamed</title>},
