@@ -367,6 +367,7 @@ typedef struct {
     ngx_array_t                *feed_links;       /* news_feed_links */
     ngx_uint_t                  feed;             /* news_feed: rss, atom */
     ngx_uint_t                  feed_size;
+    ngx_str_t                   websub_hub;       /* news_websub_hub */
     ngx_str_t                   site_json;        /* the name, for JSON */
     ngx_uint_t                  chinese;          /* language is zh-* */
     ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
@@ -396,6 +397,8 @@ typedef struct {
     ngx_http_complex_value_t   *base_url;
     ngx_uint_t                  page_size;
     ngx_flag_t                  descendants;
+    ngx_uint_t                  feed_size;
+    ngx_str_t                  *websub_hub;
     ngx_str_t                  *site_vars;
     ngx_str_t                  *default_image;
     ngx_str_t                  *share_qr;
@@ -529,6 +532,8 @@ ngx_int_t ngx_http_news_category_feed(ngx_http_request_t *r,
 ngx_int_t ngx_http_news_tag_feed(ngx_http_request_t *r, ngx_str_t *name);
 char *ngx_http_news_feed(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_news_feed_links(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_news_websub_hub(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 /* ngx_http_news_preview.c */

@@ -477,6 +477,9 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
             && pr[i].base_url == conf->base_url
             && pr[i].page_size == conf->page_size
             && pr[i].descendants == conf->descendants
+            && pr[i].feed_size == conf->feed_size
+            && ngx_http_news_profile_strs(pr[i].websub_hub,
+                                          &conf->websub_hub, 1)
             && ngx_http_news_profile_strs(pr[i].site_vars, conf->site_vars,
                                           5)
             && ngx_http_news_profile_strs(pr[i].default_image,
@@ -497,6 +500,8 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
     pr->base_url = conf->base_url;
     pr->page_size = conf->page_size;
     pr->descendants = conf->descendants;
+    pr->feed_size = conf->feed_size;
+    pr->websub_hub = &conf->websub_hub;
     pr->site_vars = conf->site_vars;
     pr->default_image = &conf->default_image;
     pr->share_qr = conf->share_qr;

@@ -451,6 +451,12 @@ ngx_http_news_feed_rss(ngx_http_news_out_t *out, ngx_http_request_t *r,
     ngx_http_news_out_xml(out, &feed->self);
     ngx_http_news_out_lit(out, "\"/>\n");
 
+    if (nlcf->websub_hub.len) {
+        ngx_http_news_out_lit(out, "<atom:link rel=\"hub\" href=\"");
+        ngx_http_news_out_xml(out, &nlcf->websub_hub);
+        ngx_http_news_out_lit(out, "\"/>\n");
+    }
+
     if (updated->len) {
         ngx_http_news_out_lit(out, "<lastBuildDate>");
         ngx_http_news_out_rfc822(out, updated);
@@ -552,6 +558,12 @@ ngx_http_news_feed_atom(ngx_http_news_out_t *out, ngx_http_request_t *r,
                           "type=\"text/html\" href=\"");
     ngx_http_news_out_xml(out, &feed->link);
     ngx_http_news_out_lit(out, "\"/>\n");
+
+    if (nlcf->websub_hub.len) {
+        ngx_http_news_out_lit(out, "<link rel=\"hub\" href=\"");
+        ngx_http_news_out_xml(out, &nlcf->websub_hub);
+        ngx_http_news_out_lit(out, "\"/>\n");
+    }
 
     item = items->elts;
 
@@ -764,6 +776,38 @@ ngx_http_news_feed_links(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         kv->value.data = p;
         kv->value.len = value[i].data + value[i].len - p;
     }
+
+    return NGX_CONF_OK;
+}
+
+
+/* news_websub_hub URL: the hub subscribers are told to ask (WebSub) */
+
+char *
+ngx_http_news_websub_hub(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_news_loc_conf_t *nlcf = conf;
+
+    ngx_str_t  *value;
+
+    if (nlcf->websub_hub.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (!((value[1].len > 7
+           && ngx_strncmp(value[1].data, "http://", 7) == 0)
+          || (value[1].len > 8
+              && ngx_strncmp(value[1].data, "https://", 8) == 0)))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid \"news_websub_hub\" \"%V\", it must "
+                           "be an http:// or https:// URL", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    nlcf->websub_hub = value[1];
 
     return NGX_CONF_OK;
 }

@@ -244,6 +244,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
       offsetof(ngx_http_news_loc_conf_t, feed_size),
       &ngx_http_news_feed_size_bounds },
 
+    { ngx_string("news_websub_hub"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_websub_hub,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("news_feed_links"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_news_feed_links,
@@ -456,6 +463,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->cache_tags, prev->cache_tags, 0);
     ngx_conf_merge_value(conf->descendants, prev->descendants, 1);
     ngx_conf_merge_uint_value(conf->feed_size, prev->feed_size, 20);
+    ngx_conf_merge_str_value(conf->websub_hub, prev->websub_hub, "");
     ngx_conf_merge_ptr_value(conf->feed_links, prev->feed_links, NULL);
     ngx_conf_merge_str_value(conf->site_name, prev->site_name, "");
     ngx_conf_merge_str_value(conf->language, prev->language, "zh-CN");

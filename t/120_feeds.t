@@ -51,6 +51,12 @@ EOF
 $t->write_conf($t->conf_server(<<'EOF',
         location = /feed.xml { news_feed rss; }
         location = /atom.xml { news_feed atom; }
+        location /small/ {
+            news_feed_size 1;
+            news_websub_hub https://hub.example/;
+            location = /small/feed.xml { news_feed rss; }
+            location = /small/atom.xml { news_feed atom; }
+        }
 EOF
     server => 'news_base_url https://news.example.com;'
         . ' news_site_name "新闻 & <网>";'
@@ -181,6 +187,19 @@ for my $page ('/', '/category/xinhuawang.html', $t->article_path($new)) {
     my $atom_link = qr{<link rel="alternate" type="application/atom\+xml"}
         . qr{[^>]+href="/atom\.xml">};
     like($b, qr/$atom_link/, "$page: links the Atom feed");
+}
+
+# a location with another size and a WebSub hub
+{
+    my ($r, $f) = feed('/small/feed.xml');
+    is(scalar @{ $f->{entries} }, 1, 'news_feed_size 1: one item');
+    like($r->{body}, qr{<atom:link rel="hub" href="https://hub\.example/"/>},
+        'RSS: the WebSub hub');
+    ($r) = feed('/small/atom.xml');
+    like($r->{body}, qr{<link rel="hub" href="https://hub\.example/"/>},
+        'Atom: the WebSub hub');
+    unlike($t->get('/feed.xml')->{body}, qr/rel="hub"/,
+        'the site\'s feed has no hub');
 }
 
 # a bad directive
