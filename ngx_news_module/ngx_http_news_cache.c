@@ -520,8 +520,10 @@ ngx_http_news_profile_strs(ngx_str_t *a, ngx_str_t *b, ngx_uint_t n)
     ngx_uint_t  i;
 
     for (i = 0; i < n; i++) {
+        /* an empty value may have no data at all */
+
         if (a[i].len != b[i].len
-            || ngx_memcmp(a[i].data, b[i].data, a[i].len) != 0)
+            || (a[i].len && ngx_memcmp(a[i].data, b[i].data, a[i].len) != 0))
         {
             return 0;
         }
