@@ -112,6 +112,23 @@ ngx_http_news_out_json(ngx_http_news_out_t *out, ngx_str_t *s)
 }
 
 
+/* text in XML: escaped, and what XML 1.0 forbids dropped */
+
+void
+ngx_http_news_out_xml(ngx_http_news_out_t *out, ngx_str_t *s)
+{
+    size_t  len;
+
+    len = news_xml_escape(NULL, s->data, s->len);
+
+    ngx_http_news_out_reserve(out, len);
+
+    if (!out->failed) {
+        out->pos += news_xml_escape(out->pos, s->data, s->len);
+    }
+}
+
+
 void
 ngx_http_news_out_uint(ngx_http_news_out_t *out, ngx_uint_t n)
 {
