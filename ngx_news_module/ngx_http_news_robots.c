@@ -22,10 +22,9 @@ ngx_int_t
 ngx_http_news_robots_handler(ngx_http_request_t *r)
 {
     ngx_int_t                  rc;
-    ngx_str_t                  base, key, body, what, none, *uri;
+    ngx_str_t                  base, key, body, none, *uri;
     ngx_uint_t                 i;
     ngx_http_news_out_t        out;
-    ngx_http_news_page_t      *cached;
     ngx_http_news_loc_conf_t  *nlcf;
 
     rc = ngx_http_news_check_method(r);
@@ -35,21 +34,12 @@ ngx_http_news_robots_handler(ngx_http_request_t *r)
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-    ngx_str_set(&what, "robots");
+    /*
+     * made from the configuration alone, in no time: not kept in the
+     * render cache, where two locations' files could not be told apart
+     */
 
-    if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_SITEMAP, &what, 0,
-                                &key)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    cached = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
-                                     &key);
-
-    if (cached != NULL) {
-        return ngx_http_news_send_page(r, cached);
-    }
+    ngx_str_null(&key);
 
     if (ngx_http_news_base_url(r, &base) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
