@@ -330,10 +330,11 @@ ngx_http_news_sitemap_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
     u_char                        *p;
     uint64_t                       n;
     ngx_int_t                      rc;
-    ngx_str_t                      key, what, none;
+    ngx_str_t                      key, what, none, page_key;
     ngx_uint_t                     size, lists;
     ngx_array_t                    ends;
     sqlite3_stmt                  *stmt;
+    ngx_http_news_ctx_t           *ctx;
     ngx_http_news_out_t            out;
     ngx_http_news_page_t          *cached;
     ngx_http_news_anchor_t        *end;
@@ -349,12 +350,21 @@ ngx_http_news_sitemap_ends(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_http_news_out_lit(&out, "ends:");
     ngx_http_news_out_uint(&out, size);
 
+    /* the document's own key stays the request's: its 404 is kept there */
+
+    ctx = ngx_http_news_get_ctx(r);
+    page_key = ctx ? ctx->page_key : (ngx_str_t) ngx_null_string;
+
     if (ngx_http_news_out_str(&out, &what) != NGX_OK
         || ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_SITEMAP, &what, 0,
                                    &key)
            != NGX_OK)
     {
         return NGX_ERROR;
+    }
+
+    if (ctx != NULL) {
+        ctx->page_key = page_key;
     }
 
     cached = ngx_http_news_cache_get(r, ngx_http_news_db_cache(db), &key);

@@ -198,6 +198,17 @@ $t->sql("UPDATE posts SET status = 'deleted' WHERE info_code = '$new';");
 ($p2) = doc('/sitemap-2.xml');
 ok(!(grep { /\Q$new\E/ } NewsSitemap::locs($p2)), 'deleted: gone');
 
+# a part past the end first after a change: its 404 is kept under its own
+# URI, never taken for where the parts start
+$t->sql("UPDATE posts SET updated_at = '2023-03-01 00:00:00+00:00'"
+    . " WHERE info_code = '$codes[0]';");
+is($t->get('/sitemap-9.xml')->{status}, 404, 'past the end, first: 404');
+is($t->get('/sitemap-9.xml')->{status}, 404, 'and again, from the cache');
+my ($p1b) = doc('/sitemap-1.xml');
+is_deeply([ NewsSitemap::locs($p1b) ], [ @articles[0 .. 2] ],
+    'then part 1 as it is');
+is($p1b->{urls}[0]{lastmod}, '2023-03-01T00:00:00+00:00', 'with the edit');
+
 # the scheduled post, once its time has come
 $t->sql("UPDATE posts SET published_at = '" . at(-60) =~ s/ \+0800/+08:00/r
     . "' WHERE info_code = '$scheduled';");
