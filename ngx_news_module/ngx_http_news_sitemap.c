@@ -172,7 +172,13 @@ ngx_http_news_sitemap_handler(ngx_http_request_t *r)
                    "news sitemap part %ui of %ui, %uL articles, %uL lists",
                    part, parts, hdr.articles, hdr.lists);
 
-    if (part && (part > parts || hdr.articles + hdr.lists <= size)) {
+    if (part
+        && (part > parts || hdr.articles + hdr.lists <= size
+            || (part <= articles && part > 1
+                && sizeof(ngx_http_news_sitemap_ends_t)
+                   + (part - 1) * sizeof(ngx_http_news_anchor_t)
+                   > ends.len)))
+    {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: the sitemap has no part %ui", part);
         return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
