@@ -9,6 +9,8 @@
 
 
 static int news_is_info_code_name(const unsigned char *p);
+static int news_parse_tag_path(const unsigned char *p, size_t len,
+    const char *suffix, int decode, unsigned char *dst, size_t *name_len);
 static int news_hex(unsigned char c);
 
 
@@ -225,6 +227,45 @@ news_parse_preview(const unsigned char *p, size_t len, long long *expiry,
 }
 
 
+/*
+ * a category's feed, /category/<slug>.xml (RSS) or /category/<slug>.atom
+ * (*atom set): the slug, or NULL
+ */
+
+const unsigned char *
+news_parse_category_feed_uri(const unsigned char *p, size_t len,
+    size_t *slug_len, int *atom)
+{
+    size_t  suffix;
+
+    static const char  prefix[] = "/category/";
+
+    if (len > 4 && memcmp(p + len - 4, ".xml", 4) == 0) {
+        suffix = 4;
+        *atom = 0;
+
+    } else if (len > 5 && memcmp(p + len - 5, ".atom", 5) == 0) {
+        suffix = 5;
+        *atom = 1;
+
+    } else {
+        return NULL;
+    }
+
+    if (len <= sizeof(prefix) - 1 + suffix
+        || memcmp(p, prefix, sizeof(prefix) - 1) != 0
+        || !news_slug_valid(p + sizeof(prefix) - 1,
+                            len - (sizeof(prefix) - 1) - suffix))
+    {
+        return NULL;
+    }
+
+    *slug_len = len - (sizeof(prefix) - 1) - suffix;
+
+    return p + sizeof(prefix) - 1;
+}
+
+
 /* /category/<slug>.html: the slug, or NULL */
 
 const unsigned char *
@@ -260,20 +301,40 @@ int
 news_parse_tag_uri(const unsigned char *p, size_t len, int decode,
     unsigned char *dst, size_t *name_len)
 {
+    return news_parse_tag_path(p, len, ".html", decode, dst, name_len);
+}
+
+
+/* /tag/<name>.xml, the tag's feed: as news_parse_tag_uri() */
+
+int
+news_parse_tag_feed_uri(const unsigned char *p, size_t len, int decode,
+    unsigned char *dst, size_t *name_len)
+{
+    return news_parse_tag_path(p, len, ".xml", decode, dst, name_len);
+}
+
+
+static int
+news_parse_tag_path(const unsigned char *p, size_t len, const char *suffix,
+    int decode, unsigned char *dst, size_t *name_len)
+{
     int                   hi, lo;
-    size_t                n;
+    size_t                n, slen;
     const unsigned char  *end;
 
     static const char  prefix[] = "/tag/";
 
-    if (len <= sizeof(prefix) - 1 + 5
+    slen = strlen(suffix);
+
+    if (len <= sizeof(prefix) - 1 + slen
         || memcmp(p, prefix, sizeof(prefix) - 1) != 0
-        || memcmp(p + len - 5, ".html", 5) != 0)
+        || memcmp(p + len - slen, suffix, slen) != 0)
     {
         return 0;
     }
 
-    end = p + len - 5;
+    end = p + len - slen;
     p += sizeof(prefix) - 1;
     n = 0;
 

@@ -66,8 +66,12 @@ const unsigned char *news_parse_category_uri(const unsigned char *p,
     size_t len, size_t *slug_len);
 int news_parse_tag_uri(const unsigned char *p, size_t len, int decode,
     unsigned char *dst, size_t *name_len);
+int news_parse_tag_feed_uri(const unsigned char *p, size_t len, int decode,
+    unsigned char *dst, size_t *name_len);
 size_t news_tag_escape(unsigned char *dst, const unsigned char *src,
     size_t len);
+const unsigned char *news_parse_category_feed_uri(const unsigned char *p,
+    size_t len, size_t *slug_len, int *atom);
 int news_slug_valid(const unsigned char *p, size_t len);
 int news_parse_day(const unsigned char *p, size_t len);
 

@@ -25,6 +25,7 @@ static int ref_hex(unsigned char c);
 static int ref_unreserved(unsigned char c);
 static void check_parse(const unsigned char *p, size_t len, int decode);
 static void check_round_trip(const unsigned char *p, size_t len);
+static void check_feed(const unsigned char *p, size_t len);
 
 
 int
@@ -43,6 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_parse(copy, size, 1);
     check_parse(copy, size, 0);
     check_round_trip(copy, size);
+    check_feed(copy, size);
 
     free(copy);
 
@@ -190,4 +192,42 @@ check_round_trip(const unsigned char *p, size_t len)
     }
 
     free(path);
+}
+
+
+/*
+ * /tag/<name>.xml is the feed of the tag /tag/<name>.html names: the same
+ * name found, or none, for the same bytes before the suffix
+ */
+static void
+check_feed(const unsigned char *p, size_t len)
+{
+    int             got, want;
+    size_t          n, m;
+    unsigned char  *page, a[NEWS_TAG_MAX], b[NEWS_TAG_MAX];
+
+    n = 0;
+    got = news_parse_tag_feed_uri(p, len, 1, a, &n);
+
+    if (len < 4 || memcmp(p + len - 4, ".xml", 4) != 0) {
+        fuzz_check(!got, "no feed path without .xml");
+        return;
+    }
+
+    page = malloc(len + 1);
+    if (page == NULL) {
+        return;
+    }
+
+    memcpy(page, p, len - 4);
+    memcpy(page + len - 4, ".html", 5);
+
+    m = 0;
+    want = ref_parse(page, len + 1, 1, b, &m);
+
+    fuzz_check(got == want, "a tag's feed path is found as its page's");
+    fuzz_check(!got || (n == m && memcmp(a, b, n) == 0),
+               "a tag's feed names the tag its page names");
+
+    free(page);
 }

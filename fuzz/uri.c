@@ -28,6 +28,7 @@ static void check_article_uri(const unsigned char *p, size_t len);
 static void check_category_uri(const unsigned char *p, size_t len);
 static void check_day(const unsigned char *p, size_t len);
 static void check_json_escape(const unsigned char *p, size_t len);
+static void check_category_feed_uri(const unsigned char *p, size_t len);
 static size_t json_string_decode(const unsigned char *p, size_t len,
     unsigned char *out);
 static uint32_t json_hex4(const unsigned char *p);
@@ -51,6 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     check_article_uri(copy, size);
     check_category_uri(copy, size);
+    check_category_feed_uri(copy, size);
     check_day(copy, size);
     check_json_escape(copy, size);
 
@@ -141,6 +143,37 @@ check_category_uri(const unsigned char *p, size_t len)
     if (slug != NULL) {
         fuzz_check(slug == p + 10 && n == len - 15,
                    "the slug is the bytes between prefix and suffix");
+    }
+}
+
+
+/* /category/<slug>.xml and .atom: exactly those, slug valid */
+
+static void
+check_category_feed_uri(const unsigned char *p, size_t len)
+{
+    int                   atom, want, want_atom;
+    size_t                n, suffix;
+    const unsigned char  *slug;
+
+    n = 0;
+    atom = -1;
+    slug = news_parse_category_feed_uri(p, len, &n, &atom);
+
+    want_atom = len > 5 && memcmp(p + len - 5, ".atom", 5) == 0;
+    suffix = want_atom ? 5 : 4;
+
+    want = (want_atom || (len > 4 && memcmp(p + len - 4, ".xml", 4) == 0))
+           && len > 10 + suffix && memcmp(p, "/category/", 10) == 0
+           && ref_slug_valid(p + 10, len - 10 - suffix);
+
+    fuzz_check((slug != NULL) == want,
+               "news_parse_category_feed_uri() agrees with the reference");
+
+    if (slug != NULL) {
+        fuzz_check(slug == p + 10 && n == len - 10 - suffix
+                   && atom == want_atom,
+                   "the feed's slug and format are the reference's");
     }
 }
 

@@ -12,6 +12,7 @@
  *   ngx_http_news_tag.c         tag pages
  *   ngx_http_news_share.c       share links
  *   ngx_http_news_preview.c     signed previews of posts not yet public
+ *   ngx_http_news_feed.c        RSS and Atom feeds
  *   ngx_http_news_qr.c          QR codes of share links, as SVG
  *   ngx_http_news_urls.c        every URL the site builds or parses
  *   ngx_http_news_query.c       the content queries and their rows
@@ -90,9 +91,11 @@ typedef enum {
 
 /* a page made without a template: the SVG of a QR code (news_qr) */
 #define NGX_HTTP_NEWS_KIND_SVG  NGX_HTTP_NEWS_TPL_MAX
+#define NGX_HTTP_NEWS_KIND_RSS   (NGX_HTTP_NEWS_TPL_MAX + 1)
+#define NGX_HTTP_NEWS_KIND_ATOM  (NGX_HTTP_NEWS_TPL_MAX + 2)
 /* sitemaps (application/xml), robots.txt (text/plain) */
-#define NGX_HTTP_NEWS_KIND_XML   (NGX_HTTP_NEWS_TPL_MAX + 1)
-#define NGX_HTTP_NEWS_KIND_TEXT  (NGX_HTTP_NEWS_TPL_MAX + 2)
+#define NGX_HTTP_NEWS_KIND_XML   (NGX_HTTP_NEWS_TPL_MAX + 3)
+#define NGX_HTTP_NEWS_KIND_TEXT  (NGX_HTTP_NEWS_TPL_MAX + 4)
 
 
 /* template placeholders; ngx_http_news_template.c names them */
@@ -138,6 +141,8 @@ typedef enum {
     NGX_HTTP_NEWS_V_LEAD_IMAGE,
     NGX_HTTP_NEWS_V_ARTICLE_JSONLD,
     NGX_HTTP_NEWS_V_ROBOTS,
+    NGX_HTTP_NEWS_V_FEED_LINKS,
+    NGX_HTTP_NEWS_V_PAGE_FEEDS,
     NGX_HTTP_NEWS_V_SHARE_QR,
     NGX_HTTP_NEWS_V_MOST_READ,
     NGX_HTTP_NEWS_V_RELATED,
@@ -181,6 +186,7 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 #define NGX_HTTP_NEWS_CACHE_INDEX     'I'
 #define NGX_HTTP_NEWS_CACHE_ANCHOR    'P'
 #define NGX_HTTP_NEWS_CACHE_QR        'Q'
+#define NGX_HTTP_NEWS_CACHE_FEED      'F'
 #define NGX_HTTP_NEWS_CACHE_TAG       'T'
 #define NGX_HTTP_NEWS_CACHE_SITEMAP   'M'     /* and robots.txt */
 
@@ -363,7 +369,12 @@ typedef struct {
     /* news_share_qr's QR location ("": none), the share path it encodes */
     ngx_str_t                   share_qr[2];
 
-    ngx_str_t                   site_vars[4];     /* HTML-escaped */
+    ngx_str_t                   site_vars[5];     /* HTML-escaped */
+    ngx_str_t                   site_text;        /* the name, as is */
+    ngx_array_t                *feed_links;       /* news_feed_links */
+    ngx_uint_t                  feed;             /* news_feed: rss, atom */
+    ngx_uint_t                  feed_size;
+    ngx_str_t                   websub_hub;       /* news_websub_hub */
     ngx_str_t                   site_json;        /* the name, for JSON */
     ngx_uint_t                  chinese;          /* language is zh-* */
     ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
@@ -400,6 +411,8 @@ typedef struct {
     ngx_http_complex_value_t   *base_url;
     ngx_uint_t                  page_size;
     ngx_flag_t                  descendants;
+    ngx_uint_t                  feed_size;
+    ngx_str_t                  *websub_hub;
     ngx_str_t                  *site_vars;
     ngx_str_t                  *default_image;
     ngx_str_t                  *share_qr;
@@ -526,6 +539,17 @@ void ngx_http_news_set_tag_cache_tags(ngx_http_request_t *r, ngx_str_t *name);
 char *ngx_http_news_cache_control(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
+/* ngx_http_news_feed.c */
+ngx_int_t ngx_http_news_feed_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_category_feed(ngx_http_request_t *r,
+    ngx_str_t *slug, ngx_uint_t atom);
+ngx_int_t ngx_http_news_tag_feed(ngx_http_request_t *r, ngx_str_t *name);
+char *ngx_http_news_feed(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_news_feed_links(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_news_websub_hub(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
 /* ngx_http_news_preview.c */
 ngx_int_t ngx_http_news_preview(ngx_http_request_t *r, ngx_str_t *code,
     ngx_str_t *arg);
@@ -533,6 +557,8 @@ char *ngx_http_news_preview_secret(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 /* ngx_http_news_meta.c */
+ngx_int_t ngx_http_news_meta_image(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_str_t *base, ngx_str_t *url);
 ngx_int_t ngx_http_news_render_meta(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_str_t *base, ngx_str_t *canonical,
     ngx_str_t *vars);
@@ -559,7 +585,8 @@ void ngx_http_news_out_page_path(ngx_http_news_out_t *out, ngx_str_t *path,
     ngx_uint_t page);
 void ngx_http_news_out_tag_path(ngx_http_news_out_t *out, ngx_str_t *name,
     ngx_uint_t page);
-ngx_int_t ngx_http_news_tag_name(ngx_http_request_t *r, ngx_str_t *name);
+ngx_int_t ngx_http_news_tag_name(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_uint_t *feed);
 ngx_int_t ngx_http_news_page_arg(ngx_http_request_t *r, ngx_uint_t *page);
 char *ngx_http_news_set_base_url(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

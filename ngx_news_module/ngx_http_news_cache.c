@@ -477,8 +477,11 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
             && pr[i].base_url == conf->base_url
             && pr[i].page_size == conf->page_size
             && pr[i].descendants == conf->descendants
+            && pr[i].feed_size == conf->feed_size
+            && ngx_http_news_profile_strs(pr[i].websub_hub,
+                                          &conf->websub_hub, 1)
             && ngx_http_news_profile_strs(pr[i].site_vars, conf->site_vars,
-                                          4)
+                                          5)
             && ngx_http_news_profile_strs(pr[i].default_image,
                                           &conf->default_image, 1)
             && ngx_http_news_profile_strs(pr[i].share_qr, conf->share_qr, 2))
@@ -497,6 +500,8 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
     pr->base_url = conf->base_url;
     pr->page_size = conf->page_size;
     pr->descendants = conf->descendants;
+    pr->feed_size = conf->feed_size;
+    pr->websub_hub = &conf->websub_hub;
     pr->site_vars = conf->site_vars;
     pr->default_image = &conf->default_image;
     pr->share_qr = conf->share_qr;
@@ -515,8 +520,10 @@ ngx_http_news_profile_strs(ngx_str_t *a, ngx_str_t *b, ngx_uint_t n)
     ngx_uint_t  i;
 
     for (i = 0; i < n; i++) {
+        /* an empty value may have no data at all */
+
         if (a[i].len != b[i].len
-            || ngx_memcmp(a[i].data, b[i].data, a[i].len) != 0)
+            || (a[i].len && ngx_memcmp(a[i].data, b[i].data, a[i].len) != 0))
         {
             return 0;
         }

@@ -21,6 +21,7 @@ static ngx_int_t ngx_http_news_category_moved(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_news_category_handler(ngx_http_request_t *r)
 {
+    int                        atom;
     ngx_int_t                  rc;
     ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
     ngx_str_t                  slug, base, key, path;
@@ -38,6 +39,15 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     }
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    /* the category's feed, /category/<slug>.xml or .atom */
+
+    slug.data = (u_char *) news_parse_category_feed_uri(r->uri.data,
+                                                        r->uri.len,
+                                                        &slug.len, &atom);
+    if (slug.data != NULL) {
+        return ngx_http_news_category_feed(r, &slug, atom);
+    }
 
     if (ngx_http_news_category_slug(r, &slug) != NGX_OK) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -192,6 +202,25 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
                               &vars[NGX_HTTP_NEWS_V_DESCRIPTION])
            != NGX_OK
         || ngx_http_news_render_meta(r, NULL, &base, NULL, vars) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the category's own feeds, which this location serves */
+
+    ngx_http_news_out_init(&out, r->pool, 2 * slug.len + 192);
+
+    ngx_http_news_out_lit(&out, "<link rel=\"alternate\" "
+                          "type=\"application/rss+xml\" href=\"/category/");
+    ngx_http_news_out_add(&out, slug.data, slug.len);
+    ngx_http_news_out_lit(&out, ".xml\">\n<link rel=\"alternate\" "
+                          "type=\"application/atom+xml\" "
+                          "href=\"/category/");
+    ngx_http_news_out_add(&out, slug.data, slug.len);
+    ngx_http_news_out_lit(&out, ".atom\">\n");
+
+    if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_PAGE_FEEDS])
+        != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

@@ -34,24 +34,13 @@ ngx_int_t
 ngx_http_news_render_meta(ngx_http_request_t *r, ngx_http_news_post_t *post,
     ngx_str_t *base, ngx_str_t *canonical, ngx_str_t *vars)
 {
-    ngx_str_t                 *image, url;
+    ngx_str_t                  url;
     ngx_http_news_out_t        out;
     ngx_http_news_loc_conf_t  *nlcf;
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-    /* a post's image breaking the schema's rule (checks off) is none */
-
-    if (post != NULL && post->image_url.len
-        && !ngx_http_news_image_valid(&post->image_url))
-    {
-        ngx_str_null(&post->image_url);
-    }
-
-    image = (post != NULL && post->image_url.len) ? &post->image_url
-                                                  : &nlcf->default_image;
-
-    if (ngx_http_news_image_url(r, image, base, &url) != NGX_OK) {
+    if (ngx_http_news_meta_image(r, post, base, &url) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -136,6 +125,35 @@ ngx_http_news_render_meta(ngx_http_request_t *r, ngx_http_news_post_t *post,
 
     return ngx_http_news_article_jsonld(r, post, canonical, &url,
                                         &vars[NGX_HTTP_NEWS_V_ARTICLE_JSONLD]);
+}
+
+
+/*
+ * the absolute URL of a page's image: the post's (NULL: a list's, none),
+ * else news_default_image; empty when there is none
+ */
+
+ngx_int_t
+ngx_http_news_meta_image(ngx_http_request_t *r, ngx_http_news_post_t *post,
+    ngx_str_t *base, ngx_str_t *url)
+{
+    ngx_str_t                 *image;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    /* a post's image breaking the schema's rule (checks off) is none */
+
+    if (post != NULL && post->image_url.len
+        && !ngx_http_news_image_valid(&post->image_url))
+    {
+        ngx_str_null(&post->image_url);
+    }
+
+    image = (post != NULL && post->image_url.len) ? &post->image_url
+                                                  : &nlcf->default_image;
+
+    return ngx_http_news_image_url(r, image, base, url);
 }
 
 

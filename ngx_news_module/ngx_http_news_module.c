@@ -41,6 +41,10 @@ static ngx_conf_num_bounds_t  ngx_http_news_page_size_bounds = {
     ngx_conf_check_num_bounds, 1, 1000
 };
 
+static ngx_conf_num_bounds_t  ngx_http_news_feed_size_bounds = {
+    ngx_conf_check_num_bounds, 1, 100
+};
+
 /* the sitemap protocol's bound: 50,000 URLs a sitemap */
 static ngx_conf_num_bounds_t  ngx_http_news_sitemap_size_bounds = {
     ngx_conf_check_num_bounds, 1, 50000
@@ -229,6 +233,34 @@ static ngx_command_t  ngx_http_news_commands[] = {
       ngx_conf_set_str_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_news_main_conf_t, node),
+      NULL },
+
+    { ngx_string("news_feed"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_feed,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_feed_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, feed_size),
+      &ngx_http_news_feed_size_bounds },
+
+    { ngx_string("news_websub_hub"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_websub_hub,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_feed_links"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_news_feed_links,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("news_qr"),
@@ -440,6 +472,8 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     conf->base_url = NGX_CONF_UNSET_PTR;
     conf->cache_tags = NGX_CONF_UNSET;
     conf->descendants = NGX_CONF_UNSET;
+    conf->feed_size = NGX_CONF_UNSET_UINT;
+    conf->feed_links = NGX_CONF_UNSET_PTR;
     conf->share_redirect = NGX_CONF_UNSET_UINT;
     conf->page_size = NGX_CONF_UNSET_UINT;
     conf->most_read_days = NGX_CONF_UNSET_UINT;
@@ -470,6 +504,9 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->base_url, prev->base_url, NULL);
     ngx_conf_merge_value(conf->cache_tags, prev->cache_tags, 0);
     ngx_conf_merge_value(conf->descendants, prev->descendants, 1);
+    ngx_conf_merge_uint_value(conf->feed_size, prev->feed_size, 20);
+    ngx_conf_merge_str_value(conf->websub_hub, prev->websub_hub, "");
+    ngx_conf_merge_ptr_value(conf->feed_links, prev->feed_links, NULL);
     ngx_conf_merge_str_value(conf->site_name, prev->site_name, "");
     ngx_conf_merge_str_value(conf->language, prev->language, "zh-CN");
     ngx_conf_merge_str_value(conf->footer, prev->footer, "");

@@ -112,7 +112,7 @@ ngx_http_news_out_json(ngx_http_news_out_t *out, ngx_str_t *s)
 }
 
 
-/* text in XML: escaped, and what XML 1.0 forbids dropped */
+/* XML 1.0 text or attribute value, news_xml_escape() of news_escape.c */
 
 void
 ngx_http_news_out_xml(ngx_http_news_out_t *out, ngx_str_t *s)

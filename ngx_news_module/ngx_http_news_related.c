@@ -20,33 +20,38 @@
 
 
 /*
- * the candidates come from indexes alone: the category's newest posts
- * (posts_by_category), and the newest 50 of each of the post's tags by
- * their id (post_tags_by_tag, from the 50th id up), so that a tag with
- * thousands of posts costs what a small one does; then the newest of
- * those that are out, near first (CROSS JOIN: not every post by date
- * probed against near).  ?1 the category (-1: none), ?2 the post, ?3 now,
- * ?4 how many.
+ * the candidates come from the listings alone, which hold published posts
+ * only, each with its instant: the category's newest (with its
+ * descendants', category_listing) and the newest of each of the post's
+ * tags (tag_listing, from the ?4-th newest of the tag up), so that a tag
+ * with thousands of posts costs what a small one does, and no post row
+ * is read until the few shown are known (a row's status lies past its
+ * body, on overflow pages).  ?1 the category (-1: none), ?2 the post, ?3
+ * now, ?4 how many.
  */
 
 const char  ngx_http_news_related_sql[] =
-    "WITH near (id) AS ("
-    " SELECT id FROM (SELECT p.id FROM posts p"
-    "  WHERE p.category_id = ?1 AND p.status = 'published'"
-    "  AND p.published_ts <= ?3"
-    "  ORDER BY p.published_ts DESC, p.id DESC LIMIT ?4 + 1)"
+    "WITH near (ts, id) AS ("
+    " SELECT published_ts, post_id FROM (SELECT cl.published_ts, cl.post_id"
+    "  FROM category_listing cl WHERE cl.category_id = ?1"
+    "  AND cl.published_ts <= ?3 AND cl.post_id <> ?2"
+    "  ORDER BY cl.published_ts DESC, cl.post_id DESC LIMIT ?4)"
     " UNION"
-    " SELECT t.post_id FROM post_tags mine"
-    "  JOIN post_tags t ON t.tag_id = mine.tag_id"
-    "  AND t.post_id >= coalesce((SELECT x.post_id FROM post_tags x"
-    "   WHERE x.tag_id = mine.tag_id"
-    "   ORDER BY x.post_id DESC LIMIT 1 OFFSET 49), 0)"
+    " SELECT tl.published_ts, tl.post_id FROM post_tags mine"
+    "  JOIN tag_listing tl ON tl.tag_id = mine.tag_id"
+    "  AND tl.published_ts <= ?3 AND tl.post_id <> ?2"
+    "  AND tl.published_ts >= coalesce((SELECT x.published_ts"
+    "   FROM tag_listing x WHERE x.tag_id = mine.tag_id"
+    "   AND x.published_ts <= ?3 AND x.post_id <> ?2"
+    "   ORDER BY x.published_ts DESC, x.post_id DESC"
+    "   LIMIT 1 OFFSET ?4 - 1), 0)"
     "  WHERE mine.post_id = ?2)"
     " SELECT p.info_code, p.title, p.published_at, c.slug, p.id"
-    " FROM near CROSS JOIN posts p ON p.id = near.id"
+    " FROM (SELECT ts, id FROM near ORDER BY ts DESC, id DESC LIMIT ?4) n"
+    " CROSS JOIN posts p ON p.id = n.id"
     " LEFT JOIN categories c ON c.id = p.category_id"
-    " WHERE p.id <> ?2 AND p.status = 'published' AND p.published_ts <= ?3"
-    " ORDER BY p.published_ts DESC, p.id DESC LIMIT ?4";
+    " WHERE p.status = 'published'"
+    " ORDER BY n.ts DESC, n.id DESC";
 
 
 static ngx_str_t  ngx_http_news_related_ul = ngx_string("ul class=\"related\"");

@@ -234,6 +234,16 @@ ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
         ngx_str_set(&r->headers_out.content_type, "image/svg+xml");
         r->headers_out.content_type_len = sizeof("image/svg+xml") - 1;
 
+    } else if (kind == NGX_HTTP_NEWS_KIND_RSS) {
+        ngx_str_set(&r->headers_out.content_type,
+                    "application/rss+xml; charset=utf-8");
+        r->headers_out.content_type_len = sizeof("application/rss+xml") - 1;
+
+    } else if (kind == NGX_HTTP_NEWS_KIND_ATOM) {
+        ngx_str_set(&r->headers_out.content_type,
+                    "application/atom+xml; charset=utf-8");
+        r->headers_out.content_type_len = sizeof("application/atom+xml") - 1;
+
     } else if (kind == NGX_HTTP_NEWS_KIND_XML) {
         ngx_str_set(&r->headers_out.content_type,
                     "application/xml; charset=utf-8");

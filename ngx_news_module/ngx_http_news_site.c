@@ -14,6 +14,10 @@
 #include <ngx_http_news.h>
 
 
+static ngx_int_t ngx_http_news_site_feeds(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *conf);
+
+
 typedef struct {
     ngx_uint_t                  status;
     ngx_str_t                   code;
@@ -112,6 +116,8 @@ ngx_http_news_site_conf(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
                          ? '_' : conf->language.data[i];
     }
 
+    conf->site_text = name;
+
     raw[0] = &name;
     raw[1] = &conf->language;
     raw[2] = &conf->footer;
@@ -139,7 +145,43 @@ ngx_http_news_site_conf(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
         }
     }
 
-    return NGX_OK;
+    return ngx_http_news_site_feeds(cf, conf);
+}
+
+
+/*
+ * the <link rel="alternate"> of the site's feeds (news_feed_links), for
+ * {{feed_links}} in every page's head: written once, escaped
+ */
+
+static ngx_int_t
+ngx_http_news_site_feeds(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
+{
+    ngx_uint_t            i;
+    ngx_keyval_t         *kv;
+    ngx_http_news_out_t   out;
+
+    ngx_str_null(&conf->site_vars[4]);
+
+    if (conf->feed_links == NULL) {
+        return NGX_OK;
+    }
+
+    kv = conf->feed_links->elts;
+
+    ngx_http_news_out_init(&out, cf->pool, 256 * conf->feed_links->nelts);
+
+    for (i = 0; i < conf->feed_links->nelts; i++) {
+        ngx_http_news_out_lit(&out, "<link rel=\"alternate\" type=\"");
+        ngx_http_news_out_add(&out, kv[i].key.data, kv[i].key.len);
+        ngx_http_news_out_lit(&out, "\" title=\"");
+        ngx_http_news_out_html(&out, &conf->site_text);
+        ngx_http_news_out_lit(&out, "\" href=\"");
+        ngx_http_news_out_html(&out, &kv[i].value);
+        ngx_http_news_out_lit(&out, "\">\n");
+    }
+
+    return ngx_http_news_out_str(&out, &conf->site_vars[4]);
 }
 
 
@@ -159,6 +201,7 @@ ngx_http_news_site_vars(ngx_http_request_t *r, ngx_str_t *vars)
     vars[NGX_HTTP_NEWS_V_LANGUAGE] = nlcf->site_vars[1];
     vars[NGX_HTTP_NEWS_V_FOOTER] = nlcf->site_vars[2];
     vars[NGX_HTTP_NEWS_V_LOCALE] = nlcf->site_vars[3];
+    vars[NGX_HTTP_NEWS_V_FEED_LINKS] = nlcf->site_vars[4];
 }
 
 

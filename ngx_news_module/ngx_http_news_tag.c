@@ -25,7 +25,7 @@ ngx_http_news_tag_handler(ngx_http_request_t *r)
     ngx_int_t                  rc;
     ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
     ngx_str_t                  name, key, path;
-    ngx_uint_t                 page, pages;
+    ngx_uint_t                 page, pages, feed;
     ngx_array_t                sections, posts;
     ngx_http_news_out_t        out;
     ngx_http_news_list_t       tag;
@@ -39,7 +39,7 @@ ngx_http_news_tag_handler(ngx_http_request_t *r)
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-    rc = ngx_http_news_tag_name(r, &name);
+    rc = ngx_http_news_tag_name(r, &name, &feed);
 
     if (rc == NGX_ERROR) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -49,6 +49,10 @@ ngx_http_news_tag_handler(ngx_http_request_t *r)
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "news: \"%V\" is not a tag URL", &r->uri);
         return ngx_http_news_error(r, NGX_HTTP_NOT_FOUND);
+    }
+
+    if (feed) {
+        return ngx_http_news_tag_feed(r, &name);
     }
 
     if (ngx_http_news_page_arg(r, &page) != NGX_OK) {
@@ -133,6 +137,25 @@ ngx_http_news_tag_handler(ngx_http_request_t *r)
 
     if (ngx_http_news_render_tag(r, &tag, page, pages, &posts, &sections,
                                  vars)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the tag's feed, which this location serves too */
+
+    ngx_http_news_out_init(&out, r->pool, 3 * tag.name.len + 96);
+    ngx_http_news_out_lit(&out, "<link rel=\"alternate\" "
+                          "type=\"application/rss+xml\" href=\"/tag/");
+    ngx_http_news_out_reserve(&out, 3 * tag.name.len);
+
+    if (!out.failed) {
+        out.pos += news_tag_escape(out.pos, tag.name.data, tag.name.len);
+    }
+
+    ngx_http_news_out_lit(&out, ".xml\">\n");
+
+    if (ngx_http_news_out_str(&out, &vars[NGX_HTTP_NEWS_V_PAGE_FEEDS])
         != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

@@ -392,7 +392,8 @@ ngx_http_news_out_tag_path(ngx_http_news_out_t *out, ngx_str_t *name,
  */
 
 ngx_int_t
-ngx_http_news_tag_name(ngx_http_request_t *r, ngx_str_t *name)
+ngx_http_news_tag_name(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_uint_t *feed)
 {
     u_char  *p, *q;
     size_t   len;
@@ -419,11 +420,18 @@ ngx_http_news_tag_name(ngx_http_request_t *r, ngx_str_t *name)
         len = r->uri.len;
     }
 
-    if (!news_parse_tag_uri(p, len, decode, name->data, &name->len)) {
-        return NGX_DECLINED;
+    *feed = 0;
+
+    if (news_parse_tag_uri(p, len, decode, name->data, &name->len)) {
+        return NGX_OK;
     }
 
-    return NGX_OK;
+    if (news_parse_tag_feed_uri(p, len, decode, name->data, &name->len)) {
+        *feed = 1;
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
 }
 
 

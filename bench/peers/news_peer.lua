@@ -6,15 +6,19 @@
 -- sheet (news.css) put in as text, the same escaping, ETag and
 -- Last-Modified, the share previews' tags (og:image, the Twitter card,
 -- og:locale, article:modified_time), the NewsArticle JSON-LD, the tags
--- linked to their pages and category pages with their descendants' posts
--- (category_listing).  No cache: every request reads the database, as
--- the module does without its render cache, the masthead's sections too.
+-- linked to their pages, category pages with their descendants' posts
+-- (category_listing) and articles' related posts (the category's or the
+-- tags', the module's statement).  No cache: every request reads the
+-- database, as the module does without its render cache, the masthead's
+-- sections too.  The most-read list stays empty: bench/conf/module.conf
+-- sets no news_most_read.
 
 local DBI = require "DBI"
 
 local _M = {}
 
 local PAGE_SIZE = 20
+local RELATED_MAX = 5
 local HOME = "首页"
 
 -- the module's defaults: bench/conf/module.conf sets no news_site_name,
@@ -64,6 +68,31 @@ local SQL = {
     -- alone; a peer counts the same rows on every such page
     count = "SELECT count(*) AS n FROM category_listing"
         .. " WHERE category_id = ? AND published_ts <= CAST(? AS INTEGER)",
+    -- {{related}}, ngx_http_news_related.c's statement as it is: the
+    -- category's newest posts and the newest 50 of each of the post's
+    -- tags, the newest of those out first; ?1 the category (-1: none),
+    -- ?2 the post, ?3 now, ?4 how many
+    related = "WITH near (ts, id) AS ("
+        .. " SELECT published_ts, post_id FROM (SELECT cl.published_ts, cl.post_id"
+        .. "  FROM category_listing cl WHERE cl.category_id = ?1"
+        .. "  AND cl.published_ts <= ?3 AND cl.post_id <> ?2"
+        .. "  ORDER BY cl.published_ts DESC, cl.post_id DESC LIMIT ?4)"
+        .. " UNION"
+        .. " SELECT tl.published_ts, tl.post_id FROM post_tags mine"
+        .. "  JOIN tag_listing tl ON tl.tag_id = mine.tag_id"
+        .. "  AND tl.published_ts <= ?3 AND tl.post_id <> ?2"
+        .. "  AND tl.published_ts >= coalesce((SELECT x.published_ts"
+        .. "   FROM tag_listing x WHERE x.tag_id = mine.tag_id"
+        .. "   AND x.published_ts <= ?3 AND x.post_id <> ?2"
+        .. "   ORDER BY x.published_ts DESC, x.post_id DESC"
+        .. "   LIMIT 1 OFFSET ?4 - 1), 0)"
+        .. "  WHERE mine.post_id = ?2)"
+        .. " SELECT p.info_code, p.title, p.published_at, c.slug, p.id"
+        .. " FROM (SELECT ts, id FROM near ORDER BY ts DESC, id DESC LIMIT ?4) n"
+        .. " CROSS JOIN posts p ON p.id = n.id"
+        .. " LEFT JOIN categories c ON c.id = p.category_id"
+        .. " WHERE p.status = 'published'"
+        .. " ORDER BY n.ts DESC, n.id DESC",
 }
 
 local dbh       -- kept here: a collected connection closes its statements
@@ -227,6 +256,26 @@ end
 
 local function post_path(slug, at, code)
     return "/" .. (slug or "_") .. date_path(at) .. "/" .. code .. ".html"
+end
+
+-- posts as a list of links and nothing more, as the module's
+-- ngx_http_news_render_links(); no posts, no list
+local function links(posts, tag, attrs)
+    if #posts == 0 then
+        return ""
+    end
+
+    local t = { "<" .. tag .. attrs .. ">\n" }
+
+    for i = 1, #posts do
+        local p = posts[i]
+        t[#t + 1] = '<li><a href="'
+            .. post_path(p.slug, p.published_at, p.info_code) .. '">'
+            .. html(p.title) .. "</a></li>\n"
+    end
+
+    t[#t + 1] = "</" .. tag .. ">"
+    return table.concat(t)
 end
 
 local function category_path(slug, page)
@@ -425,7 +474,10 @@ function _M.article()
 
     local tags = rows(st.tags, post.id)
     local chain = rows(st.chain, post.category_id)
-    if not tags or not chain then
+    -- a post whose category row is gone has none to share (-1)
+    local related = rows(st.related, post.slug and post.category_id or -1,
+                         post.id, ngx.time(), RELATED_MAX)
+    if not tags or not chain or not related then
         return fail(503)
     end
 
@@ -483,6 +535,7 @@ function _M.article()
         breadcrumb = nav,
         breadcrumb_jsonld = ld,
         nav = sects,
+        related = links(related, "ul", ' class="related"'),
         category_name = html(post.name or post.slug or HOME),
         category_url = post.slug and "/category/" .. html(post.slug)
                        .. ".html" or "/",

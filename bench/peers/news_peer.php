@@ -7,15 +7,18 @@
  * the theme's style sheet (news.css) inline, the same escaping, ETag and
  * Last-Modified, the share previews' tags (og:image, the Twitter card,
  * og:locale, article:modified_time), the NewsArticle JSON-LD, the tags
- * linked to their pages and category pages with their descendants' posts
- * (category_listing).  PHP keeps nothing between requests, so each one
- * opens the database, prepares what it uses and reads the template and
- * the style sheet.
+ * linked to their pages, category pages with their descendants' posts
+ * (category_listing) and articles' related posts (the category's or the
+ * tags', the module's statement).  The most-read list stays empty:
+ * bench/conf/module.conf sets no news_most_read.  PHP keeps nothing
+ * between requests, so each one opens the database, prepares what it uses
+ * and reads the template and the style sheet.
  *
  * nginx passes NEWS_DB and NEWS_TEMPLATES as fastcgi_param.
  */
 
 const PAGE_SIZE = 20;
+const RELATED_MAX = 5;
 const HOME = '首页';
 
 /* the module's defaults: bench/conf/module.conf sets no news_site_name,
@@ -77,6 +80,34 @@ const SQL_POSTS = 'SELECT p.info_code, p.title, p.published_at, c.slug,'
  */
 const SQL_COUNT = 'SELECT count(*) AS n FROM category_listing'
     . ' WHERE category_id = :id AND published_ts <= :now';
+
+/*
+ * {{related}}, ngx_http_news_related.c's statement as it is: the
+ * category's newest posts and the newest 50 of each of the post's tags,
+ * the newest of those out first; ?1 the category (-1: none), ?2 the post,
+ * ?3 now, ?4 how many
+ */
+const SQL_RELATED = 'WITH near (ts, id) AS ('
+    . ' SELECT published_ts, post_id FROM (SELECT cl.published_ts, cl.post_id'
+    . '  FROM category_listing cl WHERE cl.category_id = ?1'
+    . '  AND cl.published_ts <= ?3 AND cl.post_id <> ?2'
+    . '  ORDER BY cl.published_ts DESC, cl.post_id DESC LIMIT ?4)'
+    . ' UNION'
+    . ' SELECT tl.published_ts, tl.post_id FROM post_tags mine'
+    . '  JOIN tag_listing tl ON tl.tag_id = mine.tag_id'
+    . '  AND tl.published_ts <= ?3 AND tl.post_id <> ?2'
+    . '  AND tl.published_ts >= coalesce((SELECT x.published_ts'
+    . '   FROM tag_listing x WHERE x.tag_id = mine.tag_id'
+    . '   AND x.published_ts <= ?3 AND x.post_id <> ?2'
+    . '   ORDER BY x.published_ts DESC, x.post_id DESC'
+    . '   LIMIT 1 OFFSET ?4 - 1), 0)'
+    . '  WHERE mine.post_id = ?2)'
+    . ' SELECT p.info_code, p.title, p.published_at, c.slug, p.id'
+    . ' FROM (SELECT ts, id FROM near ORDER BY ts DESC, id DESC LIMIT ?4) n'
+    . ' CROSS JOIN posts p ON p.id = n.id'
+    . ' LEFT JOIN categories c ON c.id = p.category_id'
+    . " WHERE p.status = 'published'"
+    . ' ORDER BY n.ts DESC, n.id DESC';
 
 function h(string $s): string
 {
@@ -182,6 +213,25 @@ function category_path(string $slug, int $page): string
 {
     return '/category/' . h($slug) . '.html'
         . ($page > 1 ? "?page=$page" : '');
+}
+
+/*
+ * posts as a list of links and nothing more, as the module's
+ * ngx_http_news_render_links(); no posts, no list
+ */
+function links(array $posts, string $tag, string $attrs): string
+{
+    if (!$posts) {
+        return '';
+    }
+
+    $out = "<$tag$attrs>\n";
+    foreach ($posts as $p) {
+        $out .= '<li><a href="'
+            . post_path($p['slug'], $p['published_at'], $p['info_code'])
+            . '">' . h($p['title']) . "</a></li>\n";
+    }
+    return $out . "</$tag>";
 }
 
 function cat_name(array $c): string
@@ -421,6 +471,10 @@ function article(SQLite3 $db, string $uri): void
 
     $tags = rows($db, SQL_TAGS, [':id' => $post['id']]);
     $chain = rows($db, SQL_CHAIN, [':id' => $post['category_id']]);
+    /* a post whose category row is gone has none to share (-1) */
+    $related = rows($db, SQL_RELATED,
+                    [1 => $post['slug'] !== null ? $post['category_id'] : -1,
+                     2 => $post['id'], 3 => time(), 4 => RELATED_MAX]);
 
     $base = base_url();
     $canonical = $base . $path;
@@ -465,6 +519,7 @@ function article(SQLite3 $db, string $uri): void
         'breadcrumb' => $nav,
         'breadcrumb_jsonld' => $ld,
         'nav' => sections($db, $chain),
+        'related' => links($related, 'ul', ' class="related"'),
         'category_name' => h($post['name'] ?? $post['slug'] ?? HOME),
         'category_url' => $post['slug'] !== null
                           ? '/category/' . h($post['slug']) . '.html' : '/',
