@@ -42,6 +42,9 @@
  *   ngx_http_news_stats_html.c  the stats page: tables, charts, texts
  *   ngx_http_news_most_read.c   most read: refreshed off the request path
  *   ngx_http_news_related.c     an article's related posts
+ *   ngx_http_news_sitemap.c     sitemaps: the index, its parts
+ *   ngx_http_news_sitemap_news.c the Google News sitemap
+ *   ngx_http_news_robots.c      robots.txt
  *
  * Private to their files: ngx_http_news_db.h (the content database's
  * insides), ngx_http_news_sqlite.h (sqlite3.h and the edge, for the
@@ -90,6 +93,9 @@ typedef enum {
 #define NGX_HTTP_NEWS_KIND_SVG  NGX_HTTP_NEWS_TPL_MAX
 #define NGX_HTTP_NEWS_KIND_RSS   (NGX_HTTP_NEWS_TPL_MAX + 1)
 #define NGX_HTTP_NEWS_KIND_ATOM  (NGX_HTTP_NEWS_TPL_MAX + 2)
+/* sitemaps (application/xml), robots.txt (text/plain) */
+#define NGX_HTTP_NEWS_KIND_XML   (NGX_HTTP_NEWS_TPL_MAX + 3)
+#define NGX_HTTP_NEWS_KIND_TEXT  (NGX_HTTP_NEWS_TPL_MAX + 4)
 
 
 /* template placeholders; ngx_http_news_template.c names them */
@@ -182,6 +188,7 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 #define NGX_HTTP_NEWS_CACHE_QR        'Q'
 #define NGX_HTTP_NEWS_CACHE_FEED      'F'
 #define NGX_HTTP_NEWS_CACHE_TAG       'T'
+#define NGX_HTTP_NEWS_CACHE_SITEMAP   'M'     /* and robots.txt */
 
 
 typedef struct ngx_http_news_cache_s  ngx_http_news_cache_t;
@@ -377,6 +384,13 @@ typedef struct {
     ngx_uint_t                  most_read_days;
     ngx_uint_t                  most_read_count;
     ngx_flag_t                  most_read_region;
+
+    /* news_sitemap, news_robots */
+    ngx_int_t                   sitemap_size;
+    ngx_array_t                *robots_sitemaps;  /* ngx_str_t */
+    ngx_str_t                   robots_extra;     /* the file's lines */
+    time_t                      robots_time;      /* the file's mtime */
+    ngx_str_t                   site_xml;         /* the name, for XML */
 
     /*
      * which of the ways of rendering a page this location's settings make
@@ -699,6 +713,20 @@ ngx_int_t ngx_http_news_render_most_read(ngx_http_request_t *r,
 /* ngx_http_news_related.c */
 ngx_int_t ngx_http_news_render_related(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_http_news_post_t *post, ngx_str_t *html);
+
+/* ngx_http_news_sitemap.c, ngx_http_news_sitemap_news.c */
+#define NGX_HTTP_NEWS_W3C_LEN  (sizeof("2024-05-01 08:30:00+00:00") - 1)
+ngx_int_t ngx_http_news_sitemap_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_news_sitemap_news_handler(ngx_http_request_t *r);
+ngx_uint_t ngx_http_news_w3c_datetime(ngx_str_t *s);
+char *ngx_http_news_sitemap(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+
+/* ngx_http_news_robots.c */
+ngx_int_t ngx_http_news_robots_handler(ngx_http_request_t *r);
+char *ngx_http_news_robots_sitemap(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_news_robots_extra(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* ngx_http_news_share.c */
 ngx_int_t ngx_http_news_share_handler(ngx_http_request_t *r);

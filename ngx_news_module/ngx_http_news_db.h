@@ -32,6 +32,14 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_POST_LINK,
     NGX_HTTP_NEWS_STMT_RELATED,
 
+    /* the sitemaps', with their code in ngx_http_news_sitemap*.c */
+    NGX_HTTP_NEWS_STMT_SITEMAP_ENDS,
+    NGX_HTTP_NEWS_STMT_SITEMAP_PART,
+    NGX_HTTP_NEWS_STMT_SITEMAP_TREE,
+    NGX_HTTP_NEWS_STMT_SITEMAP_CATEGORIES,
+    NGX_HTTP_NEWS_STMT_SITEMAP_TAGS,
+    NGX_HTTP_NEWS_STMT_SITEMAP_NEWS,
+
     /*
      * the lists' statements, query_list.c's: for each list type (all, a
      * category, a tag) a page by offset, a page after an anchor, and the
@@ -81,6 +89,12 @@ extern const char  *ngx_http_news_sql[];
 /* ngx_http_news_query_list.c */
 extern const char  *ngx_http_news_list_sql[];
 /* ngx_http_news_related.c */
+extern const char  ngx_http_news_sitemap_ends_sql[];
+extern const char  ngx_http_news_sitemap_part_sql[];
+extern const char  ngx_http_news_sitemap_tree_sql[];
+extern const char  ngx_http_news_sitemap_categories_sql[];
+extern const char  ngx_http_news_sitemap_tags_sql[];
+extern const char  ngx_http_news_sitemap_news_sql[];
 extern const char  ngx_http_news_related_sql[];
 ngx_int_t ngx_http_news_db_redirect(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_uint_t which, ngx_str_t *old,

@@ -45,6 +45,11 @@ static ngx_conf_num_bounds_t  ngx_http_news_feed_size_bounds = {
     ngx_conf_check_num_bounds, 1, 100
 };
 
+/* the sitemap protocol's bound: 50,000 URLs a sitemap */
+static ngx_conf_num_bounds_t  ngx_http_news_sitemap_size_bounds = {
+    ngx_conf_check_num_bounds, 1, 50000
+};
+
 
 static ngx_command_t  ngx_http_news_commands[] = {
 
@@ -294,6 +299,41 @@ static ngx_command_t  ngx_http_news_commands[] = {
       0,
       ngx_http_news_stats_handler },
 
+    { ngx_string("news_sitemap"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_news_sitemap,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_sitemap_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, sitemap_size),
+      &ngx_http_news_sitemap_size_bounds },
+
+    { ngx_string("news_robots"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_news_handler_set,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      ngx_http_news_robots_handler },
+
+    { ngx_string("news_robots_sitemap"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_robots_sitemap,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_robots_extra"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_robots_extra,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -437,6 +477,8 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     conf->share_redirect = NGX_CONF_UNSET_UINT;
     conf->page_size = NGX_CONF_UNSET_UINT;
     conf->most_read_days = NGX_CONF_UNSET_UINT;
+    conf->sitemap_size = NGX_CONF_UNSET;
+    conf->robots_sitemaps = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -485,6 +527,14 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->share_redirect, prev->share_redirect,
                               NGX_HTTP_MOVED_TEMPORARILY);
     ngx_conf_merge_uint_value(conf->page_size, prev->page_size, 20);
+    ngx_conf_merge_value(conf->sitemap_size, prev->sitemap_size, 50000);
+    ngx_conf_merge_ptr_value(conf->robots_sitemaps, prev->robots_sitemaps,
+                             NULL);
+
+    if (conf->robots_extra.data == NULL) {
+        conf->robots_extra = prev->robots_extra;
+        conf->robots_time = prev->robots_time;
+    }
 
     if (conf->most_read_days == NGX_CONF_UNSET_UINT) {
         conf->most_read_days = prev->most_read_days;

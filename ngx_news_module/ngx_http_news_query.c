@@ -93,7 +93,15 @@ const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_LISTS] = {
     " WHERE p.info_code = ?1",
 
     /* NGX_HTTP_NEWS_STMT_RELATED: with its code, ngx_http_news_related.c */
-    ngx_http_news_related_sql
+    ngx_http_news_related_sql,
+
+    /* NGX_HTTP_NEWS_STMT_SITEMAP_*: ngx_http_news_sitemap*.c */
+    ngx_http_news_sitemap_ends_sql,
+    ngx_http_news_sitemap_part_sql,
+    ngx_http_news_sitemap_tree_sql,
+    ngx_http_news_sitemap_categories_sql,
+    ngx_http_news_sitemap_tags_sql,
+    ngx_http_news_sitemap_news_sql
 };
 
 

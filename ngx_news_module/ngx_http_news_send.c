@@ -244,6 +244,16 @@ ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
                     "application/atom+xml; charset=utf-8");
         r->headers_out.content_type_len = sizeof("application/atom+xml") - 1;
 
+    } else if (kind == NGX_HTTP_NEWS_KIND_XML) {
+        ngx_str_set(&r->headers_out.content_type,
+                    "application/xml; charset=utf-8");
+        r->headers_out.content_type_len = sizeof("application/xml") - 1;
+
+    } else if (kind == NGX_HTTP_NEWS_KIND_TEXT) {
+        ngx_str_set(&r->headers_out.content_type,
+                    "text/plain; charset=utf-8");
+        r->headers_out.content_type_len = sizeof("text/plain") - 1;
+
     } else {
         ngx_str_set(&r->headers_out.content_type,
                     "text/html; charset=utf-8");

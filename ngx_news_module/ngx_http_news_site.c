@@ -130,6 +130,13 @@ ngx_http_news_site_conf(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
         return NGX_ERROR;
     }
 
+    ngx_http_news_out_init(&out, cf->pool, name.len + 16);
+    ngx_http_news_out_xml(&out, &name);
+
+    if (ngx_http_news_out_str(&out, &conf->site_xml) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     for (i = 0; i < 4; i++) {
         if (ngx_http_news_html(cf->pool, raw[i], &conf->site_vars[i])
             != NGX_OK)
