@@ -12,7 +12,8 @@
  *   ngx_http_news_tag.c         tag pages
  *   ngx_http_news_share.c       share links
  *   ngx_http_news_preview.c     signed previews of posts not yet public
- *   ngx_http_news_feed.c        RSS and Atom feeds
+ *   ngx_http_news_feed.c        RSS and Atom feeds: which, their items
+ *   ngx_http_news_feed_xml.c    and their documents
  *   ngx_http_news_qr.c          QR codes of share links, as SVG
  *   ngx_http_news_urls.c        every URL the site builds or parses
  *   ngx_http_news_query.c       the content queries and their rows
