@@ -42,6 +42,7 @@
  *   ngx_http_news_stats_posts.c the stats' posts: titles, links
  *   ngx_http_news_stats_html.c  the stats page: tables, charts, texts
  *   ngx_http_news_most_read.c   most read: refreshed off the request path
+ *   ngx_http_news_most_read_update.c  the lists made in the flush thread
  *   ngx_http_news_related.c     an article's related posts
  *   ngx_http_news_sitemap.c     sitemaps: the index, its parts
  *   ngx_http_news_sitemap_news.c the Google News sitemap
