@@ -579,6 +579,8 @@ ngx_int_t ngx_http_news_info_code_valid(ngx_http_request_t *r, ngx_str_t *code);
 void ngx_http_news_out_category_path(ngx_http_news_out_t *out, ngx_str_t *slug,
     ngx_uint_t page, ngx_uint_t escape);
 ngx_int_t ngx_http_news_category_slug(ngx_http_request_t *r, ngx_str_t *slug);
+ngx_int_t ngx_http_news_info_code_arg(ngx_http_request_t *r, char *what,
+    ngx_str_t *code);
 ngx_int_t ngx_http_news_share_url(ngx_http_request_t *r, ngx_str_t *share,
     ngx_str_t *code, ngx_str_t *url);
 ngx_int_t ngx_http_news_qr_path(ngx_http_request_t *r, ngx_str_t *qr,

@@ -46,25 +46,9 @@ ngx_http_news_qr_handler(ngx_http_request_t *r)
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
-    if (ngx_http_arg(r, (u_char *) "infoCode", 8, &code) != NGX_OK
-        || code.len == 0)
-    {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "news: QR code without infoCode");
+    if (ngx_http_news_info_code_arg(r, "QR code", &code) != NGX_OK) {
         return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
     }
-
-    if (code.len > NEWS_INFO_CODE_MAX) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "news: infoCode of %uz bytes is too long", code.len);
-        return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
-    }
-
-    if (!ngx_http_news_info_code_valid(r, &code)) {
-        return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
-    }
-
-    ngx_http_news_set_info_code(r, &code);
 
     rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
     if (rc != NGX_OK) {

@@ -466,6 +466,40 @@ ngx_http_news_page_arg(ngx_http_request_t *r, ngx_uint_t *page)
 }
 
 
+/*
+ * the ?infoCode= of a share link or a QR code (what, for the log), checked
+ * against news_info_code_pattern and kept in the request's context;
+ * NGX_DECLINED, said in the log, when there is none or it is no code
+ */
+
+ngx_int_t
+ngx_http_news_info_code_arg(ngx_http_request_t *r, char *what,
+    ngx_str_t *code)
+{
+    if (ngx_http_arg(r, (u_char *) "infoCode", 8, code) != NGX_OK
+        || code->len == 0)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: %s without infoCode", what);
+        return NGX_DECLINED;
+    }
+
+    if (code->len > NEWS_INFO_CODE_MAX) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "news: infoCode of %uz bytes is too long", code->len);
+        return NGX_DECLINED;
+    }
+
+    if (!ngx_http_news_info_code_valid(r, code)) {
+        return NGX_DECLINED;
+    }
+
+    ngx_http_news_set_info_code(r, code);
+
+    return NGX_OK;
+}
+
+
 /* the slug of a category page's URI: NGX_OK, or NGX_DECLINED */
 
 ngx_int_t
