@@ -303,6 +303,7 @@ typedef struct {
     ngx_array_t                *deps;       /* uint64_t, what was read */
     ngx_str_t                   cache_tags; /* the page's, for a CDN */
     ngx_str_t                   cache_keys; /* the same, space-separated */
+    ngx_str_t                   cache_variant;  /* beside the URL, in keys */
     ngx_str_t                   back_slug;  /* an error page links to */
     ngx_str_t                   back_name;
     ngx_str_t                   back_path;  /* or a page not a category */
@@ -709,8 +710,7 @@ char *ngx_http_news_most_read_refresh(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_news_most_read_init_conf(ngx_conf_t *cf,
     ngx_http_news_main_conf_t *mcf);
 void ngx_http_news_most_read_init_worker(ngx_cycle_t *cycle);
-void ngx_http_news_most_read_key(ngx_http_request_t *r,
-    ngx_http_news_out_t *out);
+ngx_int_t ngx_http_news_most_read_variant(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_render_most_read(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *html);
 

@@ -53,9 +53,10 @@ ngx_http_news_article_handler(ngx_http_request_t *r)
 
     /* only canonical URLs of published posts are ever cached */
 
-    if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_ARTICLE, &r->uri, 0,
-                                &key)
-        != NGX_OK)
+    if (ngx_http_news_most_read_variant(r) != NGX_OK
+        || ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_ARTICLE, &r->uri,
+                                   0, &key)
+           != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

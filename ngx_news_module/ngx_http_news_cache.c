@@ -106,12 +106,17 @@ ngx_http_news_cache_key(ngx_http_request_t *r, u_char kind, ngx_str_t *what,
         ngx_http_news_out_uint(&out, page);
     }
 
-    if (kind == NGX_HTTP_NEWS_CACHE_ARTICLE
-        || kind == NGX_HTTP_NEWS_CACHE_RENDER
-        || kind == NGX_HTTP_NEWS_CACHE_INDEX)
+    /* what else the page shows varies with: a most-read list's settings */
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
+
+    if ((kind == NGX_HTTP_NEWS_CACHE_ARTICLE
+         || kind == NGX_HTTP_NEWS_CACHE_RENDER
+         || kind == NGX_HTTP_NEWS_CACHE_INDEX)
+        && ctx != NULL && ctx->cache_variant.len)
     {
-        /* the pages that show a most-read list */
-        ngx_http_news_most_read_key(r, &out);
+        ngx_http_news_out_add(&out, ctx->cache_variant.data,
+                              ctx->cache_variant.len);
     }
 
     if (ngx_http_news_out_str(&out, key) != NGX_OK) {

@@ -300,10 +300,11 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
 
     /* the first page's key is what it was before the home page paged */
 
-    if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_INDEX,
-                                &ngx_http_news_home_url,
-                                page > 1 ? page : 0, &key)
-        != NGX_OK)
+    if (ngx_http_news_most_read_variant(r) != NGX_OK
+        || ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_INDEX,
+                                   &ngx_http_news_home_url,
+                                   page > 1 ? page : 0, &key)
+           != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

@@ -322,39 +322,43 @@ ngx_http_news_most_read_due(ngx_http_news_rs_t *rs)
 
 /*
  * what a page with a list is kept under, beside its URL: the list's
- * settings, and the reader's region when the list is the region's
+ * settings, and the reader's region when the list is the region's; left
+ * in the request's context for ngx_http_news_cache_key(), which the
+ * handlers of such pages call next
  */
 
-void
-ngx_http_news_most_read_key(ngx_http_request_t *r, ngx_http_news_out_t *out)
+ngx_int_t
+ngx_http_news_most_read_variant(ngx_http_request_t *r)
 {
     ngx_http_news_ctx_t       *ctx;
+    ngx_http_news_out_t        out;
     ngx_http_news_loc_conf_t  *nlcf;
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
 
     if (nlcf->most_read_days == 0) {
-        return;
+        return NGX_OK;
     }
 
-    ngx_http_news_out_lit(out, "\0m");
-    ngx_http_news_out_uint(out, nlcf->most_read_days);
-    ngx_http_news_out_lit(out, ".");
-    ngx_http_news_out_uint(out, nlcf->most_read_count);
-
-    if (!nlcf->most_read_region) {
-        return;
-    }
-
-    ctx = ngx_http_news_locate(r);
-
+    ctx = nlcf->most_read_region ? ngx_http_news_locate(r)
+                                 : ngx_http_news_get_ctx(r);
     if (ctx == NULL) {
-        out->failed = 1;
-        return;
+        return NGX_ERROR;
     }
 
-    ngx_http_news_out_lit(out, "\0");
-    ngx_http_news_out_add(out, ctx->region.data, ctx->region.len);
+    ngx_http_news_out_init(&out, r->pool, 64);
+
+    ngx_http_news_out_lit(&out, "\0m");
+    ngx_http_news_out_uint(&out, nlcf->most_read_days);
+    ngx_http_news_out_lit(&out, ".");
+    ngx_http_news_out_uint(&out, nlcf->most_read_count);
+
+    if (nlcf->most_read_region) {
+        ngx_http_news_out_lit(&out, "\0");
+        ngx_http_news_out_add(&out, ctx->region.data, ctx->region.len);
+    }
+
+    return ngx_http_news_out_str(&out, &ctx->cache_variant);
 }
 
 

@@ -53,11 +53,13 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
      * path: a share link costs no database lookup while nothing changes
      */
 
-    if (ngx_http_news_cache_key(r, nlcf->share_redirect
-                                   ? NGX_HTTP_NEWS_CACHE_SHARE
-                                   : NGX_HTTP_NEWS_CACHE_RENDER,
-                                &code, 0, &key)
-        != NGX_OK)
+    if ((nlcf->share_redirect == 0
+         && ngx_http_news_most_read_variant(r) != NGX_OK)
+        || ngx_http_news_cache_key(r, nlcf->share_redirect
+                                      ? NGX_HTTP_NEWS_CACHE_SHARE
+                                      : NGX_HTTP_NEWS_CACHE_RENDER,
+                                   &code, 0, &key)
+           != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
