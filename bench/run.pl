@@ -9,8 +9,9 @@
 #      module with readership and GeoIP, (b') without them, (b0) with its
 #      render cache off, (c) Lua peer, (d) PHP peer, and the module on
 #      each larger data set
-#   3. checks that they answer alike, warms each up, then drives each with
-#      wrk, interleaved, for ROUNDS rounds; the median round counts
+#   3. checks that they answer alike, times the module's first (uncached)
+#      sitemaps and feed, warms each up, then drives each with wrk,
+#      interleaved, for ROUNDS rounds; the median round counts
 #   4. prints the table and writes it to objs/bench/results.md; stops
 #      everything it started
 #
@@ -70,6 +71,9 @@ my @REGIONS = (
 my $START = time;
 my (%SERVER, @ORDER, %RES);
 
+# the servers of the main set that run the module-only tests too
+my @MODULE_ONLY = ('b', 'b_off', 'b_nocache');
+
 die "run.pl: SIZES must be numbers\n"
     if !@{$C{sizes}} || grep { !/^\d+$/ || $_ < 30 } @{$C{sizes}};
 die "run.pl: ROUNDS must be 1 or more\n" unless $C{rounds} =~ /^[1-9]\d*$/;
@@ -128,6 +132,7 @@ url_lists($_, 0) for grep { $_ != $MAIN } @{$C{sizes}};
 
 start_servers();
 check_servers();
+first_renders();
 measure();
 collect_rss();
 profile() if $ENV{PROFILE};
@@ -342,8 +347,9 @@ sub write_addrs {
 }
 
 # the paths wrk asks for: every article of a set (a sample of
-# $C{sample} of a larger one), its share links, and for the main set
-# every category's pages up to $C{max_pages}
+# $C{sample} of a larger one), every category's pages up to
+# $C{max_pages}, and for the main set the articles' share links (the
+# sitemaps' paths come from the servers: first_renders())
 sub url_lists {
     my ($n, $main) = @_;
     my $db = $DATA{$n}{db};
@@ -363,11 +369,10 @@ sub url_lists {
 
     $DATA{$n}{articles} = [map { "/$_->[0]/$_->[1]/$_->[2].html" } @posts];
 
-    return unless $main;
-
     spew("$RUN/share.txt",
          join('', map { "/html_News/NewsShare.html?infoCode=$_->[2]\n" }
-                  @posts));
+                  @posts))
+        if $main;
 
     # a category page lists its descendants' posts too: as many as
     # category_listing files under it (news_category_descendants)
@@ -384,7 +389,10 @@ sub url_lists {
         push @pages, map { "/category/$c->[0].html?page=$_" } 1 .. $last;
     }
 
-    spew("$RUN/category.txt", join('', map { "$_\n" } @pages));
+    # the larger sets' category pages are the module's only, the row the
+    # sitemaps there are compared with
+    spew($main ? "$RUN/category.txt" : "$RUN/category-$n.txt",
+         join('', map { "$_\n" } @pages));
     $DATA{$n}{pages} = \@pages;
 }
 
@@ -696,17 +704,100 @@ sub check_servers {
 }
 
 
+# the module's sitemaps and feed, which no other server serves: their
+# paths (/sitemap.xml, and its parts when it is an index), the time of
+# each one's first request on a server that has not rendered it yet (an
+# uncached render, the part starts found as after a change of the
+# database) and of the next one (from the cache, or rendered again when
+# the document is too big to keep), for (b) and the module on each larger
+# set; and (b'), (b0) must send (b)'s bytes
+sub first_renders {
+    my @notes;
+
+    for my $n (@{$C{sizes}}) {
+        my $k = $n == $MAIN ? 'b' : "b_$n";
+        my $port = $SERVER{$k}{port};
+        my @rows;
+
+        # the worker opens the database and prepares its statements on
+        # its first request: not a sitemap's cost
+        http_get($port, $DATA{$n}{articles}[0]);
+
+        my $doc = sub {
+            my ($path) = @_;
+            my $t0 = time;
+            my ($st, undef, $body) = http_get($port, $path);
+            my $t1 = time;
+            die "run.pl: $SERVER{$k}{label} answered $st for $path\n"
+                if $st != 200;
+            my $t2 = time;
+            ($st) = http_get($port, $path);
+            push @rows, [$path, length $body, 1000 * ($t1 - $t0),
+                         1000 * (time - $t2)];
+            return $body;
+        };
+
+        my $index = $doc->('/sitemap.xml');
+        my @parts = $index =~ /<sitemapindex/
+            ? $index =~ m{<loc>https?://[^/<]+(/sitemap-\d+\.xml)</loc>}g
+            : ();
+
+        die "run.pl: $SERVER{$k}{label}: /sitemap.xml is neither a sitemap"
+            . " nor an index of parts\n"
+            unless @parts || $index =~ /<urlset/;
+
+        $doc->($_) for @parts;
+        $doc->('/feed.xml');
+
+        spew("$RUN/sitemap-$n.txt",
+             join('', map { "$_\n" } '/sitemap.xml', @parts));
+        $RES{first}{$k} = \@rows;
+
+        push @notes, sprintf('%d articles: /sitemap.xml is %s',
+                             $n, @parts ? sprintf('an index of %d parts',
+                                                  scalar @parts)
+                                        : 'a sitemap');
+    }
+
+    spew("$RUN/feed.txt", "/feed.xml\n");
+
+    for my $k ('b_off', 'b_nocache') {
+        my $same = 0;
+        my @paths = ('/sitemap.xml', '/feed.xml');
+
+        for my $path (@paths) {
+            my (undef, undef, $ref) = http_get($SERVER{b}{port}, $path);
+            my ($st, undef, $body) = http_get($SERVER{$k}{port}, $path);
+            $same++ if $st == 200 && $body eq $ref;
+        }
+
+        push @notes, sprintf('%s: %d/%d of /sitemap.xml and /feed.xml '
+                             . 'byte-identical to (b)', $SERVER{$k}{label},
+                             $same, scalar @paths);
+    }
+
+    say_($_) for @notes;
+    push @{$RES{checks}}, @notes;
+}
+
+
 # --- measuring ----------------------------------------------------------
 
 sub wrk {
-    my ($key, $list, $duration, $seed) = @_;
+    my ($key, $list, $duration, $seed, $timeout) = @_;
     my $s = $SERVER{$key};
 
     my @cmd = ('wrk', '-t1', "-c$C{conns}", "-d$duration", '--latency',
+               $timeout ? ('--timeout', $timeout) : (),
                '-s', "$BENCH/wrk.lua", "http://127.0.0.1:$s->{port}", '--',
                $list, "$RUN/addrs.txt", $seed, $C{host});
 
     my @pids = server_pids($s);
+
+    # each run's own peak: a sitemap part (6 MB, rendered per request)
+    # must not count as the memory the pages need
+    reset_hwm(@pids);
+
     my $cpu0 = cpu_ticks(@pids);
     my $busy0 = busy_ticks();
     my (undef, undef, $cu0, $cs0) = times;
@@ -720,11 +811,14 @@ sub wrk {
     my (undef, undef, $cu1, $cs1) = times;
     my $cpu = (cpu_ticks(@pids) - $cpu0) / $CLK_TCK;
     my $busy = (busy_ticks() - $busy0) / $CLK_TCK;
+    my $hwm = 0;
+    $hwm += proc_status($_)->{VmHWM} // 0 for @pids;
 
     my ($line) = $out =~ /^BENCH (.*)$/m
         or die "run.pl: wrk gave no result for $key:\n$out\n";
 
     my %r = map { split /=/, $_, 2 } split ' ', $line;
+    $r{hwm} = $hwm;
 
     # how busy the server's workers and wrk were: a server short of 100%
     # is waiting for the client, not the other way round
@@ -780,6 +874,23 @@ sub tests_of {
             ['category', "$RUN/category.txt"]);
 }
 
+# what only the module serves, on the set of $n articles: the sitemaps
+# and the feed, and on the larger sets also articles and category pages
+# (the row the sitemaps are compared with).  A part of 50,000 URLs is
+# about 6 MB and rendered on every request (too big for the cache): 16
+# of them queued behind one worker take longer than wrk's 2 s timeout
+sub module_tests {
+    my ($n) = @_;
+    my @t = (['sitemap', "$RUN/sitemap-$n.txt", '30s'],
+             ['feed', "$RUN/feed.txt"]);
+
+    unshift @t, ['article', "$RUN/article-$n.txt"],
+                ['category', "$RUN/category-$n.txt"]
+        if $n != $MAIN;
+
+    return @t;
+}
+
 sub measure {
     my @sizes = grep { $_ != $MAIN } @{$C{sizes}};
 
@@ -788,7 +899,12 @@ sub measure {
     for my $k (@ORDER) {
         wrk($k, $_->[1], $C{warmup}, 1) for tests_of($k);
     }
-    wrk("b_$_", "$RUN/article-$_.txt", $C{warmup}, 1) for @sizes;
+    for my $k (@MODULE_ONLY) {
+        wrk($k, $_->[1], $C{warmup}, 1, $_->[2]) for module_tests($MAIN);
+    }
+    for my $n (@sizes) {
+        wrk("b_$n", $_->[1], $C{warmup}, 1, $_->[2]) for module_tests($n);
+    }
 
     for my $round (1 .. $C{rounds}) {
         say_("round $round of $C{rounds}");
@@ -803,12 +919,25 @@ sub measure {
             }
         }
 
+        for my $t (module_tests($MAIN)) {
+            my ($test, $list, $timeout) = @$t;
+
+            for my $k (@MODULE_ONLY) {
+                my $r = wrk($k, $list, $C{duration}, 100 + $round, $timeout);
+                push @{$RES{$k}{$test}}, $r;
+                progress($test, $k, $r);
+            }
+        }
+
         for my $n (@sizes) {
             my $k = "b_$n";
-            my $r = wrk($k, "$RUN/article-$n.txt", $C{duration},
-                        100 + $round);
-            push @{$RES{$k}{article}}, $r;
-            progress('article', $k, $r);
+
+            for my $t (module_tests($n)) {
+                my ($test, $list, $timeout) = @$t;
+                my $r = wrk($k, $list, $C{duration}, 100 + $round, $timeout);
+                push @{$RES{$k}{$test}}, $r;
+                progress($test, $k, $r);
+            }
         }
     }
 }
@@ -882,8 +1011,21 @@ sub children_of {
     return @kids;
 }
 
+# VmHWM "5" in clear_refs (Linux 4.0): the peak from now on
+sub reset_hwm {
+    for my $pid (@_) {
+        open my $fh, '>', "/proc/$pid/clear_refs" or next;
+        print $fh "5\n";
+        close $fh;
+    }
+}
+
+# the peak is the highest of the page tests' runs (articles, share
+# links, category pages: what the targets are about), each measured
+# alone; the sitemaps' and the feed's are in their own table
 sub collect_rss {
-    for my $s (values %SERVER) {
+    for my $k (keys %SERVER) {
+        my $s = $SERVER{$k};
         my @w = children_of($s->{pid});
         push @w, children_of($s->{php}) if $s->{php};
         my %sum;
@@ -891,6 +1033,9 @@ sub collect_rss {
             my $st = proc_status($pid);
             $sum{$_} += $st->{$_} // 0 for qw(VmRSS VmHWM RssShmem);
         }
+        my @runs = map { @{$RES{$k}{$_} // []} } qw(article share category);
+        my ($peak) = sort { $b <=> $a } map { $_->{hwm} // 0 } @runs;
+        $sum{VmHWM} = $peak if $peak;
         $s->{rss} = \%sum;
         $s->{workers} = scalar @w;
     }
@@ -1024,6 +1169,88 @@ sub report {
         push @t, "| $n | | | | | | | not built: $RES{skipped}{$n} |\n";
     }
 
+    # the module only: its sitemaps and feed against its own category
+    # pages on the same server (issue 12: "about the time of a category
+    # page"); 1.00 is as cheap as one
+    my @synd = ((map { [$_, $MAIN] } @MODULE_ONLY),
+                map { [$_->[1], $_->[0]] } grep { $_->[0] != $MAIN } @sizes);
+    my @said;
+
+    push @t, "\n## Sitemaps and feed (the module only)\n\n",
+        "| server | articles | test | req/s | p99 ms | KB a response "
+        . "| CPU µs/req | category page µs/req | vs category by CPU "
+        . "| vs category by req/s | CPU %: server / wrk / other "
+        . "| worker peak MB |\n",
+        "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|---|--:|\n";
+
+    for my $sv (@synd) {
+        my ($k, $n) = @$sv;
+        my $c_us = med($k, 'category', 'cpu_us');
+        my $c_rps = med($k, 'category', 'rps');
+
+        for my $test (qw(sitemap feed)) {
+            my $rps = med($k, $test, 'rps');
+            my $us = med($k, $test, 'cpu_us');
+            next unless defined $rps;
+            my $req = med($k, $test, 'requests');
+            my $kb = $req ? med($k, $test, 'bytes') / $req / 1024 : 0;
+
+            my ($peak) = sort { $b <=> $a }
+                         map { $_->{hwm} // 0 } @{$RES{$k}{$test}};
+
+            push @t, sprintf("| %s | %d | %s | %.1f %s%s | %.2f | %.1f "
+                             . "| %.1f | %.1f | %s | %s | %s | %s |\n",
+                             $SERVER{$k}{label}, $n, $test, $rps,
+                             spread($k, $test), bad($k, $test),
+                             med($k, $test, 'p99_us') / 1000, $kb, $us,
+                             $c_us // 0, $fmt->($ratio->($c_us, $us)),
+                             $fmt->($ratio->($rps, $c_rps)),
+                             join(' / ', map {
+                                 sprintf('%.0f', med($k, $test, $_))
+                             } qw(cpu wrk_cpu other_cpu)), mb($peak));
+
+            # in words: how many category pages' time one request takes
+            my $x = $ratio->($us, $c_us);
+            push @said, sprintf('%s: a %s request costs %.0f µs of CPU, '
+                                . '%.1f times a category page (%.1f µs)',
+                                $k =~ /^b_\d/ ? $SERVER{$k}{label}
+                                    : "$SERVER{$k}{label}, $n articles",
+                                $test eq 'feed' ? '/feed.xml' : 'sitemap',
+                                $us, $x, $c_us)
+                if defined $x && $k ne 'b_off';
+        }
+    }
+
+    push @t, "\nThe sitemap test asks for /sitemap.xml and each of its parts "
+        . "at random (one sitemap while the site has no more than "
+        . "`news_sitemap_size`, 50,000, URLs; an index and its parts past "
+        . "that), wrk's timeout 30 s; the feed test /feed.xml "
+        . "(`news_feed rss`, 20 items).  \"vs category\" is the same "
+        . "server's category page test over this one: 1.00 answers in the "
+        . "time of a category page, issue 12's target at 1M; (b0) renders "
+        . "every request, the others keep what `news_cache` (16 MB) "
+        . "takes, which is no document over a quarter of it.\n\n";
+    push @t, map { "- $_\n" } @said;
+
+    push @t, "\n## First requests of the sitemaps and feed (the module)\n\n",
+        "Each document's first request on a server that had not been asked "
+        . "for it (after one article page: the database open and its "
+        . "statements prepared), so rendered from SQLite, the first "
+        . "/sitemap.xml also finding where the parts start, as after a "
+        . "change of the database; then the next request, from the cache "
+        . "when it keeps the document.  One request each, before the "
+        . "warm-up.\n\n",
+        "| server | document | KB | first request ms | next request ms |\n",
+        "|---|---|--:|--:|--:|\n";
+
+    for my $k (map { $_->[0] == $MAIN ? 'b' : $_->[1] } @sizes) {
+        for my $row (@{$RES{first}{$k} // []}) {
+            push @t, sprintf("| %s | %s | %.1f | %.1f | %.1f |\n",
+                             $SERVER{$k}{label}, $row->[0],
+                             $row->[1] / 1024, $row->[2], $row->[3]);
+        }
+    }
+
     push @t, "\n## Memory\n\n",
         "| server | worker RSS MB | peak (VmHWM) MB |\n|---|--:|--:|\n";
 
@@ -1085,7 +1312,10 @@ sub report {
         . "load on the machine moves much less than req/s.  ±: half the "
         . "spread of the rounds around the median.  (!): a run had error "
         . "statuses or socket errors.  RSS is summed over the server's "
-        . "worker processes, shared memory they touched included.\n\n";
+        . "worker processes, shared memory they touched included; the peak "
+        . "is the highest of its runs of article pages, share links and "
+        . "category pages, each run's peak measured alone (the sitemaps' "
+        . "and the feed's are in their table).\n\n";
 
     push @t, map { "- $_\n" } @{$RES{checks} // []};
 
