@@ -748,6 +748,11 @@ function _M.category()
         posts = list,
         pager = pager(slug, page, pages, #posts > PAGE_SIZE),
         home_url = "/",
+        -- the category's own feeds, which the module serves beside it
+        page_feeds = '<link rel="alternate" type="application/rss+xml" '
+            .. 'href="/category/' .. slug .. '.xml">\n'
+            .. '<link rel="alternate" type="application/atom+xml" '
+            .. 'href="/category/' .. slug .. '.atom">\n',
     }
 
     meta(vars, base)

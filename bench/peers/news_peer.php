@@ -650,6 +650,11 @@ function category(SQLite3 $db, string $uri): void
         'posts' => $list,
         'pager' => pager($slug, $page, $pages, count($posts) > PAGE_SIZE),
         'home_url' => '/',
+        // the category's own feeds, which the module serves beside it
+        'page_feeds' => '<link rel="alternate" type="application/rss+xml" '
+            . 'href="/category/' . $slug . ".xml\">\n"
+            . '<link rel="alternate" type="application/atom+xml" '
+            . 'href="/category/' . $slug . ".atom\">\n",
     ];
     meta($vars, $base);
 
