@@ -6,7 +6,7 @@
  * parse URL -> look up -> render -> send -> (log phase) count:
  *
  *   ngx_http_news_module.c      directives, merging, worker start and exit
- *   ngx_http_news_conf.c        what directives share: a compiled regex
+ *   ngx_http_news_conf.c        directive setters, a compiled regex
  *   ngx_http_news_article.c     article pages          (handlers: parse,
  *   ngx_http_news_list.c        category and home pages  look up, render)
  *   ngx_http_news_tag.c         tag pages
@@ -45,6 +45,7 @@
  *   ngx_http_news_most_read_update.c  the lists made in the flush thread
  *   ngx_http_news_related.c     an article's related posts
  *   ngx_http_news_sitemap.c     sitemaps: the index, its parts
+ *   ngx_http_news_sitemap_parts.c  what a part holds
  *   ngx_http_news_sitemap_news.c the Google News sitemap
  *   ngx_http_news_robots.c      robots.txt
  *
@@ -438,6 +439,16 @@ extern ngx_module_t  ngx_http_news_module;
 /* ngx_http_news_conf.c */
 ngx_regex_t *ngx_http_news_regex_compile(ngx_conf_t *cf, ngx_str_t *pattern,
     ngx_int_t options);
+ngx_regex_t *ngx_http_news_info_code_regex(ngx_conf_t *cf, ngx_str_t *pattern);
+char *ngx_http_news_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_news_handler_set(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_news_share_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_news_info_code_pattern(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* ngx_http_news_db.c */
 ngx_http_news_db_t *ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path);

@@ -95,6 +95,14 @@ extern const char  ngx_http_news_sitemap_tree_sql[];
 extern const char  ngx_http_news_sitemap_categories_sql[];
 extern const char  ngx_http_news_sitemap_tags_sql[];
 extern const char  ngx_http_news_sitemap_news_sql[];
+
+/* ngx_http_news_sitemap_parts.c */
+ngx_int_t ngx_http_news_sitemap_articles(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_http_news_anchor_t *after, ngx_uint_t limit,
+    ngx_http_news_out_t *out, time_t *last_modified);
+ngx_int_t ngx_http_news_sitemap_lists(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, ngx_uint_t skip, ngx_uint_t limit,
+    ngx_http_news_out_t *out, ngx_uint_t *count);
 extern const char  ngx_http_news_related_sql[];
 ngx_int_t ngx_http_news_db_redirect(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_uint_t which, ngx_str_t *old,

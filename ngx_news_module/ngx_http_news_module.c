@@ -13,10 +13,6 @@
 #include <ngx_http_news.h>
 
 
-/* the schema's CHECK on posts.info_code, as a regex (sql/gen_defs.sh) */
-#define NGX_HTTP_NEWS_DEFAULT_PATTERN  NEWS_INFO_CODE_PATTERN
-
-
 static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
 static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
 static void *ngx_http_news_create_main_conf(ngx_conf_t *cf);
@@ -24,17 +20,6 @@ static char *ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_news_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
-static char *ngx_http_news_db(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_news_handler_set(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_news_share_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_news_info_code_pattern(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
-static char *ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static ngx_regex_t *ngx_http_news_regex(ngx_conf_t *cf, ngx_str_t *pattern);
 
 
 static ngx_conf_num_bounds_t  ngx_http_news_page_size_bounds = {
@@ -575,7 +560,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (conf->info_code_re == NULL) {
-        conf->info_code_re = ngx_http_news_regex(cf, NULL);
+        conf->info_code_re = ngx_http_news_info_code_regex(cf, NULL);
         if (conf->info_code_re == NULL) {
             return NGX_CONF_ERROR;
         }
@@ -601,163 +586,3 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     return NGX_CONF_OK;
 }
-
-
-static char *
-ngx_http_news_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_news_loc_conf_t *nlcf = conf;
-
-    ngx_str_t  *value;
-
-    if (nlcf->db != NULL) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    nlcf->db = ngx_http_news_db_add(cf, &value[1]);
-    if (nlcf->db == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_news_handler_set(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_news_loc_conf_t *nlcf = conf;
-
-    ngx_http_core_loc_conf_t  *clcf;
-
-    if (nlcf->handler != NULL) {
-        return "is duplicate";
-    }
-
-    nlcf->handler = (ngx_http_handler_pt) cmd->post;
-
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    clcf->handler = nlcf->handler;
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_news_share_redirect(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_news_loc_conf_t *nlcf = conf;
-
-    ngx_int_t   n;
-    ngx_str_t  *value;
-
-    if (nlcf->share_redirect != NGX_CONF_UNSET_UINT) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (ngx_strcmp(value[1].data, "off") == 0) {
-        nlcf->share_redirect = 0;
-        return NGX_CONF_OK;
-    }
-
-    n = ngx_atoi(value[1].data, value[1].len);
-
-    if (n != NGX_HTTP_MOVED_PERMANENTLY
-        && n != NGX_HTTP_MOVED_TEMPORARILY
-        && n != NGX_HTTP_TEMPORARY_REDIRECT)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid value \"%V\", "
-                           "it must be 301, 302, 307 or \"off\"", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    nlcf->share_redirect = n;
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_news_info_code_pattern(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_news_loc_conf_t *nlcf = conf;
-
-    ngx_str_t  *value;
-
-    if (nlcf->info_code_re != NULL) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    nlcf->info_code_re = ngx_http_news_regex(cf, &value[1]);
-    if (nlcf->info_code_re == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
-}
-
-
-/* pattern NULL: the default pattern, compiled once per configuration */
-
-static ngx_regex_t *
-ngx_http_news_regex(ngx_conf_t *cf, ngx_str_t *pattern)
-{
-    ngx_str_t                   dflt;
-    ngx_http_news_main_conf_t  *mcf;
-
-    if (pattern != NULL) {
-        return ngx_http_news_regex_compile(cf, pattern, 0);
-    }
-
-    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
-
-    if (mcf->default_re == NULL) {
-        ngx_str_set(&dflt, NGX_HTTP_NEWS_DEFAULT_PATTERN);
-        mcf->default_re = ngx_http_news_regex_compile(cf, &dflt, 0);
-    }
-
-    return mcf->default_re;
-}
-
-
-static char *
-ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_news_main_conf_t *mcf = conf;
-
-    ssize_t     size;
-    ngx_str_t  *value;
-
-    if (mcf->cache_size != NGX_CONF_UNSET_SIZE) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (ngx_strcmp(value[1].data, "off") == 0) {
-        mcf->cache_size = 0;
-        return NGX_CONF_OK;
-    }
-
-    size = ngx_parse_size(&value[1]);
-
-    if (size == NGX_ERROR) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid value \"%V\", it must be a size "
-                           "or \"off\"", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    mcf->cache_size = size;
-
-    return NGX_CONF_OK;
-}
-
