@@ -644,6 +644,8 @@ ngx_int_t ngx_http_news_check_method(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind,
     ngx_str_t *vars, time_t last_modified, ngx_str_t *cache_key,
     ngx_str_t *info_code);
+ngx_int_t ngx_http_news_send_cached(ngx_http_request_t *r, ngx_uint_t kind,
+    ngx_str_t *what, ngx_uint_t page, ngx_str_t *key);
 ngx_int_t ngx_http_news_send_page(ngx_http_request_t *r,
     ngx_http_news_page_t *page);
 ngx_int_t ngx_http_news_send_body(ngx_http_request_t *r, ngx_uint_t kind,

@@ -181,41 +181,13 @@ ngx_http_news_tag_feed(ngx_http_request_t *r, ngx_str_t *name)
 }
 
 
-/*
- * the feed from the cache (a response), or NGX_DECLINED with its key
- * made and a read transaction begun, to render it
- */
+/* the feed from the cache, or NGX_DECLINED to render it (its key made) */
 
 static ngx_int_t
 ngx_http_news_feed_cached(ngx_http_request_t *r, ngx_http_news_feed_t *feed)
 {
-    ngx_int_t                  rc;
-    ngx_http_news_page_t      *cached;
-    ngx_http_news_loc_conf_t  *nlcf;
-
-    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
-
-    rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
-    if (rc != NGX_OK) {
-        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
-    }
-
-    if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_FEED, &r->uri,
-                                feed->format, &feed->key)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    cached = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
-                                     &feed->key);
-    if (cached != NULL) {
-        return ngx_http_news_send_page(r, cached);
-    }
-
-    ngx_http_news_db_begin(r, nlcf->db);
-
-    return NGX_DECLINED;
+    return ngx_http_news_send_cached(r, NGX_HTTP_NEWS_CACHE_FEED, &r->uri,
+                                     feed->format, &feed->key);
 }
 
 

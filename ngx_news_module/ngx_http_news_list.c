@@ -26,7 +26,6 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
     ngx_str_t                  vars[NGX_HTTP_NEWS_V_MAX];
     ngx_str_t                  slug, base, key, path;
     ngx_uint_t                 page, pages;
-    ngx_http_news_page_t      *cached;
     ngx_array_t                chain, children, sections, posts;
     ngx_http_news_out_t        out;
     ngx_http_news_cat_t        cat;
@@ -59,26 +58,11 @@ ngx_http_news_category_handler(ngx_http_request_t *r)
         return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
     }
 
-    rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
-    if (rc != NGX_OK) {
-        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    rc = ngx_http_news_send_cached(r, NGX_HTTP_NEWS_CACHE_CATEGORY, &slug,
+                                   page, &key);
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
-
-    if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_CATEGORY, &slug, page,
-                                &key)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    cached = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
-                                     &key);
-
-    if (cached != NULL) {
-        return ngx_http_news_send_page(r, cached);
-    }
-
-    ngx_http_news_db_begin(r, nlcf->db);
 
     rc = ngx_http_news_db_category(r, nlcf->db, &slug, &cat);
 
@@ -277,7 +261,6 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
     ngx_str_t                  base, key;
     ngx_uint_t                 page, pages;
     ngx_array_t                cats, posts;
-    ngx_http_news_page_t      *cached;
     ngx_http_news_out_t        out;
     ngx_http_news_list_t       list;
     ngx_http_news_loc_conf_t  *nlcf;
@@ -293,30 +276,18 @@ ngx_http_news_index_handler(ngx_http_request_t *r)
         return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
     }
 
-    rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
-    if (rc != NGX_OK) {
-        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    if (ngx_http_news_most_read_variant(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     /* the first page's key is what it was before the home page paged */
 
-    if (ngx_http_news_most_read_variant(r) != NGX_OK
-        || ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_INDEX,
+    rc = ngx_http_news_send_cached(r, NGX_HTTP_NEWS_CACHE_INDEX,
                                    &ngx_http_news_home_url,
-                                   page > 1 ? page : 0, &key)
-           != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+                                   page > 1 ? page : 0, &key);
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
-
-    cached = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
-                                     &key);
-
-    if (cached != NULL) {
-        return ngx_http_news_send_page(r, cached);
-    }
-
-    ngx_http_news_db_begin(r, nlcf->db);
 
     if (ngx_array_init(&cats, r->pool, 16, sizeof(ngx_http_news_cat_t))
         != NGX_OK

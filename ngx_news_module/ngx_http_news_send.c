@@ -177,6 +177,44 @@ ngx_http_news_send_body(ngx_http_request_t *r, ngx_uint_t kind,
 }
 
 
+/*
+ * the start every cached document shares: the database looked at, the
+ * document's key made (what, page) and looked up; a response when it was
+ * kept or the database is not there, else NGX_DECLINED with a read
+ * transaction begun, to render it
+ */
+
+ngx_int_t
+ngx_http_news_send_cached(ngx_http_request_t *r, ngx_uint_t kind,
+    ngx_str_t *what, ngx_uint_t page, ngx_str_t *key)
+{
+    ngx_int_t                  rc;
+    ngx_http_news_page_t      *cached;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
+    if (rc != NGX_OK) {
+        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    }
+
+    if (ngx_http_news_cache_key(r, kind, what, page, key) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cached = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
+                                     key);
+    if (cached != NULL) {
+        return ngx_http_news_send_page(r, cached);
+    }
+
+    ngx_http_news_db_begin(r, nlcf->db);
+
+    return NGX_DECLINED;
+}
+
+
 ngx_int_t
 ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
 {

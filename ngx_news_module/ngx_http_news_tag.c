@@ -29,7 +29,6 @@ ngx_http_news_tag_handler(ngx_http_request_t *r)
     ngx_array_t                sections, posts;
     ngx_http_news_out_t        out;
     ngx_http_news_list_t       tag;
-    ngx_http_news_page_t      *cached;
     ngx_http_news_loc_conf_t  *nlcf;
 
     rc = ngx_http_news_check_method(r);
@@ -59,26 +58,11 @@ ngx_http_news_tag_handler(ngx_http_request_t *r)
         return ngx_http_news_error(r, NGX_HTTP_BAD_REQUEST);
     }
 
-    rc = ngx_http_news_db_ready(nlcf->db, r->connection->log);
-    if (rc != NGX_OK) {
-        return ngx_http_news_error(r, NGX_HTTP_SERVICE_UNAVAILABLE);
+    rc = ngx_http_news_send_cached(r, NGX_HTTP_NEWS_CACHE_TAG, &name, page,
+                                   &key);
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
-
-    if (ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_TAG, &name, page,
-                                &key)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    cached = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
-                                     &key);
-
-    if (cached != NULL) {
-        return ngx_http_news_send_page(r, cached);
-    }
-
-    ngx_http_news_db_begin(r, nlcf->db);
 
     rc = ngx_http_news_db_tag(r, nlcf->db, &name, &tag);
 
