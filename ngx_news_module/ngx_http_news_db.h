@@ -86,6 +86,9 @@ ngx_int_t ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
 /* ngx_http_news_query.c */
 extern const char  *ngx_http_news_sql[];
 
+ngx_int_t ngx_http_news_db_find(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    sqlite3_stmt *stmt, ngx_str_t *key);
+
 /* ngx_http_news_query_list.c */
 extern const char  *ngx_http_news_list_sql[];
 /* ngx_http_news_related.c */

@@ -135,6 +135,39 @@ ngx_http_news_db_post(ngx_http_request_t *r, ngx_http_news_db_t *db,
 }
 
 
+/*
+ * the row a statement finds by its one text key, ?1: NGX_OK with the row
+ * to read, NGX_DECLINED when there is none (the statement reset), or the
+ * failure
+ */
+
+ngx_int_t
+ngx_http_news_db_find(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    sqlite3_stmt *stmt, ngx_str_t *key)
+{
+    ngx_int_t  rc;
+
+    if (sqlite3_bind_text(stmt, 1, (char *) key->data, key->len,
+                          SQLITE_STATIC)
+        != SQLITE_OK)
+    {
+        return ngx_http_news_db_result(db, stmt, NGX_ERROR);
+    }
+
+    rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+
+    if (rc != NGX_OK) {
+        if (ngx_http_news_db_result(db, stmt, rc) == NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        return rc;
+    }
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_news_db_post_by_code(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_str_t *code, ngx_http_news_post_t *post)
@@ -151,20 +184,8 @@ ngx_http_news_db_post_by_code(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_CODE,
                           ngx_crc32_short(code->data, code->len));
 
-    if (sqlite3_bind_text(stmt, 1, (char *) code->data, code->len,
-                          SQLITE_STATIC)
-        != SQLITE_OK)
-    {
-        return ngx_http_news_db_result(db, stmt, NGX_ERROR);
-    }
-
-    rc = ngx_http_news_db_step(db, stmt, r->connection->log);
-
+    rc = ngx_http_news_db_find(r, db, stmt, code);
     if (rc != NGX_OK) {
-        if (ngx_http_news_db_result(db, stmt, rc) == NGX_OK) {
-            return NGX_DECLINED;
-        }
-
         return rc;
     }
 

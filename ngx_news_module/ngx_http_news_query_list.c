@@ -303,20 +303,8 @@ ngx_http_news_db_tag(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_TAG,
                           ngx_crc32_short(name->data, name->len));
 
-    if (sqlite3_bind_text(stmt, 1, (char *) name->data, name->len,
-                          SQLITE_STATIC)
-        != SQLITE_OK)
-    {
-        return ngx_http_news_db_result(db, stmt, NGX_ERROR);
-    }
-
-    rc = ngx_http_news_db_step(db, stmt, r->connection->log);
-
+    rc = ngx_http_news_db_find(r, db, stmt, name);
     if (rc != NGX_OK) {
-        if (ngx_http_news_db_result(db, stmt, rc) == NGX_OK) {
-            return NGX_DECLINED;
-        }
-
         return rc;
     }
 
