@@ -5,8 +5,9 @@
  * What a sitemap part holds, read from SQLite and written as <url>
  * elements: the articles after the last post of the part before, one
  * index range scan, and the lists (categories, tags, the home page) with
- * the newest updated_at of the posts they show.  Which part, and where it
- * starts, is ngx_http_news_sitemap.c's.
+ * the newest updated_at of the posts they show, one index search each
+ * (schema version 7).  Which part, and where it starts, is
+ * ngx_http_news_sitemap.c's.
  */
 
 
@@ -18,7 +19,7 @@
 
 
 static void ngx_http_news_sitemap_url(ngx_http_news_out_t *out,
-    ngx_str_t *base, ngx_http_news_out_t *path, ngx_str_t *updated);
+    ngx_str_t *base, ngx_http_news_out_t *path, time_t updated);
 
 
 /*
@@ -28,36 +29,37 @@ static void ngx_http_news_sitemap_url(ngx_http_news_out_t *out,
  */
 
 const char  ngx_http_news_sitemap_part_sql[] =
-    "SELECT p.info_code, p.published_at, c.slug, p.updated_at,"
-    " unixepoch(p.updated_at)"
+    "SELECT p.info_code, p.published_at, c.slug, unixepoch(p.updated_at)"
     " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
     " WHERE p.status = 'published' AND (p.published_ts, p.id) > (?1, ?2)"
     " AND p.published_ts <= ?3"
     " ORDER BY p.published_ts, p.id LIMIT ?4";
 
 /*
- * the lists with the newest updated_at of the posts they show, each by
- * a search of its own index: a category's with its descendants' posts
- * (category_listing) or its own (posts_by_category), as
- * news_category_descendants has its page; a tag's by tag_listing.  ?1 now
+ * the lists with the newest updated_at of the posts they show, as an
+ * instant, NULL for a list with none: a category's with its descendants'
+ * posts (category_listing) or its own (posts_by_category), as
+ * news_category_descendants has its page; a tag's by tag_listing.  The
+ * listings' newest is one search of their *_by_update index, past the
+ * few scheduled posts; a category's own posts are all read.  ?1 now
  */
 
 const char  ngx_http_news_sitemap_tree_sql[] =
-    "SELECT c.slug, (SELECT max(p.updated_at) FROM category_listing cl"
-    " JOIN posts p ON p.id = cl.post_id WHERE cl.category_id = c.id"
-    " AND cl.published_ts <= ?1 AND p.status = 'published'),"
+    "SELECT c.slug, (SELECT cl.updated_ts FROM category_listing cl"
+    " WHERE cl.category_id = c.id AND cl.published_ts <= ?1"
+    " ORDER BY cl.updated_ts DESC LIMIT 1),"
     " c.id FROM categories c ORDER BY c.id";
 
 const char  ngx_http_news_sitemap_categories_sql[] =
-    "SELECT c.slug, (SELECT max(p.updated_at) FROM posts p"
-    " WHERE p.category_id = c.id AND p.status = 'published'"
+    "SELECT c.slug, (SELECT max(coalesce(unixepoch(p.updated_at), 0))"
+    " FROM posts p WHERE p.category_id = c.id AND p.status = 'published'"
     " AND p.published_ts <= ?1),"
     " c.id FROM categories c ORDER BY c.id";
 
 const char  ngx_http_news_sitemap_tags_sql[] =
-    "SELECT t.name, (SELECT max(p.updated_at) FROM tag_listing tl"
-    " JOIN posts p ON p.id = tl.post_id WHERE tl.tag_id = t.id"
-    " AND tl.published_ts <= ?1 AND p.status = 'published'),"
+    "SELECT t.name, (SELECT tl.updated_ts FROM tag_listing tl"
+    " WHERE tl.tag_id = t.id AND tl.published_ts <= ?1"
+    " ORDER BY tl.updated_ts DESC LIMIT 1),"
     " t.id FROM tags t ORDER BY t.id";
 
 
@@ -68,7 +70,7 @@ ngx_http_news_sitemap_articles(ngx_http_request_t *r, ngx_http_news_db_t *db,
 {
     time_t                 updated;
     ngx_int_t              rc;
-    ngx_str_t              base, updated_at;
+    ngx_str_t              base;
     sqlite3_stmt          *stmt;
     ngx_http_news_out_t    path;
     ngx_http_news_post_t   post;
@@ -104,9 +106,7 @@ ngx_http_news_sitemap_articles(ngx_http_request_t *r, ngx_http_news_db_t *db,
         post.category_slug.data = (u_char *) sqlite3_column_text(stmt, 2);
         post.category_slug.len = sqlite3_column_bytes(stmt, 2);
         post.has_category = (sqlite3_column_type(stmt, 2) != SQLITE_NULL);
-        updated_at.data = (u_char *) sqlite3_column_text(stmt, 3);
-        updated_at.len = sqlite3_column_bytes(stmt, 3);
-        updated = (time_t) sqlite3_column_int64(stmt, 4);
+        updated = (time_t) sqlite3_column_int64(stmt, 3);
 
         if (post.info_code.data == NULL || post.published_at.data == NULL) {
             continue;
@@ -114,7 +114,7 @@ ngx_http_news_sitemap_articles(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
         path.pos = path.start;
         ngx_http_news_out_post_path(&path, &post);
-        ngx_http_news_sitemap_url(out, &base, &path, &updated_at);
+        ngx_http_news_sitemap_url(out, &base, &path, updated);
 
         *last_modified = ngx_max(*last_modified, updated);
     }
@@ -141,9 +141,10 @@ ngx_http_news_sitemap_lists(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_uint_t skip, ngx_uint_t limit, ngx_http_news_out_t *out,
     ngx_uint_t *count)
 {
+    time_t                     updated, newest;
     ngx_int_t                  rc;
-    ngx_str_t                  base, name, updated_at, newest;
-    ngx_uint_t                 n, i;
+    ngx_str_t                  base, name;
+    ngx_uint_t                 n, i, shown;
     sqlite3_stmt              *stmt;
     ngx_http_news_out_t        path;
     ngx_http_news_loc_conf_t  *nlcf;
@@ -160,13 +161,7 @@ ngx_http_news_sitemap_lists(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
     ngx_http_news_out_init(&path, r->pool, 256);
 
-    /* a copy: the row's text is gone at the next step */
-    newest.data = ngx_pnalloc(r->pool, NGX_HTTP_NEWS_W3C_LEN);
-    if (newest.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    newest.len = 0;
+    newest = 0;
     n = 0;
 
     for (i = 0; i < 2; i++) {
@@ -185,11 +180,11 @@ ngx_http_news_sitemap_lists(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
             name.data = (u_char *) sqlite3_column_text(stmt, 0);
             name.len = sqlite3_column_bytes(stmt, 0);
-            updated_at.data = (u_char *) sqlite3_column_text(stmt, 1);
-            updated_at.len = sqlite3_column_bytes(stmt, 1);
+            shown = (sqlite3_column_type(stmt, 1) != SQLITE_NULL);
+            updated = (time_t) sqlite3_column_int64(stmt, 1);
 
             if (name.data == NULL
-                || (i == 1 && updated_at.data == NULL)
+                || (i == 1 && !shown)
                 || (i == 0 && !news_slug_valid(name.data, name.len)))
             {
                 continue;
@@ -200,18 +195,7 @@ ngx_http_news_sitemap_lists(ngx_http_request_t *r, ngx_http_news_db_t *db,
                                       sqlite3_column_int64(stmt, 2));
             }
 
-            /* all in UTC, in one shape: the newer sorts after */
-
-            if (updated_at.data != NULL
-                && ngx_http_news_w3c_datetime(&updated_at)
-                && (newest.len == 0
-                    || ngx_memcmp(updated_at.data, newest.data,
-                                  NGX_HTTP_NEWS_W3C_LEN) > 0))
-            {
-                newest.len = ngx_cpymem(newest.data, updated_at.data,
-                                        NGX_HTTP_NEWS_W3C_LEN)
-                             - newest.data;
-            }
+            newest = ngx_max(newest, updated);
 
             if (out != NULL && n >= skip && n < skip + limit) {
                 path.pos = path.start;
@@ -224,7 +208,7 @@ ngx_http_news_sitemap_lists(ngx_http_request_t *r, ngx_http_news_db_t *db,
                     ngx_http_news_out_tag_path(&path, &name, 0);
                 }
 
-                ngx_http_news_sitemap_url(out, &base, &path, &updated_at);
+                ngx_http_news_sitemap_url(out, &base, &path, updated);
             }
 
             n++;
@@ -240,7 +224,7 @@ ngx_http_news_sitemap_lists(ngx_http_request_t *r, ngx_http_news_db_t *db,
         path.pos = path.start;
         ngx_http_news_out_add(&path, ngx_http_news_home_url.data,
                               ngx_http_news_home_url.len);
-        ngx_http_news_sitemap_url(out, &base, &path, &newest);
+        ngx_http_news_sitemap_url(out, &base, &path, newest);
     }
 
     *count = n + 1;
@@ -254,14 +238,15 @@ ngx_http_news_sitemap_lists(ngx_http_request_t *r, ngx_http_news_db_t *db,
 
 
 /*
- * <url><loc>, and <lastmod> when the row's updated_at is one, as a W3C
- * datetime: "2024-05-01 08:30:00+00:00" with a "T"
+ * <url><loc>, and <lastmod> when the time is one (0: an updated_at that
+ * is no time), as a W3C datetime in UTC: "2024-05-01T08:30:00+00:00"
  */
 
 static void
 ngx_http_news_sitemap_url(ngx_http_news_out_t *out, ngx_str_t *base,
-    ngx_http_news_out_t *path, ngx_str_t *updated)
+    ngx_http_news_out_t *path, time_t updated)
 {
+    ngx_tm_t   tm;
     ngx_str_t  s;
 
     s.data = path->start;
@@ -272,12 +257,20 @@ ngx_http_news_sitemap_url(ngx_http_news_out_t *out, ngx_str_t *base,
     ngx_http_news_out_xml(out, &s);
     ngx_http_news_out_lit(out, "</loc>");
 
-    if (updated->data != NULL && ngx_http_news_w3c_datetime(updated)) {
-        ngx_http_news_out_lit(out, "<lastmod>");
-        ngx_http_news_out_add(out, updated->data, 10);
-        ngx_http_news_out_lit(out, "T");
-        ngx_http_news_out_add(out, updated->data + 11, updated->len - 11);
-        ngx_http_news_out_lit(out, "</lastmod>");
+    if (updated > 0) {
+        ngx_gmtime(updated, &tm);
+
+        ngx_http_news_out_reserve(out, sizeof("<lastmod></lastmod>") - 1
+                                       + NGX_HTTP_NEWS_W3C_LEN);
+
+        if (!out->failed) {
+            out->pos = ngx_sprintf(out->pos,
+                                   "<lastmod>%4d-%02d-%02dT%02d:%02d:%02d"
+                                   "+00:00</lastmod>",
+                                   tm.ngx_tm_year, tm.ngx_tm_mon,
+                                   tm.ngx_tm_mday, tm.ngx_tm_hour,
+                                   tm.ngx_tm_min, tm.ngx_tm_sec);
+        }
     }
 
     ngx_http_news_out_lit(out, "</url>\n");

@@ -1,4 +1,4 @@
--- ngx_news_module content database, schema version 6.
+-- ngx_news_module content database, schema version 7.
 --
 -- These tables and columns are the admin's interface: edit them with plain
 -- SQL in "sqlite3 news.db".  The constraints and triggers below reject, at
@@ -9,7 +9,7 @@
 -- published_at keeps the offset the post was written in (the article URL
 -- uses the date in that offset); updated_at is UTC and kept by a trigger.
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 -- Categories form a tree of any depth through parent_id (NULL: top level).
 -- slug is the URL name: /category/<slug>.html and /<slug>/yyyy/mm/dd/...
@@ -224,6 +224,47 @@ BEGIN
                     WHERE c.parent_id IS NOT NULL)
             SELECT cat, anc FROM pairs) a ON a.cat = p.category_id
         WHERE p.status = 'published' AND p.published_ts IS NOT NULL;
+END;
+
+-- Schema version 7: a sitemap gives each category and tag page the
+-- newest updated_at of its posts, found by one search of an index rather
+-- than by reading every post listed.  The listings carry each post's
+-- updated_at as an instant, stamped by these triggers when a row is filed
+-- and when the post is edited.  Never write it either.
+ALTER TABLE tag_listing ADD COLUMN updated_ts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE category_listing ADD COLUMN updated_ts INTEGER NOT NULL
+    DEFAULT 0;
+
+CREATE INDEX tag_listing_by_update
+    ON tag_listing (tag_id, updated_ts DESC, published_ts);
+CREATE INDEX category_listing_by_update
+    ON category_listing (category_id, updated_ts DESC, published_ts);
+
+CREATE TRIGGER tag_listing_stamped AFTER INSERT ON tag_listing
+BEGIN
+    UPDATE tag_listing SET updated_ts = coalesce(
+            (SELECT unixepoch(p.updated_at) FROM posts p
+                WHERE p.id = NEW.post_id), 0)
+        WHERE tag_id = NEW.tag_id AND published_ts = NEW.published_ts
+          AND post_id = NEW.post_id;
+END;
+
+CREATE TRIGGER category_listing_stamped AFTER INSERT ON category_listing
+BEGIN
+    UPDATE category_listing SET updated_ts = coalesce(
+            (SELECT unixepoch(p.updated_at) FROM posts p
+                WHERE p.id = NEW.post_id), 0)
+        WHERE category_id = NEW.category_id
+          AND published_ts = NEW.published_ts AND post_id = NEW.post_id;
+END;
+
+CREATE TRIGGER posts_listing_touched AFTER UPDATE OF updated_at ON posts
+BEGIN
+    UPDATE tag_listing SET updated_ts = coalesce(unixepoch(NEW.updated_at), 0)
+        WHERE post_id = NEW.id;
+    UPDATE category_listing
+        SET updated_ts = coalesce(unixepoch(NEW.updated_at), 0)
+        WHERE post_id = NEW.id;
 END;
 
 -- updated_at follows every edit: it drives Last-Modified.  An edit that sets

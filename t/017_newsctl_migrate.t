@@ -105,7 +105,8 @@ my $before = rows($v1);
         . "$v1: version 2 -> 3 (003_cycles_any_length)\n"
         . "$v1: version 3 -> 4 (004_image_author)\n"
         . "$v1: version 4 -> 5 (005_tag_pages)\n"
-        . "$v1: version 5 -> 6 (006_category_listing)\n",
+        . "$v1: version 5 -> 6 (006_category_listing)\n"
+        . "$v1: version 6 -> 7 (007_listing_updates)\n",
         'migrate: says which migration took it where');
     is($err, '', 'migrate: nothing on stderr');
     is(sql($v1, 'PRAGMA user_version'), $V, "migrate: user_version $V");
@@ -137,6 +138,14 @@ is(sql($v1, 'SELECT group_concat(category_id || ":" || post_id, " ") FROM'
     . ' (SELECT * FROM category_listing ORDER BY category_id, post_id)'),
     '1:1 2:1', 'version 6: category_listing files the published post under'
     . ' its category and its parent');
+is(sql($v1, 'SELECT group_concat(n, " ") FROM (SELECT count(*) AS n'
+    . ' FROM category_listing l JOIN posts p ON p.id = l.post_id'
+    . ' WHERE l.updated_ts = unixepoch(p.updated_at) UNION ALL'
+    . ' SELECT count(*) FROM tag_listing l JOIN posts p ON p.id = l.post_id'
+    . ' WHERE l.updated_ts = unixepoch(p.updated_at))'),
+    sql($v1, 'SELECT (SELECT count(*) FROM category_listing) || " "'
+    . ' || (SELECT count(*) FROM tag_listing)'),
+    'version 7: every listing row carries its post\'s updated_at');
 is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
 
 {

@@ -209,6 +209,29 @@ is_deeply([ NewsSitemap::locs($p1b) ], [ @articles[0 .. 2] ],
     'then part 1 as it is');
 is($p1b->{urls}[0]{lastmod}, '2023-03-01T00:00:00+00:00', 'with the edit');
 
+# a list's lastmod follows the edits of its posts: one setting updated_at,
+# and a plain one, which the schema's trigger dates now
+%lm = %{ lastmods((doc('/all.xml'))[0]) };
+is($lm{"$BASE/category/sport.html"}, '2023-03-01T00:00:00+00:00',
+    'an edit: its category\'s lastmod');
+is($lm{"$BASE/tag/alpha.html"}, '2023-03-01T00:00:00+00:00',
+    'and its tag\'s');
+is($lm{"$BASE/category/world.html"}, '2023-02-01T09:30:00+00:00',
+    'the other category\'s as it was');
+
+my $before = strftime('%Y-%m-%dT%H:%M:%S+00:00', gmtime(time - 1));
+$t->sql("UPDATE posts SET title = 'post 3, edited'"
+    . " WHERE info_code = '$codes[3]';");
+%lm = %{ lastmods((doc('/all.xml'))[0]) };
+ok($lm{"$BASE/category/world.html"} ge $before,
+    'a plain edit: its category\'s lastmod is the edit\'s time')
+    or diag $lm{"$BASE/category/world.html"};
+is($lm{"$BASE/tag/beta.html"}, $lm{"$BASE/category/world.html"},
+    'and its tag\'s');
+is($lm{"$BASE/"}, $lm{"$BASE/category/world.html"}, 'and the home page\'s');
+is($lm{"$BASE/category/sport.html"}, '2023-03-01T00:00:00+00:00',
+    'the other category\'s as it was');
+
 # the scheduled post, once its time has come
 $t->sql("UPDATE posts SET published_at = '" . at(-60) =~ s/ \+0800/+08:00/r
     . "' WHERE info_code = '$scheduled';");
