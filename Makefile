@@ -17,7 +17,8 @@ DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev libssl-dev \
                sqlite3 \
                libmaxminddb-dev libmaxmind-db-writer-perl \
                libjson-pp-perl perl make gcc wrk python3-html5lib \
-               python3-feedparser curl libqrencode-dev zbar-tools
+               python3-feedparser curl libqrencode-dev zbar-tools \
+               zlib1g-dev
 
 MODULE_SRCS  = $(wildcard ngx_news_module/*.[ch] include/*.h) \
                common/news_parse.c common/news_escape.c \

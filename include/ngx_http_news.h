@@ -192,6 +192,7 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 #define NGX_HTTP_NEWS_CACHE_FEED      'F'
 #define NGX_HTTP_NEWS_CACHE_TAG       'T'
 #define NGX_HTTP_NEWS_CACHE_SITEMAP   'M'     /* and robots.txt */
+#define NGX_HTTP_NEWS_CACHE_GZIP      'Z'     /* a document, compressed */
 
 
 typedef struct ngx_http_news_cache_s  ngx_http_news_cache_t;
@@ -216,6 +217,7 @@ typedef struct {
     ngx_http_news_cache_t      *cache;
     unsigned                    dead:1;
     unsigned                    transient:1; /* too big to keep */
+    unsigned                    gzip:1;     /* kept compressed */
 } ngx_http_news_page_t;
 
 
@@ -509,6 +511,8 @@ ngx_http_news_page_t *ngx_http_news_cache_put(ngx_http_request_t *r,
 ngx_http_news_page_t *ngx_http_news_cache_put_str(ngx_http_request_t *r,
     ngx_http_news_cache_t *cache, ngx_str_t *key, ngx_str_t *value,
     ngx_str_t *info_code);
+ngx_uint_t ngx_http_news_cache_keeps(ngx_http_news_cache_t *cache,
+    size_t len);
 void ngx_http_news_cache_flush(ngx_http_news_cache_t *cache);
 ngx_int_t ngx_http_news_profile(ngx_conf_t *cf,
     ngx_http_news_loc_conf_t *conf);
@@ -638,6 +642,13 @@ ngx_int_t ngx_http_news_render_share_qr(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_str_t *html);
 ngx_int_t ngx_http_news_render_links(ngx_http_request_t *r,
     ngx_array_t *posts, ngx_str_t *open, ngx_str_t *html);
+
+/* ngx_http_news_gzip.c */
+ngx_uint_t ngx_http_news_gzip_wanted(ngx_http_request_t *r,
+    ngx_http_news_cache_t *cache);
+ngx_int_t ngx_http_news_send_gzip(ngx_http_request_t *r,
+    ngx_http_news_cache_t *cache, ngx_uint_t kind, ngx_str_t *body,
+    time_t last_modified, ngx_str_t *key);
 
 /* ngx_http_news_send.c */
 ngx_int_t ngx_http_news_check_method(ngx_http_request_t *r);

@@ -373,6 +373,16 @@ ngx_http_news_cache_put_str(ngx_http_request_t *r,
 }
 
 
+/* whether a page of len bytes would be kept, not only shared while sent */
+
+ngx_uint_t
+ngx_http_news_cache_keeps(ngx_http_news_cache_t *cache, size_t len)
+{
+    return (cache->max != 0
+            && sizeof(ngx_http_news_page_t) + len <= cache->max / 4);
+}
+
+
 /* the database changed or was reopened: every page may be stale */
 
 void

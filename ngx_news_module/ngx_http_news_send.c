@@ -24,6 +24,7 @@
 static ngx_int_t ngx_http_news_send_chain(ngx_http_request_t *r,
     ngx_chain_t *out, off_t len, uint32_t crc, time_t last_modified,
     ngx_uint_t kind, ngx_str_t *tags, ngx_str_t *keys);
+static ngx_int_t ngx_http_news_send_gzipped(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_news_error_page(ngx_http_request_t *r,
     ngx_uint_t status);
 
@@ -233,6 +234,10 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
         r->headers_out.status = page->status;
     }
 
+    if (page->gzip && ngx_http_news_send_gzipped(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     /* the cached bytes themselves: the page is held until the request ends */
 
     out = ngx_http_news_chain(r, page->body.data, page->body.len, 1);
@@ -243,6 +248,36 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
     return ngx_http_news_send_chain(r, out, page->body.len, page->crc,
                                     page->last_modified, page->kind,
                                     &page->tags, &page->keys);
+}
+
+
+/*
+ * a page kept compressed (ngx_http_news_gzip.c) says so; caches in front
+ * keep it apart from the same document as it is
+ */
+
+static ngx_int_t
+ngx_http_news_send_gzipped(ngx_http_request_t *r)
+{
+    ngx_str_t         value;
+    ngx_table_elt_t  *h;
+
+    ngx_str_set(&value, "gzip");
+
+    h = ngx_http_news_add_header(r, "Content-Encoding", &value);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    r->headers_out.content_encoding = h;
+
+    ngx_str_set(&value, "Accept-Encoding");
+
+    if (ngx_http_news_add_header(r, "Vary", &value) == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

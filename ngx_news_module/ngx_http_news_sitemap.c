@@ -56,9 +56,11 @@ ngx_http_news_sitemap_handler(ngx_http_request_t *r)
 {
     time_t                         last_modified;
     ngx_int_t                      rc;
-    ngx_str_t                      stem, key, what, ends, body, none;
-    ngx_uint_t                     part, size, articles, parts, count;
+    ngx_str_t                      stem, key, gzip_key, what, ends, body;
+    ngx_str_t                      none;
+    ngx_uint_t                     part, size, articles, parts, count, gzip;
     ngx_http_news_out_t            out;
+    ngx_http_news_cache_t         *cache;
     ngx_http_news_page_t          *cached;
     ngx_http_news_anchor_t         after, *start;
     ngx_http_news_loc_conf_t      *nlcf;
@@ -95,7 +97,23 @@ ngx_http_news_sitemap_handler(ngx_http_request_t *r)
     ngx_http_news_out_uint(&out, size);
     ngx_http_news_out_add(&out, r->uri.data, r->uri.len);
 
-    if (ngx_http_news_out_str(&out, &what) != NGX_OK
+    if (ngx_http_news_out_str(&out, &what) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /*
+     * a document kept as it is, or compressed, when it is too big for
+     * that and the client takes gzip; the key made last is the request's,
+     * where an error is kept
+     */
+
+    cache = ngx_http_news_db_cache(nlcf->db);
+    gzip = ngx_http_news_gzip_wanted(r, cache);
+
+    if ((gzip
+         && ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_GZIP, &what, 0,
+                                    &gzip_key)
+            != NGX_OK)
         || ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_SITEMAP, &what, 0,
                                    &key)
            != NGX_OK)
@@ -103,8 +121,11 @@ ngx_http_news_sitemap_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    cached = ngx_http_news_cache_get(r, ngx_http_news_db_cache(nlcf->db),
-                                     &key);
+    cached = ngx_http_news_cache_get(r, cache, &key);
+
+    if (cached == NULL && gzip) {
+        cached = ngx_http_news_cache_get(r, cache, &gzip_key);
+    }
 
     if (cached != NULL) {
         return ngx_http_news_send_page(r, cached);
@@ -191,6 +212,16 @@ done:
 
     if (ngx_http_news_out_str(&out, &body) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (gzip && !ngx_http_news_cache_keeps(cache, body.len)) {
+        ngx_http_news_db_end(nlcf->db);
+
+        rc = ngx_http_news_send_gzip(r, cache, NGX_HTTP_NEWS_KIND_XML, &body,
+                                     last_modified, &gzip_key);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
     }
 
     ngx_str_null(&none);
