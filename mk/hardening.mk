@@ -1,6 +1,7 @@
 # Hardening: the test suite under sanitizers, and fuzzers for the parsers
 # that read outside input.  Included by the root Makefile, whose variables
-# (NGX_SRC, NGINX, WARN, MODULE_SRCS, NEWSCTL_SRCS, UNIT_SRCS) it uses.
+# (NGX_SRC, NGINX, WARN, MODULE_SRCS, NEWSCTL_SRCS, UNIT_SRCS, UNIT_LIBS_*)
+# it uses.
 #
 #   make test-asan     module, newsctl and the C unit tests built with
 #                      AddressSanitizer and UndefinedBehaviorSanitizer in
@@ -108,7 +109,8 @@ $(ASAN_DIR)/newsctl: $(NEWSCTL_SRCS) $(COMMON_DEPS) objs/news_schema.h \
 
 $(ASAN_DIR)/unit/%: t/unit/%.c $(COMMON_DEPS) mk/hardening.mk
 	@mkdir -p $(ASAN_DIR)/unit
-	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iobjs -Icommon -o $@ $< $(COMMON_SRCS)
+	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iobjs -Icommon -o $@ $< $(COMMON_SRCS) \
+	    $(UNIT_LIBS_$*)
 
 $(ASAN_DIR)/nodlclose.so: mk/hardening/nodlclose.c
 	@mkdir -p $(ASAN_DIR)
