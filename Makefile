@@ -21,7 +21,8 @@ DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev libssl-dev \
 
 MODULE_SRCS  = $(wildcard ngx_news_module/*.[ch] include/*.h) \
                common/news_parse.c common/news_escape.c \
-               common/news_parse.h config
+               common/news_search.c common/news_fts5.c \
+               common/news_parse.h common/news_search.h config
 NEWSCTL_SRCS = $(wildcard newsctl/*.c newsctl/*.h)
 
 # the pure code (no nginx, no SQLite) newsctl, the unit tests and the
