@@ -4,8 +4,9 @@
  *
  * news_search.h: the tokenizer of full-text search and the FTS5 query
  * built from a reader's words.  Pure C (news_search.c: no nginx, no
- * SQLite, no allocation), fuzzed; news_fts5.c hands the tokenizer to
- * SQLite's FTS5 and is the only declaration here that needs sqlite3.h.
+ * SQLite, no allocation), fuzzed; but news_fts5_register(), whose file,
+ * news_fts5.c, hands the tokenizer to SQLite's FTS5 and links -lsqlite3
+ * (this header needs no sqlite3.h).
  *
  * Tokens: one per CJK character (Han, kana, Hangul syllables); a run of
  * letters and digits is one word, ASCII and full-width forms folded to
