@@ -22,13 +22,18 @@ DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev libssl-dev \
 
 MODULE_SRCS  = $(wildcard ngx_news_module/*.[ch] include/*.h) \
                common/news_parse.c common/news_escape.c \
-               common/news_parse.h config
+               common/news_search.c common/news_fts5.c \
+               common/news_parse.h common/news_search.h config
 NEWSCTL_SRCS = $(wildcard newsctl/*.c newsctl/*.h)
 
 # the pure code (no nginx, no SQLite) newsctl, the unit tests and the
-# fuzzers share, and the module its parser (config): common/
-COMMON_SRCS  = $(wildcard common/*.c)
-COMMON_DEPS  = $(COMMON_SRCS) $(wildcard common/*.h) objs/news_defs.h
+# fuzzers share, and the module its parser (config): common/, but for
+# news_fts5.c, the search tokenizer's SQLite glue, linked only by what
+# links -lsqlite3 too
+FTS5_SRCS    = common/news_fts5.c
+COMMON_SRCS  = $(filter-out $(FTS5_SRCS),$(wildcard common/*.c))
+COMMON_DEPS  = $(COMMON_SRCS) $(FTS5_SRCS) $(wildcard common/*.h) \
+               objs/news_defs.h
 
 all: objs/ngx_http_news_module.so objs/newsctl
 
@@ -103,9 +108,13 @@ objs/newsctl: $(NEWSCTL_SRCS) $(COMMON_DEPS) objs/news_schema.h \
 UNIT_SRCS    = $(wildcard t/unit/*.c)
 UNIT_BINS    = $(patsubst t/unit/%.c,objs/unit/%,$(UNIT_SRCS))
 
+# what a unit test links beyond the pure code: UNIT_LIBS_<test>
+UNIT_LIBS_search = $(FTS5_SRCS) -lsqlite3
+
 objs/unit/%: t/unit/%.c $(COMMON_DEPS)
 	@mkdir -p objs/unit
-	$(CC) $(CFLAGS) $(WARN) -Iobjs -Icommon -o $@ $< $(COMMON_SRCS)
+	$(CC) $(CFLAGS) $(WARN) -Iobjs -Icommon -o $@ $< $(COMMON_SRCS) \
+	    $(UNIT_LIBS_$*)
 
 unit: $(UNIT_BINS)
 

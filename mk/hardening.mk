@@ -1,6 +1,7 @@
 # Hardening: the test suite under sanitizers, and fuzzers for the parsers
 # that read outside input.  Included by the root Makefile, whose variables
-# (NGX_SRC, NGINX, WARN, MODULE_SRCS, NEWSCTL_SRCS, UNIT_SRCS) it uses.
+# (NGX_SRC, NGINX, WARN, MODULE_SRCS, NEWSCTL_SRCS, UNIT_SRCS, UNIT_LIBS_*)
+# it uses.
 #
 #   make test-asan     module, newsctl and the C unit tests built with
 #                      AddressSanitizer and UndefinedBehaviorSanitizer in
@@ -108,7 +109,8 @@ $(ASAN_DIR)/newsctl: $(NEWSCTL_SRCS) $(COMMON_DEPS) objs/news_schema.h \
 
 $(ASAN_DIR)/unit/%: t/unit/%.c $(COMMON_DEPS) mk/hardening.mk
 	@mkdir -p $(ASAN_DIR)/unit
-	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iobjs -Icommon -o $@ $< $(COMMON_SRCS)
+	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iobjs -Icommon -o $@ $< $(COMMON_SRCS) \
+	    $(UNIT_LIBS_$*)
 
 $(ASAN_DIR)/nodlclose.so: mk/hardening/nodlclose.c
 	@mkdir -p $(ASAN_DIR)
@@ -153,7 +155,7 @@ test-asan: hardening-deps
 # fuzz
 
 FUZZ_DIR      = objs/fuzz
-FUZZ_TARGETS  = post template uri args tag
+FUZZ_TARGETS  = post template uri args tag search
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer \
                 -fsanitize=fuzzer,address,undefined \

@@ -1,0 +1,94 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * news_search.h: the tokenizer of full-text search and the FTS5 query
+ * built from a reader's words.  Pure C (news_search.c: no nginx, no
+ * SQLite, no allocation), fuzzed; but news_fts5_register(), whose file,
+ * news_fts5.c, hands the tokenizer to SQLite's FTS5 and links -lsqlite3
+ * (this header needs no sqlite3.h).
+ *
+ * Tokens: one per CJK character (Han, kana, Hangul syllables); a run of
+ * letters and digits is one word, ASCII and full-width forms folded to
+ * lower-case ASCII, other letters (Latin-1, Latin Extended, Greek,
+ * Cyrillic) kept as they are, not folded; everything else separates and
+ * is dropped.  Between two CJK characters that something was dropped
+ * between, a gap token keeps them apart, so that a phrase of Han
+ * characters matches exactly where the characters are adjacent in the
+ * text: a substring search.
+ */
+
+
+#ifndef _NEWS_SEARCH_H_INCLUDED_
+#define _NEWS_SEARCH_H_INCLUDED_
+
+
+#include <stddef.h>
+
+
+/*
+ * bytes of a token: a longer word is cut before the character that would
+ * pass the bound, and the rest starts the next token
+ */
+#define NEWS_SEARCH_TOKEN_MAX     64
+
+/* a query's characters (code points) and tokens */
+#define NEWS_SEARCH_QUERY_CHARS   100
+#define NEWS_SEARCH_QUERY_TOKENS  32
+
+/*
+ * room for any query news_search_query() accepts: its tokens are no
+ * longer than their characters, at most 4 bytes each, and each token
+ * adds at most a space and a phrase's two quotes and space
+ */
+#define NEWS_SEARCH_QUERY_SIZE                                               \
+    (4 * NEWS_SEARCH_QUERY_CHARS + 4 * NEWS_SEARCH_QUERY_TOKENS)
+
+/* what a token is, for the callback */
+#define NEWS_SEARCH_WORD          1
+#define NEWS_SEARCH_CJK           2
+#define NEWS_SEARCH_GAP           3
+
+/* the gap's token: a space, which no text can yield as a token */
+#define NEWS_SEARCH_GAP_TOKEN     " "
+
+/* news_search_query() results; the errors are the reader's but NO_ROOM */
+#define NEWS_SEARCH_OK             0
+#define NEWS_SEARCH_TOO_LONG      -1     /* over NEWS_SEARCH_QUERY_CHARS */
+#define NEWS_SEARCH_INVALID       -2     /* invalid UTF-8 or a NUL */
+#define NEWS_SEARCH_NOTHING       -3     /* no token to search for */
+#define NEWS_SEARCH_TOO_MANY      -4     /* over NEWS_SEARCH_QUERY_TOKENS */
+#define NEWS_SEARCH_NO_ROOM       -5     /* dst smaller than the query */
+
+
+/*
+ * called for each token in text order: its kind, its bytes (valid UTF-8,
+ * 1..NEWS_SEARCH_TOKEN_MAX, good only during the call) and the offsets
+ * [start, end) of the text it came from (a gap's are the bytes dropped);
+ * a non-zero return stops the tokenizer, which returns it
+ */
+typedef int (*news_search_token_pt)(void *data, int kind,
+    const unsigned char *token, size_t len, size_t start, size_t end);
+
+
+int news_search_tokenize(const unsigned char *text, size_t len,
+    news_search_token_pt handler, void *data);
+
+/*
+ * q, as the reader sent it, as an FTS5 MATCH expression in dst: each
+ * whitespace-separated chunk a quoted phrase of its tokens, the phrases
+ * ANDed; nothing the reader types is FTS5 syntax
+ */
+int news_search_query(unsigned char *dst, size_t size,
+    const unsigned char *q, size_t len, size_t *out_len);
+
+/* a short English reason for a news_search_query() error */
+const char *news_search_strerror(int rc);
+
+
+/* news_fts5.c: the tokenizer as FTS5's "news", for one connection */
+struct sqlite3;
+int news_fts5_register(struct sqlite3 *db);
+
+
+#endif /* _NEWS_SEARCH_H_INCLUDED_ */
