@@ -4,7 +4,10 @@
 -- it).  Prints one machine-readable line at the end for bench/run.pl.
 --
 --   wrk -t1 -c16 -d5s --latency -s bench/wrk.lua http://127.0.0.1:PORT \
---       -- PATHS_FILE ADDRS_FILE SEED HOST
+--       -- PATHS_FILE ADDRS_FILE SEED HOST [ENCODING]
+--
+-- ENCODING, when given, is sent as Accept-Encoding (the sitemaps: gzip,
+-- as crawlers ask for them).
 --
 -- The requests are formatted once, in init(): wrk's one thread then only
 -- picks one at random, so that it stays ahead of the fastest server.
@@ -38,10 +41,14 @@ function init(args)
     for i = 1, npaths do
         for _ = 1, variants do
             n = n + 1
-            reqs[n] = wrk.format("GET", paths[i], {
+            local headers = {
                 ["Host"] = args[4] or wrk.host,
                 ["X-Forwarded-For"] = addrs[math.random(naddrs)],
-            })
+            }
+            if args[5] and args[5] ~= "" then
+                headers["Accept-Encoding"] = args[5]
+            end
+            reqs[n] = wrk.format("GET", paths[i], headers)
         end
     end
     nreqs = n
