@@ -47,8 +47,6 @@ typedef struct {
 } news_search_query_t;
 
 
-static size_t news_search_utf8(const unsigned char *p, size_t avail,
-    uint32_t *cp);
 static int news_search_class(uint32_t c, unsigned char *fold);
 static int news_search_word_end(news_search_ctx_t *ctx);
 static int news_search_query_token(void *data, int kind,
@@ -253,9 +251,7 @@ news_search_class(uint32_t c, unsigned char *fold)
 }
 
 
-/* the length of the well-formed UTF-8 sequence at p, or 0; its *cp */
-
-static size_t
+size_t
 news_search_utf8(const unsigned char *p, size_t avail, uint32_t *cp)
 {
     size_t    n, i;

@@ -24,6 +24,7 @@
 
 
 #include <stddef.h>
+#include <stdint.h>
 
 
 /*
@@ -84,6 +85,13 @@ int news_search_query(unsigned char *dst, size_t size,
 
 /* a short English reason for a news_search_query() error */
 const char *news_search_strerror(int rc);
+
+
+/*
+ * the length of the well-formed UTF-8 sequence at p (no overlong form,
+ * no surrogate, nothing above U+10FFFF), or 0; its code point in *cp
+ */
+size_t news_search_utf8(const unsigned char *p, size_t avail, uint32_t *cp);
 
 
 /* news_fts5.c: the tokenizer as FTS5's "news", for one connection */
