@@ -2,8 +2,9 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * news_search.h: the tokenizer of full-text search and the FTS5 query
- * built from a reader's words.  Pure C (news_search.c: no nginx, no
+ * news_search.h: the tokenizer of full-text search, the FTS5 query
+ * built from a reader's words, and the text a post's HTML gives the
+ * index.  Pure C (news_search.c, news_search_text.c: no nginx, no
  * SQLite, no allocation), fuzzed; but news_fts5_register(), whose file,
  * news_fts5.c, hands the tokenizer to SQLite's FTS5 and links -lsqlite3
  * (this header needs no sqlite3.h).
@@ -92,6 +93,38 @@ const char *news_search_strerror(int rc);
  * no surrogate, nothing above U+10FFFF), or 0; its code point in *cp
  */
 size_t news_search_utf8(const unsigned char *p, size_t avail, uint32_t *cp);
+
+
+/*
+ * news_search_text.c: the visible text of the HTML html (len bytes) into
+ * dst, which must hold len bytes and not overlap html: the output is
+ * never longer than the input.  Returns the length written.
+ *
+ *   - tags are dropped, a '>' inside a quoted attribute value with them;
+ *     a block-level tag (p, div, br, li, td, h1, table, img, ...) is a
+ *     separator, an inline one (a, b, span, ...) nothing: "北<b>京</b>"
+ *     is "北京";
+ *   - script, style, template, noscript, title, iframe, noembed and
+ *     noframes are dropped with what they hold, so are comments, CDATA
+ *     sections, <!DOCTYPE ...> and <?...>; markup that the input ends in
+ *     before it closes drops the rest;
+ *   - a '<' not followed by a letter, '/', '!' or '?' is text ("a < b");
+ *   - references with their ';' are decoded: &#NNN; and &#xHH;, &amp;
+ *     &lt; &gt; &quot; &apos; &nbsp; (a separator) and a few named ones
+ *     (&mdash; &hellip; &ldquo; &middot; &copy; ...); one to U+0000, a
+ *     surrogate or past U+10FFFF is dropped, one to a control character
+ *     is a separator; others are kept as they are ("&foo;", "&amp");
+ *   - white space and control characters (C0, DEL, C1: 0x01 and 0x02
+ *     mark a snippet's matches) separate, and bytes that are not UTF-8
+ *     are dropped;
+ *   - a run of separators is one space, none at either end.
+ *
+ * The output is valid UTF-8 with no control character and no NUL.  It
+ * may hold a '<' or a '&' (from "&lt;", or text's own): escaped for HTML
+ * again, those two only, it gives itself back.
+ */
+size_t news_search_text(unsigned char *dst, const unsigned char *html,
+    size_t len);
 
 
 /* news_fts5.c: the tokenizer as FTS5's "news", for one connection */
