@@ -155,7 +155,7 @@ test-asan: hardening-deps
 # fuzz
 
 FUZZ_DIR      = objs/fuzz
-FUZZ_TARGETS  = post template uri args tag search
+FUZZ_TARGETS  = post template uri args tag search search_text
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer \
                 -fsanitize=fuzzer,address,undefined \

@@ -40,6 +40,7 @@ for t in "$@"; do
     case $t in
     post)      max_len=16384 ;;    # the seed post is 13 kB
     template)  max_len=4096 ;;     # conf/templates are 1 kB
+    search_text) max_len=4096 ;;   # a post's body, a few paragraphs
     *)         max_len=1024 ;;     # a URI or a query string
     esac
 
