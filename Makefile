@@ -21,6 +21,7 @@ DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev libssl-dev \
                zlib1g-dev
 
 MODULE_SRCS  = $(wildcard ngx_news_module/*.[ch] include/*.h) \
+               common/news_search_text.c \
                common/news_parse.c common/news_escape.c \
                common/news_search.c common/news_fts5.c \
                common/news_parse.h common/news_search.h config
