@@ -84,6 +84,7 @@ news_search_tokenize(const unsigned char *text, size_t len,
             /* an invalid byte is a separator, and alone */
             n = 1;
             cls = NEWS_SEARCH_SEP;
+            fold = 0;
 
         } else {
             cls = news_search_class(c, &fold);
