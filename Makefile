@@ -24,17 +24,19 @@ MODULE_SRCS  = $(wildcard ngx_news_module/*.[ch] include/*.h) \
                common/news_search_text.c \
                common/news_parse.c common/news_escape.c \
                common/news_search.c common/news_fts5.c \
+               common/news_search_index.c sql/search.sql \
                common/news_parse.h common/news_search.h config
 NEWSCTL_SRCS = $(wildcard newsctl/*.c newsctl/*.h)
 
 # the pure code (no nginx, no SQLite) newsctl, the unit tests and the
 # fuzzers share, and the module its parser (config): common/, but for
-# news_fts5.c, the search tokenizer's SQLite glue, linked only by what
-# links -lsqlite3 too
-FTS5_SRCS    = common/news_fts5.c
+# search's SQLite side (news_fts5.c, the tokenizer's glue, and
+# news_search_index.c, the index file), linked only by what links
+# -lsqlite3 too
+FTS5_SRCS    = common/news_fts5.c common/news_search_index.c
 COMMON_SRCS  = $(filter-out $(FTS5_SRCS),$(wildcard common/*.c))
 COMMON_DEPS  = $(COMMON_SRCS) $(FTS5_SRCS) $(wildcard common/*.h) \
-               objs/news_defs.h
+               objs/news_defs.h objs/news_search_sql.h
 
 all: objs/ngx_http_news_module.so objs/newsctl
 
@@ -54,6 +56,7 @@ deps:
 # nginx-dev ships the configure tree Debian's nginx was built with: a module
 # configured with the same flags has the same binary signature
 objs/nginx/objs/Makefile: config sql/readership.sql sql/schema.sql \
+                          sql/search.sql \
                           sql/to_c.sh sql/gen_defs.sh \
                           $(wildcard conf/templates/*.html) \
                           conf/templates/news.css
@@ -93,6 +96,10 @@ objs/news_readership.h: sql/readership.sql sql/to_c.sh
 	@mkdir -p objs
 	sh sql/to_c.sh news_readership_sql $< > $@
 
+objs/news_search_sql.h: sql/search.sql sql/to_c.sh
+	@mkdir -p objs
+	sh sql/to_c.sh news_search_sql $< > $@
+
 # sql/migrations/ as C, for newsctl migrate
 objs/news_migrations.h: newsctl/gen_migrations.sh sql/to_c.sh \
                         $(wildcard sql/migrations/*.sql)
@@ -103,7 +110,7 @@ objs/newsctl: $(NEWSCTL_SRCS) $(COMMON_DEPS) objs/news_schema.h \
               objs/news_readership.h objs/news_migrations.h \
               objs/news_add_post.h
 	$(CC) $(CFLAGS) $(WARN) -Iobjs -Icommon -Inewsctl -o $@ newsctl/*.c \
-	    $(COMMON_SRCS) -lsqlite3 -lcrypto
+	    $(COMMON_SRCS) $(FTS5_SRCS) -lsqlite3 -lcrypto
 
 # C unit tests: TAP programs that prove runs through t/unit_*.t
 UNIT_SRCS    = $(wildcard t/unit/*.c)

@@ -132,4 +132,32 @@ struct sqlite3;
 int news_fts5_register(struct sqlite3 *db);
 
 
+/*
+ * news_search_index.c: the index file (sql/search.sql) opened, made when
+ * missing, the content database attached read-only, and kept current by
+ * passes; 0, or -1 with err said (a pass: 1 when another one is under way)
+ */
+
+#define NEWS_SEARCH_INDEX_STMTS   10
+
+struct sqlite3_stmt;
+
+typedef struct {
+    struct sqlite3       *db;
+    struct sqlite3_stmt  *stmt[NEWS_SEARCH_INDEX_STMTS];
+    int64_t               high_water;
+    int64_t               now;        /* when the pass began */
+    int64_t               content;    /* the content file's identity */
+    int64_t               indexed;    /* the one the index holds */
+    int                   stale;      /* another one: a full pass */
+    char                  err[512];
+} news_search_index_t;
+
+int news_search_index_open(news_search_index_t *ix, const char *index_path,
+    const char *content_path);
+int news_search_index_pass(news_search_index_t *ix, int full, long *indexed,
+    int *was_full);
+void news_search_index_close(news_search_index_t *ix);
+
+
 #endif /* _NEWS_SEARCH_H_INCLUDED_ */

@@ -131,6 +131,7 @@ The demo site runs on $url/ (Ctrl-C stops it). Try:
   category        $url/category/xinhuawang.html
   second page     $url/category/xinhuawang.html?page=2
   nested category $url/category/$slug.html
+  search          $url/search?q=%E4%B8%AD%E5%9B%BD
   readership      $url/stats?format=html
 
 A reader in a region: the share link counts as a share, the article it

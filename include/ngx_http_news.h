@@ -89,6 +89,7 @@ typedef enum {
     NGX_HTTP_NEWS_TPL_ERROR,
     NGX_HTTP_NEWS_TPL_STATS,
     NGX_HTTP_NEWS_TPL_TAG,
+    NGX_HTTP_NEWS_TPL_SEARCH,
     NGX_HTTP_NEWS_TPL_MAX
 } ngx_http_news_tpl_kind_e;
 
@@ -149,6 +150,7 @@ typedef enum {
     NGX_HTTP_NEWS_V_SHARE_QR,
     NGX_HTTP_NEWS_V_MOST_READ,
     NGX_HTTP_NEWS_V_RELATED,
+    NGX_HTTP_NEWS_V_SEARCH,
     NGX_HTTP_NEWS_V_MAX,
     /* the theme's style sheet: a literal, put in when a template compiles */
     NGX_HTTP_NEWS_V_STYLE
@@ -333,6 +335,7 @@ typedef struct {
 typedef struct ngx_http_news_rs_s  ngx_http_news_rs_t;
 typedef struct ngx_http_news_most_read_s  ngx_http_news_most_read_t;
 typedef struct ngx_http_news_stats_db_s  ngx_http_news_stats_db_t;
+typedef struct ngx_http_news_search_s  ngx_http_news_search_t;
 
 
 typedef struct {
@@ -344,6 +347,7 @@ typedef struct {
     ngx_http_news_rs_t         *rs;
     ngx_http_news_stats_db_t   *stats;      /* this worker's reader */
     ngx_http_news_most_read_t  *most_read;  /* NULL: no news_most_read */
+    ngx_array_t                 searches;   /* ngx_http_news_search_t * */
     ngx_regex_t                *bot_re;
     ngx_str_t                   node;
     ngx_int_t                   tz_offset;  /* minutes east of UTC */
@@ -375,7 +379,7 @@ typedef struct {
     /* news_share_qr's QR location ("": none), the share path it encodes */
     ngx_str_t                   share_qr[2];
 
-    ngx_str_t                   site_vars[5];     /* HTML-escaped */
+    ngx_str_t                   site_vars[6];     /* HTML-escaped */
     ngx_str_t                   site_text;        /* the name, as is */
     ngx_array_t                *feed_links;       /* news_feed_links */
     ngx_uint_t                  feed;             /* news_feed: rss, atom */
@@ -390,6 +394,10 @@ typedef struct {
     ngx_uint_t                  most_read_days;
     ngx_uint_t                  most_read_count;
     ngx_flag_t                  most_read_region;
+
+    /* news_search_index, news_search_form (its URI, "": no box) */
+    ngx_http_news_search_t     *search;
+    ngx_str_t                   search_form;
 
     /* news_sitemap, news_robots */
     ngx_int_t                   sitemap_size;
@@ -478,6 +486,8 @@ ngx_int_t ngx_http_news_db_children(ngx_http_request_t *r,
     ngx_http_news_db_t *db, int64_t category_id, ngx_array_t *cats);
 ngx_int_t ngx_http_news_db_categories(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_array_t *cats);
+ngx_int_t ngx_http_news_db_post_by_id(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, int64_t id, ngx_http_news_post_t *post);
 ngx_int_t ngx_http_news_db_post_link(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *code, ngx_http_news_post_t *post);
 
@@ -631,6 +641,10 @@ ngx_int_t ngx_http_news_render_tags(ngx_http_request_t *r, ngx_array_t *tags,
     ngx_str_t *html);
 ngx_int_t ngx_http_news_render_source(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_str_t *html);
+void ngx_http_news_out_search_form(ngx_http_news_out_t *out,
+    ngx_str_t *action, ngx_str_t *q, ngx_uint_t chinese);
+ngx_int_t ngx_http_news_render_search_form(ngx_http_request_t *r,
+    ngx_str_t *q, ngx_str_t *action, ngx_str_t *html);
 ngx_int_t ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *path,
     ngx_uint_t page, ngx_uint_t pages, ngx_uint_t more, ngx_str_t *html);
 ngx_int_t ngx_http_news_render_tag_breadcrumb(ngx_http_request_t *r,
@@ -649,6 +663,15 @@ ngx_uint_t ngx_http_news_gzip_wanted(ngx_http_request_t *r,
 ngx_int_t ngx_http_news_send_gzip(ngx_http_request_t *r,
     ngx_http_news_cache_t *cache, ngx_uint_t kind, ngx_str_t *body,
     time_t last_modified, ngx_str_t *key);
+
+/* ngx_http_news_search.c, ngx_http_news_search_index.c */
+ngx_int_t ngx_http_news_search_handler(ngx_http_request_t *r);
+char *ngx_http_news_search_index(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_news_search_merge(ngx_conf_t *cf,
+    ngx_http_news_loc_conf_t *prev, ngx_http_news_loc_conf_t *conf);
+ngx_int_t ngx_http_news_search_init_worker(ngx_cycle_t *cycle);
+void ngx_http_news_search_exit_worker(ngx_cycle_t *cycle);
 
 /* ngx_http_news_send.c */
 ngx_int_t ngx_http_news_check_method(ngx_http_request_t *r);

@@ -77,6 +77,18 @@ static newsctl_command_t  newsctl_commands[] = {
       "news_preview_secret FILE, until it expires",
       { "--code", "--expires", "--base", NULL } },
 
+    { "reindex", newsctl_reindex, "--db", NULL, NULL,
+      "--db FILE --index INDEX",
+      "make or bring up to date INDEX, the search index of FILE, as "
+      "news_search_index keeps it",
+      { "--index", NULL } },
+
+    { "search", newsctl_search, "--db", NULL, NULL,
+      "--db FILE --index INDEX --query TEXT",
+      "print the infoCodes of the published posts TEXT finds, newest "
+      "first, as the search page finds them",
+      { "--index", "--query", NULL } },
+
     { NULL, NULL, NULL, NULL, NULL, NULL, NULL, { NULL } }
 };
 

@@ -100,6 +100,8 @@ int newsctl_merge_readership(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_publish(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_new(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_preview_url(newsctl_command_t *cmd, newsctl_opts_t *opts);
+int newsctl_reindex(newsctl_command_t *cmd, newsctl_opts_t *opts);
+int newsctl_search(newsctl_command_t *cmd, newsctl_opts_t *opts);
 
 /*
  * opens path with the flags of sqlite3_open_v2(); without

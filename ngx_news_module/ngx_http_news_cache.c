@@ -496,7 +496,7 @@ ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
             && ngx_http_news_profile_strs(pr[i].websub_hub,
                                           &conf->websub_hub, 1)
             && ngx_http_news_profile_strs(pr[i].site_vars, conf->site_vars,
-                                          5)
+                                          6)
             && ngx_http_news_profile_strs(pr[i].default_image,
                                           &conf->default_image, 1)
             && ngx_http_news_profile_strs(pr[i].share_qr, conf->share_qr, 2))

@@ -31,6 +31,7 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_COMMIT,
     NGX_HTTP_NEWS_STMT_POST_LINK,
     NGX_HTTP_NEWS_STMT_RELATED,
+    NGX_HTTP_NEWS_STMT_POST_BY_ID,
 
     /* the sitemaps', with their code in ngx_http_news_sitemap*.c */
     NGX_HTTP_NEWS_STMT_SITEMAP_ENDS,

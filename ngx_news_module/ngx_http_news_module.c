@@ -284,6 +284,27 @@ static ngx_command_t  ngx_http_news_commands[] = {
       0,
       ngx_http_news_stats_handler },
 
+    { ngx_string("news_search"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_news_handler_set,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      ngx_http_news_search_handler },
+
+    { ngx_string("news_search_index"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_news_search_index,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("news_search_form"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_news_loc_conf_t, search_form),
+      NULL },
+
     { ngx_string("news_sitemap"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
       ngx_http_news_sitemap,
@@ -365,6 +386,10 @@ ngx_http_news_init_process(ngx_cycle_t *cycle)
 
     ngx_http_news_geo_open(cycle);
 
+    if (ngx_http_news_search_init_worker(cycle) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_news_readership_init_worker(cycle);
 }
 
@@ -373,6 +398,7 @@ static void
 ngx_http_news_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_news_readership_exit_worker(cycle);
+    ngx_http_news_search_exit_worker(cycle);
     ngx_http_news_stats_close(cycle);
     ngx_http_news_geo_close(cycle);
     ngx_http_news_db_close_all(cycle);
@@ -393,6 +419,9 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
         != NGX_OK
         || ngx_array_init(&mcf->profiles, cf->pool, 4,
                           sizeof(ngx_http_news_profile_t))
+           != NGX_OK
+        || ngx_array_init(&mcf->searches, cf->pool, 1,
+                          sizeof(ngx_http_news_search_t *))
            != NGX_OK)
     {
         return NULL;
@@ -464,6 +493,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     conf->most_read_days = NGX_CONF_UNSET_UINT;
     conf->sitemap_size = NGX_CONF_UNSET;
     conf->robots_sitemaps = NGX_CONF_UNSET_PTR;
+    conf->search = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -537,6 +567,12 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         }
     }
 
+    ngx_conf_merge_str_value(conf->search_form, prev->search_form, "");
+
+    if (ngx_http_news_search_merge(cf, prev, conf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     if (conf->handler == NULL) {
         return NGX_CONF_OK;
     }
@@ -550,6 +586,14 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (conf->handler == ngx_http_news_stats_handler && mcf->rs == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"news_stats\" requires \"news_readership\"");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->handler == ngx_http_news_search_handler
+        && conf->search == NULL)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"news_search\" requires \"news_search_index\"");
         return NGX_CONF_ERROR;
     }
 
@@ -574,6 +618,7 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
               | (1 << NGX_HTTP_NEWS_TPL_CATEGORY)
               | (1 << NGX_HTTP_NEWS_TPL_INDEX)
               | (1 << NGX_HTTP_NEWS_TPL_TAG)
+              | (1 << NGX_HTTP_NEWS_TPL_SEARCH)
               | (1 << NGX_HTTP_NEWS_TPL_ERROR);
 
     if (ngx_http_news_default_templates(cf, conf, kinds) != NGX_CONF_OK) {

@@ -95,6 +95,11 @@ const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_LISTS] = {
     /* NGX_HTTP_NEWS_STMT_RELATED: with its code, ngx_http_news_related.c */
     ngx_http_news_related_sql,
 
+    /* NGX_HTTP_NEWS_STMT_POST_BY_ID: a search result, if it is out */
+    "SELECT p.info_code, p.title, p.published_at, c.slug, c.name"
+    " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+    " WHERE p.id = ?1 AND p.status = 'published' AND p.published_ts <= ?2",
+
     /* NGX_HTTP_NEWS_STMT_SITEMAP_*: ngx_http_news_sitemap*.c */
     ngx_http_news_sitemap_ends_sql,
     ngx_http_news_sitemap_part_sql,
@@ -586,6 +591,53 @@ ngx_http_news_db_post_link(ngx_http_request_t *r, ngx_http_news_db_t *db,
                     && post->published_ts <= ngx_time())
                    ? NGX_HTTP_NEWS_STATUS_PUBLISHED
                    : NGX_HTTP_NEWS_STATUS_DRAFT;
+
+    return ngx_http_news_db_result(db, stmt, NGX_DONE);
+}
+
+
+/*
+ * a post by its id, when it is published and out (a search result): what
+ * a link to it and its category need; NGX_DECLINED when it is not
+ */
+
+ngx_int_t
+ngx_http_news_db_post_by_id(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t id, ngx_http_news_post_t *post)
+{
+    ngx_int_t      rc;
+    sqlite3_stmt  *stmt;
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_POST_BY_ID];
+
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_int64(stmt, 2, ngx_time());
+
+    rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+
+    if (rc != NGX_OK) {
+        rc = ngx_http_news_db_result(db, stmt, rc);
+        return rc == NGX_OK ? NGX_DECLINED : rc;
+    }
+
+    ngx_memzero(post, sizeof(ngx_http_news_post_t));
+    post->id = id;
+
+    if (ngx_http_news_sqlite_text(r->pool, stmt, 0, &post->info_code)
+        != NGX_OK
+        || ngx_http_news_sqlite_text(r->pool, stmt, 1, &post->title) != NGX_OK
+        || ngx_http_news_sqlite_text(r->pool, stmt, 2, &post->published_at)
+           != NGX_OK
+        || ngx_http_news_sqlite_text(r->pool, stmt, 3, &post->category_slug)
+           != NGX_OK
+        || ngx_http_news_sqlite_text(r->pool, stmt, 4, &post->category_name)
+           != NGX_OK)
+    {
+        (void) ngx_http_news_db_result(db, stmt, NGX_DONE);
+        return NGX_ERROR;
+    }
+
+    post->has_category = (sqlite3_column_type(stmt, 3) != SQLITE_NULL);
 
     return ngx_http_news_db_result(db, stmt, NGX_DONE);
 }

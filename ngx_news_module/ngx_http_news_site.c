@@ -145,6 +145,20 @@ ngx_http_news_site_conf(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
         }
     }
 
+    /* the search box every page has with news_search_form */
+
+    ngx_str_null(&conf->site_vars[5]);
+
+    if (conf->search_form.len) {
+        ngx_http_news_out_init(&out, cf->pool, 256 + conf->search_form.len);
+        ngx_http_news_out_search_form(&out, &conf->search_form, NULL,
+                                      conf->chinese);
+
+        if (ngx_http_news_out_str(&out, &conf->site_vars[5]) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
     return ngx_http_news_site_feeds(cf, conf);
 }
 
@@ -202,6 +216,12 @@ ngx_http_news_site_vars(ngx_http_request_t *r, ngx_str_t *vars)
     vars[NGX_HTTP_NEWS_V_FOOTER] = nlcf->site_vars[2];
     vars[NGX_HTTP_NEWS_V_LOCALE] = nlcf->site_vars[3];
     vars[NGX_HTTP_NEWS_V_FEED_LINKS] = nlcf->site_vars[4];
+
+    /* the search page's own box holds the words searched for */
+
+    if (vars[NGX_HTTP_NEWS_V_SEARCH].data == NULL) {
+        vars[NGX_HTTP_NEWS_V_SEARCH] = nlcf->site_vars[5];
+    }
 }
 
 

@@ -25,6 +25,7 @@
 #define NEWS_E  (1 << NGX_HTTP_NEWS_TPL_ERROR)
 #define NEWS_S  (1 << NGX_HTTP_NEWS_TPL_STATS)
 #define NEWS_T  (1 << NGX_HTTP_NEWS_TPL_TAG)
+#define NEWS_Q  (1 << NGX_HTTP_NEWS_TPL_SEARCH)
 
 
 typedef struct {
@@ -50,7 +51,7 @@ struct ngx_http_news_tpl_s {
 
 static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("title"), NGX_HTTP_NEWS_V_TITLE,
-      NEWS_A|NEWS_C|NEWS_S|NEWS_T },
+      NEWS_A|NEWS_C|NEWS_S|NEWS_T|NEWS_Q },
     { ngx_string("description"), NGX_HTTP_NEWS_V_DESCRIPTION,
       NEWS_A|NEWS_C },
     { ngx_string("canonical_url"), NGX_HTTP_NEWS_V_CANONICAL_URL,
@@ -67,14 +68,17 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("category_name"), NGX_HTTP_NEWS_V_CATEGORY_NAME, NEWS_A },
     { ngx_string("category_url"), NGX_HTTP_NEWS_V_CATEGORY_URL, NEWS_A },
     { ngx_string("home_url"), NGX_HTTP_NEWS_V_HOME_URL,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_T },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_T|NEWS_Q },
     { ngx_string("subcategories"), NGX_HTTP_NEWS_V_SUBCATEGORIES, NEWS_C },
-    { ngx_string("posts"), NGX_HTTP_NEWS_V_POSTS, NEWS_C|NEWS_I|NEWS_T },
-    { ngx_string("pager"), NGX_HTTP_NEWS_V_PAGER, NEWS_C|NEWS_I|NEWS_T },
-    { ngx_string("page"), NGX_HTTP_NEWS_V_PAGE, NEWS_C|NEWS_I|NEWS_T },
+    { ngx_string("posts"), NGX_HTTP_NEWS_V_POSTS,
+      NEWS_C|NEWS_I|NEWS_T|NEWS_Q },
+    { ngx_string("pager"), NGX_HTTP_NEWS_V_PAGER,
+      NEWS_C|NEWS_I|NEWS_T|NEWS_Q },
+    { ngx_string("page"), NGX_HTTP_NEWS_V_PAGE,
+      NEWS_C|NEWS_I|NEWS_T|NEWS_Q },
     { ngx_string("categories"), NGX_HTTP_NEWS_V_CATEGORIES, NEWS_I },
     { ngx_string("status"), NGX_HTTP_NEWS_V_STATUS, NEWS_E },
-    { ngx_string("message"), NGX_HTTP_NEWS_V_MESSAGE, NEWS_E },
+    { ngx_string("message"), NGX_HTTP_NEWS_V_MESSAGE, NEWS_E|NEWS_Q },
     { ngx_string("filters"), NGX_HTTP_NEWS_V_FILTERS, NEWS_S },
     { ngx_string("chart"), NGX_HTTP_NEWS_V_CHART, NEWS_S },
     { ngx_string("top"), NGX_HTTP_NEWS_V_TOP, NEWS_S },
@@ -82,14 +86,15 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("form"), NGX_HTTP_NEWS_V_FORM, NEWS_S },
     { ngx_string("trend"), NGX_HTTP_NEWS_V_TREND, NEWS_S },
     { ngx_string("site_name"), NGX_HTTP_NEWS_V_SITE_NAME,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T|NEWS_Q },
     { ngx_string("language"), NGX_HTTP_NEWS_V_LANGUAGE,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T|NEWS_Q },
     { ngx_string("footer"), NGX_HTTP_NEWS_V_FOOTER,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T },
-    { ngx_string("nav"), NGX_HTTP_NEWS_V_NAV, NEWS_A|NEWS_C|NEWS_I|NEWS_T },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T|NEWS_Q },
+    { ngx_string("nav"), NGX_HTTP_NEWS_V_NAV,
+      NEWS_A|NEWS_C|NEWS_I|NEWS_T|NEWS_Q },
     { ngx_string("locale"), NGX_HTTP_NEWS_V_LOCALE,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T|NEWS_Q },
     { ngx_string("modified_iso"), NGX_HTTP_NEWS_V_MODIFIED_ISO, NEWS_A },
     { ngx_string("author"), NGX_HTTP_NEWS_V_AUTHOR, NEWS_A },
     { ngx_string("byline"), NGX_HTTP_NEWS_V_BYLINE, NEWS_A },
@@ -101,14 +106,16 @@ static ngx_http_news_placeholder_t  ngx_http_news_placeholders[] = {
     { ngx_string("article_jsonld"), NGX_HTTP_NEWS_V_ARTICLE_JSONLD, NEWS_A },
     { ngx_string("robots"), NGX_HTTP_NEWS_V_ROBOTS, NEWS_A },
     { ngx_string("feed_links"), NGX_HTTP_NEWS_V_FEED_LINKS,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_T },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_T|NEWS_Q },
     { ngx_string("page_feeds"), NGX_HTTP_NEWS_V_PAGE_FEEDS, NEWS_C|NEWS_T },
     { ngx_string("share_qr"), NGX_HTTP_NEWS_V_SHARE_QR, NEWS_A },
     { ngx_string("back"), NGX_HTTP_NEWS_V_BACK, NEWS_E },
     { ngx_string("most_read"), NGX_HTTP_NEWS_V_MOST_READ, NEWS_A|NEWS_I },
     { ngx_string("related"), NGX_HTTP_NEWS_V_RELATED, NEWS_A },
+    { ngx_string("search"), NGX_HTTP_NEWS_V_SEARCH,
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_T|NEWS_Q },
     { ngx_string("style"), NGX_HTTP_NEWS_V_STYLE,
-      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T },
+      NEWS_A|NEWS_C|NEWS_I|NEWS_E|NEWS_S|NEWS_T|NEWS_Q },
     { ngx_null_string, 0, 0 }
 };
 
@@ -119,7 +126,8 @@ static ngx_str_t  ngx_http_news_tpl_names[] = {
     ngx_string("index"),
     ngx_string("error"),
     ngx_string("stats"),
-    ngx_string("tag")
+    ngx_string("tag"),
+    ngx_string("search")
 };
 
 

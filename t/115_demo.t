@@ -145,7 +145,8 @@ like($master, qr/^\d+$/, "nginx's pid file");
 # the URLs of the banner's list, by what they are
 my %urls = $banner =~ m{^  (\w[\w ]*?)\s+\Q$url\E(/\S*)$}mg;
 is_deeply([sort keys %urls], [sort 'home page', 'share link', 'category',
-    'second page', 'nested category', 'readership'], 'the URLs listed')
+    'second page', 'nested category', 'readership', 'search'],
+    'the URLs listed')
     or diag($banner);
 for my $what (sort keys %urls) {
     my $r = $t->get_at($port, $urls{$what}, Host => "127.0.0.1:$port");
@@ -159,6 +160,18 @@ for my $what (sort keys %urls) {
     } else {
         is($r->{status}, 200, "$what $urls{$what}: 200");
     }
+}
+
+# the search: the index made by nginx at its start, the demo's posts found
+{
+    my $found = 0;
+    for (1 .. 50) {
+        my $body = $t->get_at($port, $urls{search})->{body};
+        $found = () = $body =~ m{<li><a href="/[^"]+/NW\d+\.html">}g;
+        last if $found;
+        select undef, undef, undef, 0.1;
+    }
+    ok($found, "search: the demo's posts found ($found)");
 }
 
 # the region example: curl -L, a share then a view, in the access log

@@ -1,0 +1,69 @@
+
+/*
+ * Copyright (C) ngx_news_module authors
+ *
+ * A search index's insides, for the two search files: the index file a
+ * location names (news_search_index), the worker's read-only connection
+ * that the search page queries (ngx_http_news_search.c), and the passes
+ * of worker 0's thread that keep it current (ngx_http_news_search_index.c).
+ */
+
+
+#ifndef _NGX_HTTP_NEWS_SEARCH_H_INCLUDED_
+#define _NGX_HTTP_NEWS_SEARCH_H_INCLUDED_
+
+
+#include "ngx_http_news_sqlite.h"
+#include <news_search.h>
+
+
+typedef enum {
+    NGX_HTTP_NEWS_SEARCH_NEWEST = 0,    /* a page of matches, newest first */
+    NGX_HTTP_NEWS_SEARCH_RELEVANT,      /* of the newest ones, by bm25 */
+    NGX_HTTP_NEWS_SEARCH_MARKS,         /* one match's title and snippet */
+    NGX_HTTP_NEWS_SEARCH_STMT_MAX
+} ngx_http_news_search_stmt_e;
+
+
+struct ngx_http_news_search_s {
+    ngx_str_t                   path;       /* null-terminated */
+    ngx_http_news_db_t         *db;         /* the content it indexes */
+
+    /* the worker's reader */
+    sqlite3                    *conn;
+    sqlite3_stmt               *stmt[NGX_HTTP_NEWS_SEARCH_STMT_MAX];
+    time_t                      open_failed;
+    time_t                      checked;    /* the file last stat()ed */
+    ngx_file_uniq_t             uniq;       /* the file the reader has */
+
+    /* the writer: worker 0's passes, in a thread of nginx's pool */
+#if (NGX_THREADS)
+    ngx_thread_pool_t          *thread_pool;
+    ngx_thread_task_t          *task;
+#endif
+    ngx_event_t                 timer;
+    ngx_msec_t                  interval;
+    ngx_uint_t                  busy;
+    ngx_uint_t                  opened;
+    news_search_index_t         ix;
+    ngx_file_uniq_t             content_uniq;
+    ngx_file_uniq_t             index_uniq;
+    int64_t                     data_version;
+    ngx_uint_t                  passes;
+
+    /* what the last pass did, for the event loop to log */
+    ngx_int_t                   rc;
+    long                        indexed;
+    ngx_msec_t                  took;
+    ngx_uint_t                  full;
+    char                        err[sizeof(((news_search_index_t *) 0)->err)];
+    time_t                      logged;
+    ngx_log_t                  *log;
+};
+
+
+ngx_int_t ngx_http_news_search_open(ngx_http_news_search_t *search,
+    ngx_log_t *log);
+
+
+#endif /* _NGX_HTTP_NEWS_SEARCH_H_INCLUDED_ */
