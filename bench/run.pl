@@ -221,7 +221,8 @@ sub dataset {
             my $how = -e $log ? slurp($log) : '';
             chomp $how;
             say_("news-$n.db: reused ($how)");
-            return { db => $db, how => "$how, reused" };
+            return { db => $db, how => "$how, reused",
+                     search => search_index($n, $db) };
         }
 
         say_("news-$n.db: not $n posts of schema $want, building again");
@@ -261,7 +262,33 @@ sub dataset {
     spew($log, "$how\n");
     say_("news-$n.db: built ($how)");
 
-    return { db => $db, how => $how };
+    return { db => $db, how => $how, search => search_index($n, $db) };
+}
+
+# the set's search index (news_search_index), made by newsctl reindex when
+# it is missing or older than the set; its size and the time it took go
+# to the report
+sub search_index {
+    my ($n, $db) = @_;
+    my $index = "$DBDIR/news-$n.search.db";
+    my $log = "$DBDIR/news-$n.search.log";
+
+    if (!-e $index || !-e $log || (stat $index)[9] < (stat $db)[9]) {
+        unlink $index, "$index-wal", "$index-shm";
+        my $t0 = time;
+        sh("'$C{newsctl}' reindex --db '$db' --index '$index' >/dev/null");
+        spew($log, sprintf("newsctl reindex %.0fs\n", time - $t0));
+    }
+
+    my $how = slurp($log);
+    chomp $how;
+    my $mb = ((-s $index) + (-s "$index-wal" // 0)) / (1 << 20);
+
+    push @{$RES{checks}}, sprintf('%d articles: the search index is %.0f MB'
+                                  . ' (%s)', $n, $mb, $how);
+    say_("news-$n.search.db: $how, " . sprintf('%.0f MB', $mb));
+
+    return $index;
 }
 
 # a set too big for the disk is left out, and the report says so
@@ -520,21 +547,26 @@ sub start_servers {
 
     my %module = (conf => 'module.conf');
 
+    my $search = $DATA{$MAIN}{search};
+
     start_nginx('b', %module, label => '(b) module',
-                vars => { DB => $db, CACHE => '',
+                vars => { DB => $db, CACHE => '', SEARCH => $search,
                           READERSHIP => sprintf($readership, "$RUN/b") });
 
     start_nginx('b_off', %module, label => "(b') module, readership off",
-                vars => { DB => $db, CACHE => '', READERSHIP => '' });
+                vars => { DB => $db, CACHE => '', READERSHIP => '',
+                          SEARCH => $search });
 
     start_nginx('b_nocache', %module, label => '(b0) module, cache off',
                 vars => { DB => $db, CACHE => '    news_cache off;',
+                          SEARCH => $search,
                           READERSHIP => sprintf($readership,
                                                 "$RUN/b_nocache") });
 
     for my $n (grep { $_ != $MAIN } @{$C{sizes}}) {
         start_nginx("b_$n", %module, label => "(b) module, $n",
                     vars => { DB => $DATA{$n}{db}, CACHE => '',
+                              SEARCH => $DATA{$n}{search},
                               READERSHIP => sprintf($readership,
                                                     "$RUN/b_$n") });
     }
@@ -594,14 +626,15 @@ sub ours {
 
 # a tiny HTTP/1.1 client: HTTP::Tiny will not send our own Host header
 sub http_get {
-    my ($port, $path) = @_;
+    my ($port, $path, $more) = @_;
 
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
                                   Proto => 'tcp', Timeout => 10)
         or die "run.pl: connect to $port: $!\n";
 
     print $s "GET $path HTTP/1.1\r\nHost: $C{host}\r\n"
-        . "X-Forwarded-For: 11.0.0.1\r\nConnection: close\r\n\r\n";
+        . "X-Forwarded-For: 11.0.0.1\r\nConnection: close\r\n"
+        . ($more // '') . "\r\n";
 
     local $/;
     my $resp = <$s>;
@@ -700,6 +733,7 @@ sub check_servers {
     }
 
     say_($_) for @notes;
+    unshift @notes, @{$RES{checks} // []};
     $RES{checks} = \@notes;
 }
 
@@ -732,8 +766,18 @@ sub first_renders {
                 if $st != 200;
             my $t2 = time;
             ($st) = http_get($port, $path);
+            my $t3 = time;
+
+            # as a crawler asks: compressed and kept when it is too big
+            # as it is, then from the cache; so the sitemap test starts
+            # with every document made once, as a crawl after a change
+            my $gz = "Accept-Encoding: gzip\r\n";
+            my (undef, $h, $zbody) = http_get($port, $path, $gz);
+            my $t4 = time;
+            http_get($port, $path, $gz);
             push @rows, [$path, length $body, 1000 * ($t1 - $t0),
-                         1000 * (time - $t2)];
+                         1000 * ($t3 - $t2), length $zbody,
+                         1000 * ($t4 - $t3), 1000 * (time - $t4)];
             return $body;
         };
 
@@ -761,6 +805,22 @@ sub first_renders {
 
     spew("$RUN/feed.txt", "/feed.xml\n");
 
+    # the search test: 2-character Han queries, as most Chinese searches
+    # are, from the set's titles (each finds a post at least), newest
+    # first, the first page
+    my %pairs;
+    for my $row (sql($DATA{$MAIN}{db}, 'SELECT title FROM posts')) {
+        $pairs{$1}++ while $row->[0] =~ /(?=(\p{Han}\p{Han}))/g;
+    }
+    my @pairs = sort keys %pairs;
+    my @q = @pairs[map { int($_ * @pairs / 100) } 0 .. 99];
+    spew("$RUN/search.txt", join('', map {
+        my $b = $_;
+        utf8::encode($b);
+        $b =~ s/(.)/sprintf('%%%02X', ord $1)/ges;
+        "/search?q=$b\n";
+    } @q));
+
     for my $k ('b_off', 'b_nocache') {
         my $same = 0;
         my @paths = ('/sitemap.xml', '/feed.xml');
@@ -782,6 +842,20 @@ sub first_renders {
 
 
 # --- measuring ----------------------------------------------------------
+
+# each path of a list asked for once, in turn, with Accept-Encoding, as a
+# crawler that has just fetched the sitemaps: the test then measures
+# what answering them costs once they are made (what making one costs is
+# the first-request table's), not a race of 16 connections to make them;
+# the article and category tests before it may have evicted them
+sub crawl {
+    my ($key, $list, $encoding) = @_;
+
+    for my $path (grep { length } split /\n/, slurp($list)) {
+        http_get($SERVER{$key}{port}, $path,
+                 "Accept-Encoding: $encoding\r\n");
+    }
+}
 
 sub wrk {
     my ($key, $list, $duration, $seed, $timeout, $encoding) = @_;
@@ -884,7 +958,8 @@ sub tests_of {
 sub module_tests {
     my ($n) = @_;
     my @t = (['sitemap', "$RUN/sitemap-$n.txt", '30s', 'gzip'],
-             ['feed', "$RUN/feed.txt"]);
+             ['feed', "$RUN/feed.txt"],
+             ['search', "$RUN/search.txt"]);
 
     unshift @t, ['article', "$RUN/article-$n.txt"],
                 ['category', "$RUN/category-$n.txt"]
@@ -927,6 +1002,7 @@ sub measure {
             my ($test, $list, $timeout, $encoding) = @$t;
 
             for my $k (@MODULE_ONLY) {
+                crawl($k, $list, $encoding) if $encoding;
                 my $r = wrk($k, $list, $C{duration}, 100 + $round, $timeout,
                             $encoding);
                 push @{$RES{$k}{$test}}, $r;
@@ -939,6 +1015,7 @@ sub measure {
 
             for my $t (module_tests($n)) {
                 my ($test, $list, $timeout, $encoding) = @$t;
+                crawl($k, $list, $encoding) if $encoding;
                 my $r = wrk($k, $list, $C{duration}, 100 + $round, $timeout,
                             $encoding);
                 push @{$RES{$k}{$test}}, $r;
@@ -1194,7 +1271,7 @@ sub report {
         my $c_us = med($k, 'category', 'cpu_us');
         my $c_rps = med($k, 'category', 'rps');
 
-        for my $test (qw(sitemap feed)) {
+        for my $test (qw(sitemap feed search)) {
             my $rps = med($k, $test, 'rps');
             my $us = med($k, $test, 'cpu_us');
             next unless defined $rps;
@@ -1221,7 +1298,7 @@ sub report {
                                 . '%.1f times a category page (%.1f µs)',
                                 $k =~ /^b_\d/ ? $SERVER{$k}{label}
                                     : "$SERVER{$k}{label}, $n articles",
-                                $test eq 'feed' ? '/feed.xml' : 'sitemap',
+                                $test eq 'feed' ? '/feed.xml' : $test,
                                 $us, $x, $c_us)
                 if defined $x && $k ne 'b_off';
         }
@@ -1248,16 +1325,21 @@ sub report {
         . "statements prepared), so rendered from SQLite, the first "
         . "/sitemap.xml also finding where the parts start, as after a "
         . "change of the database; then the next request, from the cache "
-        . "when it keeps the document.  One request each, before the "
+        . "when it keeps the document; then two with `Accept-Encoding: "
+        . "gzip`, the first of which compresses and keeps a document too "
+        . "big to keep as it is.  One request each, before the "
         . "warm-up.\n\n",
-        "| server | document | KB | first request ms | next request ms |\n",
-        "|---|---|--:|--:|--:|\n";
+        "| server | document | KB | first request ms | next request ms "
+        . "| gzip KB | gzip first ms | gzip next ms |\n",
+        "|---|---|--:|--:|--:|--:|--:|--:|\n";
 
     for my $k (map { $_->[0] == $MAIN ? 'b' : $_->[1] } @sizes) {
         for my $row (@{$RES{first}{$k} // []}) {
-            push @t, sprintf("| %s | %s | %.1f | %.1f | %.1f |\n",
+            push @t, sprintf("| %s | %s | %.1f | %.1f | %.1f | %.1f "
+                             . "| %.1f | %.1f |\n",
                              $SERVER{$k}{label}, $row->[0],
-                             $row->[1] / 1024, $row->[2], $row->[3]);
+                             $row->[1] / 1024, $row->[2], $row->[3],
+                             $row->[4] / 1024, $row->[5], $row->[6]);
         }
     }
 
