@@ -119,7 +119,7 @@ UNIT_BINS    = $(patsubst t/unit/%.c,objs/unit/%,$(UNIT_SRCS))
 # what a unit test links beyond the pure code: UNIT_LIBS_<test>
 UNIT_LIBS_search = $(FTS5_SRCS) -lsqlite3
 
-objs/unit/%: t/unit/%.c $(COMMON_DEPS)
+objs/unit/%: t/unit/%.c t/unit/tap.h $(COMMON_DEPS)
 	@mkdir -p objs/unit
 	$(CC) $(CFLAGS) $(WARN) -Iobjs -Icommon -o $@ $< $(COMMON_SRCS) \
 	    $(UNIT_LIBS_$*)

@@ -95,6 +95,8 @@ static int news_search_index_state(news_search_index_t *ix, const char *name,
     int64_t *value);
 static int news_search_index_keep(news_search_index_t *ix, const char *name,
     int64_t value);
+static int news_search_index_ids(news_search_index_t *ix, sqlite3_stmt *stmt,
+    int64_t **ids, size_t *size, size_t *n, const char *what);
 static int news_search_index_post(news_search_index_t *ix, int64_t id,
     long *indexed);
 static int news_search_index_remove(news_search_index_t *ix, int64_t id);
@@ -315,7 +317,7 @@ news_search_index_pass(news_search_index_t *ix, int full, long *indexed,
 {
     int            rc;
     size_t         n, size, i;
-    int64_t        since, *ids, *more, start;
+    int64_t        since, *ids, start;
     sqlite3_stmt  *stmt;
 
     *indexed = 0;
@@ -346,32 +348,14 @@ news_search_index_pass(news_search_index_t *ix, int full, long *indexed,
     /* the changed posts */
 
     ids = NULL;
-    n = 0;
     size = 0;
 
     stmt = ix->stmt[NEWS_SX_CHANGED];
     sqlite3_bind_int64(stmt, 1, since);
 
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (n == size) {
-            size = size ? 2 * size : 1024;
-            more = realloc(ids, size * sizeof(int64_t));
-            if (more == NULL) {
-                snprintf(ix->err, sizeof(ix->err), "out of memory");
-                sqlite3_reset(stmt);
-                goto failed;
-            }
-
-            ids = more;
-        }
-
-        ids[n++] = sqlite3_column_int64(stmt, 0);
-    }
-
-    sqlite3_reset(stmt);
-
-    if (rc != SQLITE_DONE) {
-        news_search_index_fail(ix, "the changed posts");
+    if (news_search_index_ids(ix, stmt, &ids, &size, &n, "the changed posts")
+        != 0)
+    {
         goto failed;
     }
 
@@ -392,29 +376,10 @@ news_search_index_pass(news_search_index_t *ix, int full, long *indexed,
     }
 
     if (full) {
-        stmt = ix->stmt[NEWS_SX_STALE];
-        n = 0;
-
-        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-            if (n == size) {
-                size = size ? 2 * size : 1024;
-                more = realloc(ids, size * sizeof(int64_t));
-                if (more == NULL) {
-                    snprintf(ix->err, sizeof(ix->err), "out of memory");
-                    sqlite3_reset(stmt);
-                    goto failed;
-                }
-
-                ids = more;
-            }
-
-            ids[n++] = sqlite3_column_int64(stmt, 0);
-        }
-
-        sqlite3_reset(stmt);
-
-        if (rc != SQLITE_DONE) {
-            news_search_index_fail(ix, "the posts no longer published");
+        if (news_search_index_ids(ix, ix->stmt[NEWS_SX_STALE], &ids, &size,
+                                  &n, "the posts no longer published")
+            != 0)
+        {
             goto failed;
         }
 
@@ -457,6 +422,39 @@ failed:
     (void) sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
 
     return -1;
+}
+
+
+/* the post ids a statement gives, into a growing array of the caller's */
+
+static int
+news_search_index_ids(news_search_index_t *ix, sqlite3_stmt *stmt,
+    int64_t **ids, size_t *size, size_t *n, const char *what)
+{
+    int       rc;
+    int64_t  *more;
+
+    *n = 0;
+
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (*n == *size) {
+            *size = *size ? 2 * *size : 1024;
+            more = realloc(*ids, *size * sizeof(int64_t));
+            if (more == NULL) {
+                snprintf(ix->err, sizeof(ix->err), "out of memory");
+                sqlite3_reset(stmt);
+                return -1;
+            }
+
+            *ids = more;
+        }
+
+        (*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
+    }
+
+    sqlite3_reset(stmt);
+
+    return rc == SQLITE_DONE ? 0 : news_search_index_fail(ix, what);
 }
 
 

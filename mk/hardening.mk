@@ -107,7 +107,7 @@ $(ASAN_DIR)/newsctl: $(NEWSCTL_SRCS) $(COMMON_DEPS) objs/news_schema.h \
 	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iobjs -Icommon -Inewsctl -o $@ \
 	    newsctl/*.c $(COMMON_SRCS) $(FTS5_SRCS) -lsqlite3 -lcrypto
 
-$(ASAN_DIR)/unit/%: t/unit/%.c $(COMMON_DEPS) mk/hardening.mk
+$(ASAN_DIR)/unit/%: t/unit/%.c t/unit/tap.h $(COMMON_DEPS) mk/hardening.mk
 	@mkdir -p $(ASAN_DIR)/unit
 	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iobjs -Icommon -o $@ $< $(COMMON_SRCS) \
 	    $(UNIT_LIBS_$*)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "news_post.h"
+#include "tap.h"
 
 
 #define SHARE  "<http://finews.zning.xyz/html_News/NewsShare.html" \
@@ -31,11 +32,8 @@
 #define XHW       "\xE6\x96\xB0\xE5\x8D\x8E\xE7\xBD\x91"
 
 
-static int  tests;
-static int  failures;
 
 
-static void ok(int cond, const char *fmt, ...);
 static int eq(news_post_str_t *s, const char *want);
 static int parse(news_post_t *post, const char *src);
 static void parse_ok(const char *src, const char *name);
@@ -68,31 +66,7 @@ main(void)
     test_summary_source();
     test_robust();
 
-    printf("1..%d\n", tests);
-
-    return failures ? 1 : 0;
-}
-
-
-static void
-ok(int cond, const char *fmt, ...)
-{
-    va_list  args;
-
-    tests++;
-
-    if (!cond) {
-        failures++;
-        printf("not ");
-    }
-
-    printf("ok %d - ", tests);
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
+    return tap_done();
 }
 
 

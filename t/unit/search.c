@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "news_search.h"
+#include "tap.h"
 
 
 #define NDOCS     200
@@ -53,13 +54,10 @@ static const char  *latin[][2] = {
     { "data", "data" }, { "５Ｇ", "5g" }, { "Ｄａｔａ", "data" }
 };
 
-static int       tests;
-static int       failures;
 static uint32_t  seed = 2463534242u;
 static doc_t     docs[NDOCS + 1];
 
 
-static void ok(int cond, const char *fmt, ...);
 static int collect(void *data, int kind, const unsigned char *token,
     size_t len, size_t start, size_t end);
 static int tokens_are(const char *text, const char *want);
@@ -112,31 +110,7 @@ main(void)
 
     sqlite3_close(db);
 
-    printf("1..%d\n", tests);
-
-    return failures ? 1 : 0;
-}
-
-
-static void
-ok(int cond, const char *fmt, ...)
-{
-    va_list  args;
-
-    tests++;
-
-    if (!cond) {
-        failures++;
-        printf("not ");
-    }
-
-    printf("ok %d - ", tests);
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
+    return tap_done();
 }
 
 

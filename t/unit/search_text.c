@@ -13,17 +13,15 @@
 #include <string.h>
 
 #include "news_search.h"
+#include "tap.h"
 
 
 #define GUARD     16
 #define NITEMS(a) (sizeof(a) / sizeof(a[0]))
 
 
-static int  tests;
-static int  failures;
 
 
-static void ok(int cond, const char *fmt, ...);
 static int text_is(const char *html, const char *want);
 static int text_is_n(const char *html, size_t len, const char *want);
 static size_t run(const char *html, size_t len, char *out, size_t size);
@@ -55,31 +53,7 @@ main(void)
     test_bytes();
     test_article();
 
-    printf("1..%d\n", tests);
-
-    return failures ? 1 : 0;
-}
-
-
-static void
-ok(int cond, const char *fmt, ...)
-{
-    va_list  args;
-
-    tests++;
-
-    if (!cond) {
-        failures++;
-        printf("not ");
-    }
-
-    printf("ok %d - ", tests);
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
+    return tap_done();
 }
 
 
