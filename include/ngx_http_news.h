@@ -663,6 +663,8 @@ ngx_uint_t ngx_http_news_gzip_wanted(ngx_http_request_t *r,
 ngx_int_t ngx_http_news_send_gzip(ngx_http_request_t *r,
     ngx_http_news_cache_t *cache, ngx_uint_t kind, ngx_str_t *body,
     time_t last_modified, ngx_str_t *key);
+ngx_int_t ngx_http_news_send_gunzipped(ngx_http_request_t *r,
+    ngx_http_news_page_t *page, ngx_str_t *key);
 
 /* ngx_http_news_search.c, ngx_http_news_search_index.c */
 ngx_int_t ngx_http_news_search_handler(ngx_http_request_t *r);

@@ -110,7 +110,7 @@ ngx_http_news_sitemap_handler(ngx_http_request_t *r)
     cache = ngx_http_news_db_cache(nlcf->db);
     gzip = ngx_http_news_gzip_wanted(r, cache);
 
-    if ((gzip
+    if ((ngx_http_news_cache_keeps(cache, 1)
          && ngx_http_news_cache_key(r, NGX_HTTP_NEWS_CACHE_GZIP, &what, 0,
                                     &gzip_key)
             != NGX_OK)
@@ -123,12 +123,24 @@ ngx_http_news_sitemap_handler(ngx_http_request_t *r)
 
     cached = ngx_http_news_cache_get(r, cache, &key);
 
-    if (cached == NULL && gzip) {
-        cached = ngx_http_news_cache_get(r, cache, &gzip_key);
-    }
-
     if (cached != NULL) {
         return ngx_http_news_send_page(r, cached);
+    }
+
+    /* kept compressed: as it is, or decompressed for this client */
+
+    cached = ngx_http_news_cache_keeps(cache, 1)
+             ? ngx_http_news_cache_get(r, cache, &gzip_key) : NULL;
+
+    if (cached != NULL) {
+        if (gzip) {
+            return ngx_http_news_send_page(r, cached);
+        }
+
+        rc = ngx_http_news_send_gunzipped(r, cached, &key);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
     }
 
     ngx_http_news_db_begin(r, nlcf->db);

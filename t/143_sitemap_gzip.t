@@ -7,8 +7,9 @@
 # the same document once decompressed, the second request a cache hit
 # with nothing rendered, a 304 on its ETag; a client that does not take
 # gzip gets the document as it is; an edit shows on the next request in
-# both; gzip_disable is nginx's and applies; a small sitemap stays as it
-# is, for every client.
+# both; a client that does not take gzip gets the kept one decompressed;
+# gzip_disable is nginx's and applies; a small sitemap stays as it is,
+# for every client.
 
 use strict;
 use warnings;
@@ -110,6 +111,16 @@ is($r->{status}, 304, 'gzip: 304 on its ETag');
 $r = $t->get('/sitemap.xml', 'If-None-Match' => $gz->{headers}{etag});
 is($r->{status}, 200, 'its ETag is not the plain one\'s');
 ok(!$r->{headers}{'content-encoding'}, 'and that answer is plain');
+
+# a client without gzip: the kept one decompressed, not rendered again
+$mark = length debug_log();
+$r = $t->get('/sitemap.xml');
+is($r->{body}, $plain->{body}, 'no gzip, once kept: the same document');
+is($r->{headers}{etag}, $plain->{headers}{etag}, 'and its ETag');
+ok(!$r->{headers}{'content-encoding'}, 'as it is');
+my ($hit) = substr(debug_log(), $mark) =~ /news cache hit: (\d+) bytes/;
+ok($hit && $hit >= length $gz->{body} && $hit < length $plain->{body},
+    'from the kept compressed one') or diag $hit;
 
 # nginx's own judgement: gzip_disable, HTTP/1.0 (gzip_http_version 1.1)
 $r = $t->get('/old.xml', 'Accept-Encoding' => 'gzip',
