@@ -314,8 +314,10 @@ typedef struct {
     ngx_str_t                   back_path;  /* or a page not a category */
     ngx_str_t                   country;
     ngx_str_t                   region;
+    ngx_str_t                   cache_status;   /* HIT, MISS, BYPASS */
     u_char                      region_buf[NGX_HTTP_NEWS_REGION_LEN];
     unsigned                    located:1;
+    unsigned                    rendered:1; /* a page put in the cache */
     unsigned                    preview:1;  /* never cached or counted */
     unsigned                    base_unvetted:1;
 } ngx_http_news_ctx_t;

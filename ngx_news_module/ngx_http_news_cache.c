@@ -321,6 +321,11 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
     ngx_rbtree_insert(&cache->rbtree, &page->sn.node);
     ngx_queue_insert_head(queue, &page->lru);
 
+    if (ctx != NULL) {
+        /* what this request sends was made for it: $news_cache_status */
+        ctx->rendered = 1;
+    }
+
     if (used != NULL) {
         *used += size;
     }

@@ -219,7 +219,8 @@ ngx_http_news_send_cached(ngx_http_request_t *r, ngx_uint_t kind,
 ngx_int_t
 ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
 {
-    ngx_chain_t  *out;
+    ngx_chain_t          *out;
+    ngx_http_news_ctx_t  *ctx;
 
     if (page->status && r->headers_out.status == 0) {
         /* an error kept from before: said again, as when it was found */
@@ -236,6 +237,17 @@ ngx_http_news_send_page(ngx_http_request_t *r, ngx_http_news_page_t *page)
 
     if (page->gzip && ngx_http_news_send_gzipped(r) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx = ngx_http_news_get_ctx(r);
+
+    if (ctx != NULL) {
+        if (ctx->rendered) {
+            ngx_str_set(&ctx->cache_status, "MISS");
+
+        } else {
+            ngx_str_set(&ctx->cache_status, "HIT");
+        }
     }
 
     /* the cached bytes themselves: the page is held until the request ends */
@@ -295,10 +307,19 @@ ngx_http_news_send_chain(ngx_http_request_t *r, ngx_chain_t *out, off_t len,
     ngx_int_t                  rc;
     ngx_str_t                  etag;
     ngx_table_elt_t           *h;
+    ngx_http_news_ctx_t       *ctx;
     ngx_http_news_loc_conf_t  *nlcf;
 
     if (r->headers_out.status == 0) {
         r->headers_out.status = NGX_HTTP_OK;
+    }
+
+    /* sent without the render cache: too big, uncached, or no cache */
+
+    ctx = ngx_http_news_get_ctx(r);
+
+    if (ctx != NULL && ctx->cache_status.len == 0) {
+        ngx_str_set(&ctx->cache_status, "BYPASS");
     }
 
     r->headers_out.content_length_n = len;

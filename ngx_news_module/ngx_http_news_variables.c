@@ -3,8 +3,8 @@
  * Copyright (C) ngx_news_module authors
  *
  * The $news_* variables, for log_format and anything else: the country
- * and region of the reader (looked up on first use) and the infoCode the
- * request is about.
+ * and region of the reader (looked up on first use), the infoCode the
+ * request is about, and whether the render cache answered it.
  */
 
 
@@ -28,6 +28,10 @@ static ngx_http_variable_t  ngx_http_news_vars[] = {
 
     { ngx_string("news_info_code"), NULL, ngx_http_news_variable,
       offsetof(ngx_http_news_ctx_t, info_code), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("news_cache_status"), NULL, ngx_http_news_variable,
+      offsetof(ngx_http_news_ctx_t, cache_status), NGX_HTTP_VAR_NOCACHEABLE,
+      0 },
 
       ngx_http_null_variable
 };
@@ -59,7 +63,9 @@ ngx_http_news_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     ngx_str_t            *s;
     ngx_http_news_ctx_t  *ctx;
 
-    if (data == offsetof(ngx_http_news_ctx_t, info_code)) {
+    if (data == offsetof(ngx_http_news_ctx_t, info_code)
+        || data == offsetof(ngx_http_news_ctx_t, cache_status))
+    {
         ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
 
     } else {
