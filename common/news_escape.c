@@ -12,7 +12,6 @@
 #include <string.h>
 
 
-static size_t news_utf8_len(const unsigned char *p, const unsigned char *end);
 
 
 /*
@@ -29,6 +28,7 @@ news_json_escape(unsigned char *dst, const unsigned char *src, size_t len)
     const unsigned char  *p, *end;
     unsigned char         esc[6];
     size_t                n, size, k;
+    uint32_t              cp;
 
     p = src;
     end = src + len;
@@ -37,7 +37,7 @@ news_json_escape(unsigned char *dst, const unsigned char *src, size_t len)
     while (p < end) {
 
         if (*p >= 0x80) {
-            k = news_utf8_len(p, end);
+            k = news_utf8_decode(p, end - p, &cp);
 
             if (k == 0) {
                 memcpy(esc, "\\ufffd", 6);
@@ -97,38 +97,44 @@ news_json_escape(unsigned char *dst, const unsigned char *src, size_t len)
 }
 
 
-/* the length of a valid UTF-8 sequence at p, or 0 */
+/*
+ * the length of the well-formed UTF-8 sequence at p (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), avail > 0, and
+ * its code point in *cp; 0 for none.  The one decoder of the pure code:
+ * the escapes, the search tokenizer and its text
+ */
 
-static size_t
-news_utf8_len(const unsigned char *p, const unsigned char *end)
+size_t
+news_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
 {
-    uint32_t  c, min;
     size_t    n, i;
+    uint32_t  c, min;
 
-    if (*p < 0x80) {
+    if (p[0] < 0x80) {
+        *cp = p[0];
         return 1;
     }
 
-    if ((*p & 0xe0) == 0xc0) {
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
         n = 2;
-        c = *p & 0x1f;
+        c = p[0] & 0x1f;
         min = 0x80;
 
-    } else if ((*p & 0xf0) == 0xe0) {
+    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
         n = 3;
-        c = *p & 0x0f;
+        c = p[0] & 0x0f;
         min = 0x800;
 
-    } else if ((*p & 0xf8) == 0xf0) {
+    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
         n = 4;
-        c = *p & 0x07;
+        c = p[0] & 0x07;
         min = 0x10000;
 
     } else {
         return 0;
     }
 
-    if ((size_t) (end - p) < n) {
+    if (avail < n) {
         return 0;
     }
 
@@ -143,6 +149,8 @@ news_utf8_len(const unsigned char *p, const unsigned char *end)
     if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
         return 0;
     }
+
+    *cp = c;
 
     return n;
 }
@@ -161,6 +169,7 @@ news_xml_escape(unsigned char *dst, const unsigned char *src, size_t len)
 {
     const unsigned char  *p, *end, *rep;
     size_t                n, size, k;
+    uint32_t              cp;
 
     p = src;
     end = src + len;
@@ -169,7 +178,7 @@ news_xml_escape(unsigned char *dst, const unsigned char *src, size_t len)
     while (p < end) {
 
         if (*p >= 0x80) {
-            k = news_utf8_len(p, end);
+            k = news_utf8_decode(p, end - p, &cp);
 
             if (k == 0) {
                 rep = (const unsigned char *) "\xef\xbf\xbd";

@@ -84,6 +84,7 @@ size_t news_share_args(unsigned char *dst, const unsigned char *src,
     size_t len);
 
 /* news_escape.c */
+size_t news_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp);
 size_t news_json_escape(unsigned char *dst, const unsigned char *src,
     size_t len);
 size_t news_xml_escape(unsigned char *dst, const unsigned char *src,

@@ -14,6 +14,7 @@
  */
 
 
+#include <news_parse.h>
 #include <news_search.h>
 #include <stdint.h>
 #include <string.h>
@@ -78,7 +79,7 @@ news_search_tokenize(const unsigned char *text, size_t len,
 
     for (i = 0; i < len; i += n) {
 
-        n = news_search_utf8(text + i, len - i, &c);
+        n = news_utf8_decode(text + i, len - i, &c);
 
         if (n == 0) {
             /* an invalid byte is a separator, and alone */
@@ -252,58 +253,6 @@ news_search_class(uint32_t c, unsigned char *fold)
 }
 
 
-size_t
-news_search_utf8(const unsigned char *p, size_t avail, uint32_t *cp)
-{
-    size_t    n, i;
-    uint32_t  c, min;
-
-    if (p[0] < 0x80) {
-        *cp = p[0];
-        return 1;
-    }
-
-    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-        n = 2;
-        c = p[0] & 0x1f;
-        min = 0x80;
-
-    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-        n = 3;
-        c = p[0] & 0x0f;
-        min = 0x800;
-
-    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-        n = 4;
-        c = p[0] & 0x07;
-        min = 0x10000;
-
-    } else {
-        return 0;
-    }
-
-    if (avail < n) {
-        return 0;
-    }
-
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-
-        c = (c << 6) | (p[i] & 0x3f);
-    }
-
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-        return 0;
-    }
-
-    *cp = c;
-
-    return n;
-}
-
-
 /*
  * The reader's text is checked whole first (UTF-8, no NUL, its length),
  * then each whitespace-separated chunk is tokenized and written as one
@@ -330,7 +279,7 @@ news_search_query(unsigned char *dst, size_t size, const unsigned char *q,
     chars = 0;
 
     for (i = 0; i < len; i += n) {
-        n = news_search_utf8(q + i, len - i, &c);
+        n = news_utf8_decode(q + i, len - i, &c);
 
         if (n == 0 || c == 0) {
             return NEWS_SEARCH_INVALID;
@@ -354,7 +303,7 @@ news_search_query(unsigned char *dst, size_t size, const unsigned char *q,
     for (i = 0; i <= len; i += n) {
 
         if (i < len) {
-            n = news_search_utf8(q + i, len - i, &c);
+            n = news_utf8_decode(q + i, len - i, &c);
             cls = news_search_class(c, &fold);
 
             if (cls != NEWS_SEARCH_SPACE) {

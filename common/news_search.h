@@ -89,13 +89,6 @@ const char *news_search_strerror(int rc);
 
 
 /*
- * the length of the well-formed UTF-8 sequence at p (no overlong form,
- * no surrogate, nothing above U+10FFFF), or 0; its code point in *cp
- */
-size_t news_search_utf8(const unsigned char *p, size_t avail, uint32_t *cp);
-
-
-/*
  * news_search_text.c: the visible text of the HTML html (len bytes) into
  * dst, which must hold len bytes and not overlap html: the output is
  * never longer than the input.  Returns the length written.

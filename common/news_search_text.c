@@ -26,6 +26,7 @@
  */
 
 
+#include <news_parse.h>
 #include <news_search.h>
 #include <stdint.h>
 #include <string.h>
@@ -244,7 +245,7 @@ news_search_text(unsigned char *dst, const unsigned char *html, size_t len)
             continue;
         }
 
-        n = news_search_utf8(html + i, len - i, &c);
+        n = news_utf8_decode(html + i, len - i, &c);
 
         if (n == 0) {
             /* a byte that is not UTF-8: dropped, it was never text */
