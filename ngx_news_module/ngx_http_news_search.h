@@ -2,10 +2,11 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * A search index's insides, for the two search files: the index file a
+ * A search index's insides, for the search files: the index file a
  * location names (news_search_index), the worker's read-only connection
- * that the search page queries (ngx_http_news_search.c), and the passes
- * of worker 0's thread that keep it current (ngx_http_news_search_index.c).
+ * that the search page queries (ngx_http_news_search.c), the passes of
+ * worker 0's thread that keep it current (ngx_http_news_search_index.c),
+ * and the results the page shows (ngx_http_news_search_html.c).
  */
 
 
@@ -62,8 +63,27 @@ struct ngx_http_news_search_s {
 };
 
 
+/* results a page */
+#define NGX_HTTP_NEWS_SEARCH_PAGE      10
+
+
+/* a result: its post, its row in the index, what matched marked */
+typedef struct {
+    ngx_http_news_post_t        post;
+    int64_t                     doc_id;
+    ngx_str_t                   title;      /* marked */
+    ngx_str_t                   snippet;
+} ngx_http_news_result_t;
+
+
+/* ngx_http_news_search_index.c */
 ngx_int_t ngx_http_news_search_open(ngx_http_news_search_t *search,
     ngx_log_t *log);
+
+/* ngx_http_news_search_html.c */
+ngx_int_t ngx_http_news_search_page(ngx_http_request_t *r, ngx_str_t *q,
+    ngx_str_t *message, ngx_array_t *results, ngx_uint_t page,
+    ngx_uint_t relevance, ngx_uint_t more, ngx_uint_t status);
 
 
 #endif /* _NGX_HTTP_NEWS_SEARCH_H_INCLUDED_ */
