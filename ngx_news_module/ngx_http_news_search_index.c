@@ -253,9 +253,13 @@ ngx_http_news_search_exit_worker(ngx_cycle_t *cycle)
     for (i = 0; i < mcf->searches.nelts; i++) {
         ngx_http_news_search_close(sp[i]);
 
-        /* a pass under way still uses its connection: it ends with us */
+        /*
+         * nginx's thread pool, a core module, has ended its threads by
+         * now, so a pass that was under way is over (its completion will
+         * never run: busy may still say 1)
+         */
 
-        if (sp[i]->opened && !sp[i]->busy) {
+        if (sp[i]->opened) {
             news_search_index_close(&sp[i]->ix);
             sp[i]->opened = 0;
         }
