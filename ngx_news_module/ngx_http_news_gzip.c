@@ -3,10 +3,10 @@
  * Copyright (C) ngx_news_module authors
  *
  * Documents kept compressed.  A sitemap part of 50,000 URLs is some
- * 6.5 MB: more than the render cache keeps (a quarter of it at most), so
- * it would be rendered again for every request, 150 to 250 ms of a worker
- * each time.  Compressed with gzip it is about a fourteenth of that,
- * which the cache keeps, and crawlers ask for gzip.  Whether a client takes gzip is
+ * 6.5 MB: more than the render cache keeps (a quarter of it at most),
+ * so it would be rendered again for every request, 150 to 250 ms of a
+ * worker each time.  Compressed with gzip it is about a fourteenth of
+ * that, which the cache keeps, and crawlers ask for gzip.  Whether a client takes gzip is
  * nginx's own judgement, ngx_http_gzip_ok(), as for gzip_static: the
  * gzip_http_version, gzip_proxied and gzip_disable directives apply.  A
  * client that does not take it gets the document as it is: the kept one
