@@ -6,11 +6,12 @@
  * 6.5 MB: more than the render cache keeps (a quarter of it at most),
  * so it would be rendered again for every request, 150 to 250 ms of a
  * worker each time.  Compressed with gzip it is about a fourteenth of
- * that, which the cache keeps, and crawlers ask for gzip.  Whether a client takes gzip is
- * nginx's own judgement, ngx_http_gzip_ok(), as for gzip_static: the
- * gzip_http_version, gzip_proxied and gzip_disable directives apply.  A
- * client that does not take it gets the document as it is: the kept one
- * decompressed (some 15 ms for a part, a tenth of a render), or rendered.
+ * that, which the cache keeps, and crawlers ask for gzip.  Whether a
+ * client takes gzip is nginx's own judgement, ngx_http_gzip_ok(), as for
+ * gzip_static: the gzip_http_version, gzip_proxied and gzip_disable
+ * directives apply.  A client that does not take it gets the document
+ * as it is: the kept one decompressed (some 15 ms for a part, a tenth of
+ * a render), or rendered.
  */
 
 
