@@ -100,6 +100,8 @@ static int news_search_index_ids(news_search_index_t *ix, sqlite3_stmt *stmt,
 static int news_search_index_post(news_search_index_t *ix, int64_t id,
     long *indexed);
 static int news_search_index_remove(news_search_index_t *ix, int64_t id);
+static int news_search_index_abandon(news_search_index_t *ix,
+    const char *what);
 static int news_search_index_fail(news_search_index_t *ix, const char *what);
 static char *news_search_index_uri(const char *path);
 
@@ -142,10 +144,11 @@ news_search_index_open(news_search_index_t *ix, const char *index_path,
     (void) sqlite3_busy_timeout(ix->db, 5000);
 
     if (news_fts5_register(ix->db) != SQLITE_OK) {
-        return news_search_index_fail(ix, "the search tokenizer");
+        return news_search_index_abandon(ix, "the search tokenizer");
     }
 
     if (news_search_index_schema(ix) != 0) {
+        news_search_index_close(ix);
         return -1;
     }
 
@@ -169,7 +172,7 @@ news_search_index_open(news_search_index_t *ix, const char *index_path,
     sqlite3_free(sql);
 
     if (rc != SQLITE_OK) {
-        return news_search_index_fail(ix, content_path);
+        return news_search_index_abandon(ix, content_path);
     }
 
     for (i = 0; i < NEWS_SX_MAX; i++) {
@@ -178,7 +181,7 @@ news_search_index_open(news_search_index_t *ix, const char *index_path,
                                 NULL);
         if (rc != SQLITE_OK) {
             /* a content database of another schema version, most likely */
-            return news_search_index_fail(ix, content_path);
+            return news_search_index_abandon(ix, content_path);
         }
     }
 
@@ -649,6 +652,18 @@ news_search_index_close(news_search_index_t *ix)
         (void) sqlite3_close_v2(ix->db);
         ix->db = NULL;
     }
+}
+
+
+/* an open that failed: said, and nothing of it left open */
+
+static int
+news_search_index_abandon(news_search_index_t *ix, const char *what)
+{
+    (void) news_search_index_fail(ix, what);
+    news_search_index_close(ix);
+
+    return -1;
 }
 
 

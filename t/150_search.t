@@ -398,6 +398,37 @@ my ($rc, $out) = $t->test_conf;
 isnt($rc, 0, 'nginx -t: a news_db as the index is refused');
 like($out, qr/is a news_db, not a search index/, 'and says why');
 
+# an index that cannot be made: said once, the page a 503, nothing left
+# open by each failed pass (the sanitizer run checks for leaks at exit)
+open my $junk, '>', "$t->{prefix}/junk.db" or die "junk.db: $!\n";
+print $junk 'x' x 8192;
+close $junk;
+
+$t->write_conf($t->conf_server(<<'EOF', server => <<'EOS'));
+        location = /search { news_search; }
+        location = /junk {
+            news_db junk.db;
+            news_search_index junk-search.db;
+            news_search;
+        }
+EOF
+        news_search_index nowhere/search.db;
+EOS
+$t->run;
+select undef, undef, undef, 2.5;
+my @junk = $t->error_log =~ /^.*\[error\].*search index "[^"]*junk-search.*$/mg;
+is(scalar @junk, 1, 'a content file that is no database: said once')
+    or diag join "\n", @junk;
+is($t->get('/search?q=' . uri_q('新闻'))->{status}, 503,
+    'no index can be made: 503');
+my @said = grep { !/cannot be read/ }
+    $t->error_log =~ /^.*\[error\].*search index "[^"]*nowhere.*$/mg;
+is(scalar @said, 1, 'the passes\' failure said once, not each second')
+    or diag join "\n", @said;
+like($t->error_log, qr/search index "[^"]*nowhere[^"]*" cannot be read/,
+    'and the page\'s');
+$t->stop;
+
 # news_search needs an index
 $t->write_conf($t->conf_server(<<'EOF'));
         location = /search { news_search; }
