@@ -6,14 +6,19 @@
 # difference of the two totals over N2 - N1 (start-up and exit cancel
 # out).  Deterministic: the same binary and inputs give the same counts.
 # Needs valgrind, the demo posts and ../shared's test City DB.
+# IR_CACHE=off measures the same pages uncached (news_cache off): each
+# request rendered from SQLite.
 #
 #   bash bench/ir.sh objs/ngx_http_news_module.so
+#   IR_CACHE=off bash bench/ir.sh objs/ngx_http_news_module.so 50 550
 set -eu
 
 MOD=$(readlink -f "$1"); N1=${2:-100}; N2=${3:-2100}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MMDB=$ROOT/../shared/testdata/maxmind/GeoIP2-City-Test.mmdb
 PORT=${IR_PORT:-18090}
+CACHE=""
+[ "${IR_CACHE:-on}" = off ] && CACHE="news_cache off;"
 DIR=$(mktemp -d /tmp/news-ir-XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
 
@@ -32,6 +37,7 @@ pid $DIR/nginx.pid;
 events { worker_connections 64; }
 http {
     access_log off;
+    $CACHE
     news_geoip_db $MMDB;
     news_readership zone=rs:4m db=$DIR/readership.db;
     set_real_ip_from 127.0.0.1;

@@ -659,6 +659,9 @@ ngx_int_t ngx_http_news_render_share_qr(ngx_http_request_t *r,
 ngx_int_t ngx_http_news_render_links(ngx_http_request_t *r,
     ngx_array_t *posts, ngx_str_t *open, ngx_str_t *html);
 
+/* ngx_http_news_sqlite.c */
+void ngx_http_news_sqlite_configure(void);
+
 /* ngx_http_news_gzip.c */
 ngx_uint_t ngx_http_news_gzip_wanted(ngx_http_request_t *r,
     ngx_http_news_cache_t *cache);

@@ -415,6 +415,9 @@ ngx_http_news_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    /* before any connection of this configuration is opened */
+    ngx_http_news_sqlite_configure();
+
     if (ngx_array_init(&mcf->dbs, cf->pool, 1, sizeof(ngx_http_news_db_t *))
         != NGX_OK
         || ngx_array_init(&mcf->profiles, cf->pool, 4,
