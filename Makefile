@@ -21,19 +21,21 @@ DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev libssl-dev \
                zlib1g-dev
 
 MODULE_SRCS  = $(wildcard ngx_news_module/*.[ch] include/*.h) \
-               common/news_search_text.c \
+               common/news_search_text.c common/news_html_ref.c \
                common/news_parse.c common/news_escape.c \
                common/news_search.c common/news_fts5.c \
-               common/news_search_index.c sql/search.sql \
+               common/news_search_index.c common/news_search_pass.c \
+               common/news_search_index_int.h sql/search.sql \
                common/news_parse.h common/news_search.h config
 NEWSCTL_SRCS = $(wildcard newsctl/*.c newsctl/*.h)
 
 # the pure code (no nginx, no SQLite) newsctl, the unit tests and the
 # fuzzers share, and the module its parser (config): common/, but for
 # search's SQLite side (news_fts5.c, the tokenizer's glue, and
-# news_search_index.c, the index file), linked only by what links
-# -lsqlite3 too
-FTS5_SRCS    = common/news_fts5.c common/news_search_index.c
+# news_search_index.c and news_search_pass.c, the index file), linked
+# only by what links -lsqlite3 too
+FTS5_SRCS    = common/news_fts5.c common/news_search_index.c \
+               common/news_search_pass.c
 COMMON_SRCS  = $(filter-out $(FTS5_SRCS),$(wildcard common/*.c))
 COMMON_DEPS  = $(COMMON_SRCS) $(FTS5_SRCS) $(wildcard common/*.h) \
                objs/news_defs.h objs/news_search_sql.h

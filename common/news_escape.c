@@ -156,6 +156,38 @@ news_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
 }
 
 
+/* c, a valid code point, in UTF-8 at p (room for 4 bytes): its length */
+
+size_t
+news_utf8_encode(unsigned char *p, uint32_t c)
+{
+    if (c < 0x80) {
+        p[0] = (unsigned char) c;
+        return 1;
+    }
+
+    if (c < 0x800) {
+        p[0] = (unsigned char) (0xc0 | (c >> 6));
+        p[1] = (unsigned char) (0x80 | (c & 0x3f));
+        return 2;
+    }
+
+    if (c < 0x10000) {
+        p[0] = (unsigned char) (0xe0 | (c >> 12));
+        p[1] = (unsigned char) (0x80 | ((c >> 6) & 0x3f));
+        p[2] = (unsigned char) (0x80 | (c & 0x3f));
+        return 3;
+    }
+
+    p[0] = (unsigned char) (0xf0 | (c >> 18));
+    p[1] = (unsigned char) (0x80 | ((c >> 12) & 0x3f));
+    p[2] = (unsigned char) (0x80 | ((c >> 6) & 0x3f));
+    p[3] = (unsigned char) (0x80 | (c & 0x3f));
+
+    return 4;
+}
+
+
 /*
  * XML 1.0 character data and attribute values: "&", "<", ">", '"' and
  * "'" as entities; the characters XML 1.0 forbids (controls but tab, LF

@@ -83,8 +83,13 @@ int news_parse_preview(const unsigned char *p, size_t len,
 size_t news_share_args(unsigned char *dst, const unsigned char *src,
     size_t len);
 
+/* news_html_ref.c: the bytes of "&...;" at p, its code point in *cp */
+size_t news_html_reference(const unsigned char *p, size_t len,
+    uint32_t *cp);
+
 /* news_escape.c */
 size_t news_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp);
+size_t news_utf8_encode(unsigned char *p, uint32_t c);
 size_t news_json_escape(unsigned char *dst, const unsigned char *src,
     size_t len);
 size_t news_xml_escape(unsigned char *dst, const unsigned char *src,

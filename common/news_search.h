@@ -126,9 +126,10 @@ int news_fts5_register(struct sqlite3 *db);
 
 
 /*
- * news_search_index.c: the index file (sql/search.sql) opened, made when
- * missing, the content database attached read-only, and kept current by
- * passes; 0, or -1 with err said (a pass: 1 when another one is under way)
+ * news_search_index.c, news_search_pass.c: the index file (sql/search.sql)
+ * opened, made when missing, the content database attached read-only,
+ * and kept current by passes; 0, or -1 with err said (a pass: 1 when
+ * another one is under way)
  */
 
 #define NEWS_SEARCH_INDEX_STMTS   10
@@ -141,8 +142,7 @@ typedef struct {
     int64_t               high_water;
     int64_t               now;        /* when the pass began */
     int64_t               content;    /* the content file's identity */
-    int64_t               indexed;    /* the one the index holds */
-    int                   stale;      /* another one: a full pass */
+    int                   stale;      /* not the one indexed: a full pass */
     char                  err[512];
 } news_search_index_t;
 

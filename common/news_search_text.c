@@ -38,7 +38,7 @@
 #define NEWS_TEXT_HIDDEN   2     /* the element and its content dropped */
 #define NEWS_TEXT_NESTED   3     /* hidden, and may nest (template) */
 
-/* the longest name in the tables below */
+/* the longest name in the table below */
 #define NEWS_TEXT_NAME_MAX  10
 
 
@@ -56,13 +56,6 @@ typedef struct {
 } news_search_tag_t;
 
 
-typedef struct {
-    size_t                 len;
-    const char            *name;
-    uint32_t               cp;
-} news_search_entity_t;
-
-
 static size_t news_search_text_markup(const unsigned char *p, size_t len,
     int *sep);
 static size_t news_search_text_name(const unsigned char *p, size_t len,
@@ -75,10 +68,7 @@ static int news_search_text_is_tag(const unsigned char *p, size_t len,
     size_t i, const unsigned char *name, size_t n);
 static size_t news_search_text_past(const unsigned char *p, size_t len,
     size_t i, const char *s, size_t n);
-static size_t news_search_text_entity(const unsigned char *p, size_t len,
-    uint32_t *cp);
 static int news_search_text_sep(uint32_t c);
-static size_t news_search_text_utf8(unsigned char *p, uint32_t c);
 static void news_search_text_put(news_search_text_t *t,
     const unsigned char *p, size_t n);
 
@@ -153,41 +143,6 @@ static const news_search_tag_t  news_search_tags[] = {
 };
 
 
-/*
- * Named references decoded: the XML five, the no-break space, and what
- * Chinese news pasted from word processors uses.  Each reference is at
- * least 4 bytes ("&lt;") and each code point at most 3 in UTF-8: none
- * makes the text longer.  Names are case-sensitive, as in HTML.
- */
-
-static const news_search_entity_t  news_search_entities[] = {
-    { 2, "gt", '>' },
-    { 2, "lt", '<' },
-    { 3, "amp", '&' },
-    { 3, "deg", 0xb0 },
-    { 3, "reg", 0xae },
-    { 3, "yen", 0xa5 },
-    { 4, "apos", '\'' },
-    { 4, "bull", 0x2022 },
-    { 4, "copy", 0xa9 },
-    { 4, "nbsp", 0xa0 },
-    { 4, "quot", '"' },
-    { 5, "ldquo", 0x201c },
-    { 5, "laquo", 0xab },
-    { 5, "lsquo", 0x2018 },
-    { 5, "mdash", 0x2014 },
-    { 5, "ndash", 0x2013 },
-    { 5, "raquo", 0xbb },
-    { 5, "rdquo", 0x201d },
-    { 5, "rsquo", 0x2019 },
-    { 5, "times", 0xd7 },
-    { 5, "trade", 0x2122 },
-    { 6, "divide", 0xf7 },
-    { 6, "hellip", 0x2026 },
-    { 6, "middot", 0xb7 }
-};
-
-
 size_t
 news_search_text(unsigned char *dst, const unsigned char *html, size_t len)
 {
@@ -221,7 +176,7 @@ news_search_text(unsigned char *dst, const unsigned char *html, size_t len)
         }
 
         if (html[i] == '&') {
-            n = news_search_text_entity(html + i, len - i, &c);
+            n = news_html_reference(html + i, len - i, &c);
 
             if (n == 0) {
                 /* unknown or unterminated: the text as it is */
@@ -240,7 +195,7 @@ news_search_text(unsigned char *dst, const unsigned char *html, size_t len)
                 continue;
             }
 
-            news_search_text_put(&t, utf8, news_search_text_utf8(utf8, c));
+            news_search_text_put(&t, utf8, news_utf8_encode(utf8, c));
 
             continue;
         }
@@ -538,87 +493,6 @@ news_search_text_past(const unsigned char *p, size_t len, size_t i,
 
 
 /*
- * the bytes of the character reference at p, p[0] being '&', with its
- * code point in *cp, or 0 if it is none we decode: the ';' is required.
- * A numeric one's value stops growing past U+10FFFF, so that any number
- * of digits is the invalid code point it is, without overflow.
- */
-
-static size_t
-news_search_text_entity(const unsigned char *p, size_t len, uint32_t *cp)
-{
-    size_t    i, start, k;
-    uint32_t  c, d, base;
-
-    if (len > 1 && p[1] == '#') {
-        base = 10;
-        start = 2;
-
-        if (len > 2 && (p[2] == 'x' || p[2] == 'X')) {
-            base = 16;
-            start = 3;
-        }
-
-        c = 0;
-
-        for (i = start; i < len; i++) {
-            if (p[i] >= '0' && p[i] <= '9') {
-                d = p[i] - '0';
-
-            } else if (base == 16 && (p[i] | 0x20) >= 'a'
-                       && (p[i] | 0x20) <= 'f')
-            {
-                d = (p[i] | 0x20) - 'a' + 10;
-
-            } else {
-                break;
-            }
-
-            c = c * base + d;
-
-            if (c > 0x10ffff) {
-                c = 0x110000;
-            }
-        }
-
-        if (i == start || i == len || p[i] != ';') {
-            return 0;
-        }
-
-        *cp = c;
-
-        return i + 1;
-    }
-
-    for (i = 1; i < len && i <= NEWS_TEXT_NAME_MAX; i++) {
-        if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z')
-              || (p[i] >= '0' && p[i] <= '9')))
-        {
-            break;
-        }
-    }
-
-    if (i == 1 || i == len || p[i] != ';') {
-        return 0;
-    }
-
-    for (k = 0;
-         k < sizeof(news_search_entities) / sizeof(news_search_entities[0]);
-         k++)
-    {
-        if (news_search_entities[k].len == i - 1
-            && memcmp(news_search_entities[k].name, p + 1, i - 1) == 0)
-        {
-            *cp = news_search_entities[k].cp;
-            return i + 1;
-        }
-    }
-
-    return 0;
-}
-
-
-/*
  * white space and control characters, C0, DEL and C1: nothing a reader
  * sees, and 0x01 and 0x02 mark a snippet's matches
  */
@@ -627,38 +501,6 @@ static int
 news_search_text_sep(uint32_t c)
 {
     return c <= 0x20 || (c >= 0x7f && c <= 0x9f);
-}
-
-
-/* c, a valid code point, in UTF-8 at p: its length */
-
-static size_t
-news_search_text_utf8(unsigned char *p, uint32_t c)
-{
-    if (c < 0x80) {
-        p[0] = (unsigned char) c;
-        return 1;
-    }
-
-    if (c < 0x800) {
-        p[0] = (unsigned char) (0xc0 | (c >> 6));
-        p[1] = (unsigned char) (0x80 | (c & 0x3f));
-        return 2;
-    }
-
-    if (c < 0x10000) {
-        p[0] = (unsigned char) (0xe0 | (c >> 12));
-        p[1] = (unsigned char) (0x80 | ((c >> 6) & 0x3f));
-        p[2] = (unsigned char) (0x80 | (c & 0x3f));
-        return 3;
-    }
-
-    p[0] = (unsigned char) (0xf0 | (c >> 18));
-    p[1] = (unsigned char) (0x80 | ((c >> 12) & 0x3f));
-    p[2] = (unsigned char) (0x80 | ((c >> 6) & 0x3f));
-    p[3] = (unsigned char) (0x80 | (c & 0x3f));
-
-    return 4;
 }
 
 

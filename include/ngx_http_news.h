@@ -643,10 +643,6 @@ ngx_int_t ngx_http_news_render_tags(ngx_http_request_t *r, ngx_array_t *tags,
     ngx_str_t *html);
 ngx_int_t ngx_http_news_render_source(ngx_http_request_t *r,
     ngx_http_news_post_t *post, ngx_str_t *html);
-void ngx_http_news_out_search_form(ngx_http_news_out_t *out,
-    ngx_str_t *action, ngx_str_t *q, ngx_uint_t chinese);
-ngx_int_t ngx_http_news_render_search_form(ngx_http_request_t *r,
-    ngx_str_t *q, ngx_str_t *action, ngx_str_t *html);
 ngx_int_t ngx_http_news_render_pager(ngx_http_request_t *r, ngx_str_t *path,
     ngx_uint_t page, ngx_uint_t pages, ngx_uint_t more, ngx_str_t *html);
 ngx_int_t ngx_http_news_render_tag_breadcrumb(ngx_http_request_t *r,
@@ -654,8 +650,6 @@ ngx_int_t ngx_http_news_render_tag_breadcrumb(ngx_http_request_t *r,
 int64_t ngx_http_news_section(ngx_array_t *chain);
 ngx_int_t ngx_http_news_render_nav(ngx_http_request_t *r, ngx_array_t *cats,
     int64_t current, ngx_str_t *html);
-ngx_int_t ngx_http_news_render_share_qr(ngx_http_request_t *r,
-    ngx_http_news_post_t *post, ngx_str_t *html);
 ngx_int_t ngx_http_news_render_links(ngx_http_request_t *r,
     ngx_array_t *posts, ngx_str_t *open, ngx_str_t *html);
 
@@ -671,7 +665,11 @@ ngx_int_t ngx_http_news_send_gzip(ngx_http_request_t *r,
 ngx_int_t ngx_http_news_send_gunzipped(ngx_http_request_t *r,
     ngx_http_news_page_t *page, ngx_str_t *key);
 
-/* ngx_http_news_search.c, ngx_http_news_search_index.c */
+/* ngx_http_news_search*.c */
+void ngx_http_news_out_search_form(ngx_http_news_out_t *out,
+    ngx_str_t *action, ngx_str_t *q, ngx_uint_t chinese);
+ngx_int_t ngx_http_news_render_search_form(ngx_http_request_t *r,
+    ngx_str_t *q, ngx_str_t *action, ngx_str_t *html);
 ngx_int_t ngx_http_news_search_handler(ngx_http_request_t *r);
 char *ngx_http_news_search_index(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -793,6 +791,8 @@ ngx_int_t ngx_http_news_share_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_news_qr_handler(ngx_http_request_t *r);
 char *ngx_http_news_qr(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_news_share_qr(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_news_render_share_qr(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_str_t *html);
 
 
 #endif /* _NGX_HTTP_NEWS_H_INCLUDED_ */

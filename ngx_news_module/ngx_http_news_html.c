@@ -4,7 +4,7 @@
  *
  * The HTML fragments pages are made of: breadcrumbs and their JSON-LD,
  * the masthead's sections, post and category lists, tags, the source
- * line, the share link's QR code, the pager, dates.
+ * line, the pager, dates.
  * Every text from the database is escaped here; the article body never
  * passes through.
  */
@@ -426,71 +426,6 @@ ngx_http_news_render_source(ngx_http_request_t *r,
 
 
 /*
- * the share link's QR code with the link beside it (news_share_qr), for a
- * reader who passes the article from a screen to a phone: WeChat scans
- * it; empty without the directive
- */
-
-ngx_int_t
-ngx_http_news_render_share_qr(ngx_http_request_t *r,
-    ngx_http_news_post_t *post, ngx_str_t *html)
-{
-    ngx_str_t                  url, src;
-    ngx_http_news_out_t        out;
-    ngx_http_news_loc_conf_t  *nlcf;
-
-    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
-
-    if (nlcf->share_qr[0].len == 0) {
-        ngx_str_null(html);
-        return NGX_OK;
-    }
-
-    if (ngx_http_news_share_url(r, &nlcf->share_qr[1], &post->info_code,
-                                &url)
-        != NGX_OK
-        || ngx_http_news_qr_path(r, &nlcf->share_qr[0], &post->info_code,
-                                 &src)
-           != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    ngx_http_news_out_init(&out, r->pool, src.len + 2 * url.len + 256);
-
-    ngx_http_news_out_lit(&out, "<figure class=\"share-qr\"><img src=\"");
-    ngx_http_news_out_html(&out, &src);
-
-    if (nlcf->chinese) {
-        ngx_http_news_out_lit(&out, "\" alt=\"分享链接的二维码\"");
-
-    } else {
-        ngx_http_news_out_lit(&out, "\" alt=\"QR code of the share link\"");
-    }
-
-    /* any size: the SVG scales, and a QR code is square */
-
-    ngx_http_news_out_lit(&out, " width=\"160\" height=\"160\""
-                                " loading=\"lazy\"><figcaption>");
-
-    if (nlcf->chinese) {
-        ngx_http_news_out_lit(&out, "扫码分享 ");
-
-    } else {
-        ngx_http_news_out_lit(&out, "Scan to share ");
-    }
-
-    ngx_http_news_out_lit(&out, "<a href=\"");
-    ngx_http_news_out_html(&out, &url);
-    ngx_http_news_out_lit(&out, "\">");
-    ngx_http_news_out_html(&out, &url);
-    ngx_http_news_out_lit(&out, "</a></figcaption></figure>");
-
-    return ngx_http_news_out_str(&out, html);
-}
-
-
-/*
  * the pager: previous, the first page, the pages around this one, the
  * last when the number of pages is known (pages > 0), next
  */
@@ -610,63 +545,6 @@ ngx_http_news_render_links(ngx_http_request_t *r, ngx_array_t *posts,
     ngx_http_news_out_add(&out, open->data,
                           (p ? p : open->data + open->len) - open->data);
     ngx_http_news_out_lit(&out, ">");
-
-    return ngx_http_news_out_str(&out, html);
-}
-
-
-/*
- * the search box: a GET form to the search page (news_search_form, or the
- * search page's own URI), with the words searched for when there are
- */
-
-void
-ngx_http_news_out_search_form(ngx_http_news_out_t *out, ngx_str_t *action,
-    ngx_str_t *q, ngx_uint_t chinese)
-{
-    ngx_http_news_out_lit(out, "<form class=\"search\" role=\"search\" "
-                          "method=\"get\" action=\"");
-    ngx_http_news_out_html(out, action);
-    ngx_http_news_out_lit(out, "\"><input type=\"search\" name=\"q\" "
-                          "maxlength=\"100\" aria-label=\"");
-    if (chinese) {
-        ngx_http_news_out_lit(out, "搜索文章");
-
-    } else {
-        ngx_http_news_out_lit(out, "Search the posts");
-    }
-
-    ngx_http_news_out_lit(out, "\"");
-
-    if (q != NULL && q->len) {
-        ngx_http_news_out_lit(out, " value=\"");
-        ngx_http_news_out_html(out, q);
-        ngx_http_news_out_lit(out, "\"");
-    }
-
-    ngx_http_news_out_lit(out, "><button type=\"submit\">");
-    if (chinese) {
-        ngx_http_news_out_lit(out, "搜索");
-
-    } else {
-        ngx_http_news_out_lit(out, "Search");
-    }
-
-    ngx_http_news_out_lit(out, "</button></form>");
-}
-
-
-ngx_int_t
-ngx_http_news_render_search_form(ngx_http_request_t *r, ngx_str_t *q,
-    ngx_str_t *action, ngx_str_t *html)
-{
-    ngx_http_news_out_t        out;
-    ngx_http_news_loc_conf_t  *nlcf;
-
-    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
-
-    ngx_http_news_out_init(&out, r->pool, 256 + 6 * (q->len + action->len));
-    ngx_http_news_out_search_form(&out, action, q, nlcf->chinese);
 
     return ngx_http_news_out_str(&out, html);
 }

@@ -5,7 +5,8 @@
  * QR codes of share links, ?infoCode=... at a news_qr location: the code
  * is checked and looked up as a share link's is, and the answer is an SVG
  * of the post's absolute share URL, made with libqrencode and kept in the
- * render cache, so that a storm of scans costs one rendering a change.
+ * render cache, so that a storm of scans costs one rendering a change;
+ * and news_share_qr's figure of it beside every article.
  */
 
 
@@ -306,4 +307,69 @@ ngx_http_news_qr_conf_path(ngx_conf_t *cf, ngx_str_t *value, ngx_str_t *path)
     *path = *value;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * the share link's QR code with the link beside it (news_share_qr), for a
+ * reader who passes the article from a screen to a phone: WeChat scans
+ * it; empty without the directive
+ */
+
+ngx_int_t
+ngx_http_news_render_share_qr(ngx_http_request_t *r,
+    ngx_http_news_post_t *post, ngx_str_t *html)
+{
+    ngx_str_t                  url, src;
+    ngx_http_news_out_t        out;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    if (nlcf->share_qr[0].len == 0) {
+        ngx_str_null(html);
+        return NGX_OK;
+    }
+
+    if (ngx_http_news_share_url(r, &nlcf->share_qr[1], &post->info_code,
+                                &url)
+        != NGX_OK
+        || ngx_http_news_qr_path(r, &nlcf->share_qr[0], &post->info_code,
+                                 &src)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_http_news_out_init(&out, r->pool, src.len + 2 * url.len + 256);
+
+    ngx_http_news_out_lit(&out, "<figure class=\"share-qr\"><img src=\"");
+    ngx_http_news_out_html(&out, &src);
+
+    if (nlcf->chinese) {
+        ngx_http_news_out_lit(&out, "\" alt=\"分享链接的二维码\"");
+
+    } else {
+        ngx_http_news_out_lit(&out, "\" alt=\"QR code of the share link\"");
+    }
+
+    /* any size: the SVG scales, and a QR code is square */
+
+    ngx_http_news_out_lit(&out, " width=\"160\" height=\"160\""
+                                " loading=\"lazy\"><figcaption>");
+
+    if (nlcf->chinese) {
+        ngx_http_news_out_lit(&out, "扫码分享 ");
+
+    } else {
+        ngx_http_news_out_lit(&out, "Scan to share ");
+    }
+
+    ngx_http_news_out_lit(&out, "<a href=\"");
+    ngx_http_news_out_html(&out, &url);
+    ngx_http_news_out_lit(&out, "\">");
+    ngx_http_news_out_html(&out, &url);
+    ngx_http_news_out_lit(&out, "</a></figcaption></figure>");
+
+    return ngx_http_news_out_str(&out, html);
 }

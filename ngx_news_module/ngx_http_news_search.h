@@ -43,21 +43,17 @@ struct ngx_http_news_search_s {
     ngx_thread_task_t          *task;
 #endif
     ngx_event_t                 timer;
-    ngx_msec_t                  interval;
     ngx_uint_t                  busy;
-    ngx_uint_t                  opened;
     news_search_index_t         ix;
     ngx_file_uniq_t             content_uniq;
     ngx_file_uniq_t             index_uniq;
     int64_t                     data_version;
-    ngx_uint_t                  passes;
 
     /* what the last pass did, for the event loop to log */
     ngx_int_t                   rc;
     long                        indexed;
     ngx_msec_t                  took;
     ngx_uint_t                  full;
-    char                        err[sizeof(((news_search_index_t *) 0)->err)];
     time_t                      logged;
     ngx_log_t                  *log;
 };

@@ -5,7 +5,8 @@
  * The search page as HTML (ngx_http_news_search.c finds what it shows):
  * its title and message, the results with what matched in <mark>, the
  * pager of the search's own links, the box holding the words; Chinese or
- * English as the site's language is.
+ * English as the site's language is.  And the search box every page has
+ * with news_search_form, made once at config time (ngx_http_news_site.c).
  */
 
 
@@ -286,4 +287,61 @@ ngx_http_news_search_link(ngx_http_news_out_t *out, ngx_str_t *uri,
         ngx_http_news_out_lit(out, "&amp;page=");
         ngx_http_news_out_uint(out, page);
     }
+}
+
+
+/*
+ * the search box: a GET form to the search page (news_search_form, or the
+ * search page's own URI), with the words searched for when there are
+ */
+
+void
+ngx_http_news_out_search_form(ngx_http_news_out_t *out, ngx_str_t *action,
+    ngx_str_t *q, ngx_uint_t chinese)
+{
+    ngx_http_news_out_lit(out, "<form class=\"search\" role=\"search\" "
+                          "method=\"get\" action=\"");
+    ngx_http_news_out_html(out, action);
+    ngx_http_news_out_lit(out, "\"><input type=\"search\" name=\"q\" "
+                          "maxlength=\"100\" aria-label=\"");
+    if (chinese) {
+        ngx_http_news_out_lit(out, "搜索文章");
+
+    } else {
+        ngx_http_news_out_lit(out, "Search the posts");
+    }
+
+    ngx_http_news_out_lit(out, "\"");
+
+    if (q != NULL && q->len) {
+        ngx_http_news_out_lit(out, " value=\"");
+        ngx_http_news_out_html(out, q);
+        ngx_http_news_out_lit(out, "\"");
+    }
+
+    ngx_http_news_out_lit(out, "><button type=\"submit\">");
+    if (chinese) {
+        ngx_http_news_out_lit(out, "搜索");
+
+    } else {
+        ngx_http_news_out_lit(out, "Search");
+    }
+
+    ngx_http_news_out_lit(out, "</button></form>");
+}
+
+
+ngx_int_t
+ngx_http_news_render_search_form(ngx_http_request_t *r, ngx_str_t *q,
+    ngx_str_t *action, ngx_str_t *html)
+{
+    ngx_http_news_out_t        out;
+    ngx_http_news_loc_conf_t  *nlcf;
+
+    nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+
+    ngx_http_news_out_init(&out, r->pool, 256 + 6 * (q->len + action->len));
+    ngx_http_news_out_search_form(&out, action, q, nlcf->chinese);
+
+    return ngx_http_news_out_str(&out, html);
 }

@@ -132,8 +132,6 @@ ngx_http_news_search_index(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_memcpy(search->path.data, path.data, path.len);
     search->path.data[path.len] = '\0';
 
-    search->interval = NGX_HTTP_NEWS_SEARCH_INTERVAL;
-
     sp = ngx_array_push(&mcf->searches);
     if (sp == NULL) {
         return NGX_CONF_ERROR;
@@ -259,10 +257,7 @@ ngx_http_news_search_exit_worker(ngx_cycle_t *cycle)
          * never run: busy may still say 1)
          */
 
-        if (sp[i]->opened) {
-            news_search_index_close(&sp[i]->ix);
-            sp[i]->opened = 0;
-        }
+        news_search_index_close(&sp[i]->ix);
     }
 }
 
@@ -361,7 +356,7 @@ ngx_http_news_search_tick(ngx_event_t *ev)
     }
 
     if (search->busy) {
-        ngx_add_timer(ev, search->interval);
+        ngx_add_timer(ev, NGX_HTTP_NEWS_SEARCH_INTERVAL);
         return;
     }
 
@@ -412,28 +407,24 @@ ngx_http_news_search_pass(void *data, ngx_log_t *log)
         return;
     }
 
-    if (search->opened
+    if (search->ix.db != NULL
         && (ngx_file_uniq(&fi) != search->content_uniq
             || ngx_file_info(search->path.data, &ifi) == NGX_FILE_ERROR
             || ngx_file_uniq(&ifi) != search->index_uniq))
     {
         /* the content replaced, or the index removed: both anew */
         news_search_index_close(&search->ix);
-        search->opened = 0;
     }
 
-    if (!search->opened) {
+    if (search->ix.db == NULL) {
         if (news_search_index_open(&search->ix, (char *) search->path.data,
                                    (char *) content->data)
             != 0)
         {
             search->rc = NGX_ERROR;
-            ngx_cpystrn((u_char *) search->err, (u_char *) search->ix.err,
-                        sizeof(search->err));
             return;
         }
 
-        search->opened = 1;
         search->content_uniq = ngx_file_uniq(&fi);
         search->index_uniq = (ngx_file_info(search->path.data, &ifi)
                               != NGX_FILE_ERROR)
@@ -473,12 +464,12 @@ ngx_http_news_search_pass(void *data, ngx_log_t *log)
 
     default:
         search->rc = NGX_ERROR;
-        ngx_cpystrn((u_char *) search->err, (u_char *) search->ix.err,
-                    sizeof(search->err));
 
-        /* opened anew next time: the content file may be another one */
+        /*
+         * opened anew next time: the content file may be another one;
+         * ix.err, which the close leaves, says what went wrong
+         */
         news_search_index_close(&search->ix);
-        search->opened = 0;
     }
 
     search->took = ngx_http_news_search_clock() - start;
@@ -509,7 +500,7 @@ ngx_http_news_search_done(ngx_http_news_search_t *search)
         if (ngx_time() - search->logged >= 60) {
             ngx_log_error(NGX_LOG_ERR, search->log, 0,
                           "news: search index \"%V\": %s", &search->path,
-                          search->err);
+                          search->ix.err);
             search->logged = ngx_time();
         }
 
@@ -522,7 +513,7 @@ ngx_http_news_search_done(ngx_http_news_search_t *search)
     }
 
     if (!(ngx_exiting || ngx_terminate || ngx_quit)) {
-        ngx_add_timer(&search->timer, search->interval);
+        ngx_add_timer(&search->timer, NGX_HTTP_NEWS_SEARCH_INTERVAL);
     }
 }
 

@@ -186,11 +186,13 @@ test_tags(void)
     ok(text_is("<p>a</p>", "a"), "tags are dropped");
     ok(text_is("北<b>京</b>", "北京"), "an inline tag is nothing");
     ok(text_is("<p>中华<strong>人民</strong>共和<a href=\"/x\">国</a>"
-               "<span class=\"s\">万岁</span></p>", "中华人民共和国万岁"),
+               "<span class=\"s\">万岁</span></p>",
+               "中华人民共和国万岁"),
        "Chinese across inline tags stays one run");
     ok(text_is("<p>第一段</p><p>第二段</p>", "第一段 第二段"),
        "two paragraphs: a space between");
-    ok(text_is("一<br>二<br/>三<BR />四", "一 二 三 四"), "br separates");
+    ok(text_is("一<br>二<br/>三<BR />四", "一 二 三 四"),
+       "br separates");
     ok(text_is("<table><tr><td>甲</td><td>乙</td></tr>"
                "<tr><th>丙</th></tr></table>", "甲 乙 丙"),
        "table cells separate");
@@ -276,7 +278,8 @@ test_lone_lt(void)
     ok(text_is("a<", "a<"), "a '<' at the end");
     ok(text_is("a<<b>c", "a<c"), "a '<' before a tag");
     ok(text_is("<<>>", "<<>>"), "<<>>");
-    ok(text_is("<中文>", "<中文>"), "'<' before a non-ASCII letter is text");
+    ok(text_is("<中文>", "<中文>"),
+       "'<' before a non-ASCII letter is text");
     ok(text_is("< p>x", "< p>x"), "'<' and a space: text");
 }
 
@@ -303,8 +306,8 @@ test_hidden(void)
        "noscript is dropped");
     ok(text_is("<template><p>隐藏</p></template>显示", "显示"),
        "template is dropped");
-    ok(text_is("<template><template>内</template>还是隐藏</template>显示",
-               "显示"),
+    ok(text_is("<template><template>内</template>"
+               "还是隐藏</template>显示", "显示"),
        "a template inside a template");
     ok(text_is("<template><templatex></template>a", "a"),
        "<templatex> is not a template");
@@ -481,8 +484,11 @@ test_article(void)
         "</script>\n"
         "<p>A&amp;B 公司称，增长&gt;5%&hellip;<br/>"
         "（文章来源：新华网）</p>\n",
-        "新华社北京3月4日电 （记者 王某）交通银行近日推出“科创贷”，"
-        "为5G基站建设提供资金——首批300万元。 图为基站 年份 金额 "
-        "2021 1,000¥ A&B 公司称，增长>5%… （文章来源：新华网）"),
+        "新华社北京3月4日电 （记者 王某）"
+        "交通银行近日推出“科创贷”，"
+        "为5G基站建设提供资金——"
+        "首批300万元。 图为基站 年份 金额 "
+        "2021 1,000¥ A&B 公司称，"
+        "增长>5%… （文章来源：新华网）"),
        "an article: paragraphs, image, table, script, style, comment");
 }
