@@ -17,6 +17,7 @@
 #
 # Environment: SIZES ("1000 100000 1000000"), ROUNDS (3), DURATION (5s),
 # CONNECTIONS (16), WARMUP (2s), BENCH_KEEP=1 keeps objs/bench/run/.
+# BENCH_DATA_ONLY=1: only step 1, without search indexes (bench/ir.pl).
 
 use strict;
 use warnings;
@@ -90,7 +91,7 @@ END {
     $? = $rc;
 }
 
-preflight();
+preflight() unless $ENV{BENCH_DATA_ONLY};
 
 say_("ngx_news_module benchmark: sizes @{$C{sizes}}, $C{rounds} rounds of "
      . "$C{duration}, $C{conns} connections, wrk -t1");
@@ -118,6 +119,8 @@ for my $n (@{$C{sizes}}) {
 }
 
 $C{sizes} = [grep { $DATA{$_} } @{$C{sizes}}];
+
+exit 0 if $ENV{BENCH_DATA_ONLY};
 
 make_mmdb("$RUN/geo.mmdb");
 write_addrs("$RUN/addrs.txt");
@@ -270,6 +273,9 @@ sub dataset {
 # to the report
 sub search_index {
     my ($n, $db) = @_;
+
+    return undef if $ENV{BENCH_DATA_ONLY};
+
     my $index = "$DBDIR/news-$n.search.db";
     my $log = "$DBDIR/news-$n.search.log";
 

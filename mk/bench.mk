@@ -6,6 +6,8 @@
 #   make bench SIZES=1000 ROUNDS=1  a quick look
 #   make bench PROFILE=1            also perf profiles of the module
 #   make bench-clean                drops the data sets (about 12 GB)
+#   make bench-ir                   instructions per request (callgrind),
+#                                   bench/ir.pl: deterministic, a few minutes
 
 BENCH_PKGS   = wrk libnginx-mod-http-lua lua-dbi-sqlite3 \
                php8.2-fpm php8.2-sqlite3 linux-perf
@@ -21,4 +23,27 @@ bench: deps
 bench-clean:
 	rm -rf objs/bench
 
-.PHONY: bench bench-deps bench-clean
+# the floor peer of bench-ir, bench/peers/floor/: a dynamic module built
+# against the same configure tree as ours, in a tree of its own
+FLOOR_SO     = objs/floor/nginx/objs/ngx_http_news_floor_module.so
+
+$(FLOOR_SO): bench/peers/floor/config \
+             bench/peers/floor/ngx_http_news_floor_module.c
+	rm -rf objs/floor
+	mkdir -p objs/floor
+	cp -r $(NGX_SRC) objs/floor/nginx
+	cd objs/floor/nginx && . ./conf_flags && \
+	    ./configure "$${NGX_CONF_FLAGS[@]}" \
+	        --with-cc-opt="$(NGX_CC_OPT)" \
+	        --add-dynamic-module=$(CURDIR)/bench/peers/floor \
+	        >configure.log 2>&1 \
+	    || { tail -20 configure.log; exit 1; }
+	$(MAKE) -C objs/floor/nginx -f objs/Makefile modules
+
+bench-ir: deps
+	$(MAKE) all
+	@$(call deb_install,valgrind)
+	$(MAKE) $(FLOOR_SO)
+	FLOOR=$(FLOOR_SO) perl bench/ir.pl
+
+.PHONY: bench bench-deps bench-clean bench-ir
