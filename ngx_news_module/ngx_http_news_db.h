@@ -30,7 +30,9 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_BEGIN,
     NGX_HTTP_NEWS_STMT_COMMIT,
     NGX_HTTP_NEWS_STMT_POST_LINK,
-    NGX_HTTP_NEWS_STMT_RELATED,
+    NGX_HTTP_NEWS_STMT_RELATED_CATEGORY,
+    NGX_HTTP_NEWS_STMT_RELATED_TAGS,
+    NGX_HTTP_NEWS_STMT_RELATED_TAG,
     NGX_HTTP_NEWS_STMT_POST_BY_ID,
 
     /* the sitemaps', with their code in ngx_http_news_sitemap*.c */
@@ -107,7 +109,9 @@ ngx_int_t ngx_http_news_sitemap_articles(ngx_http_request_t *r,
 ngx_int_t ngx_http_news_sitemap_lists(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_uint_t skip, ngx_uint_t limit,
     ngx_http_news_out_t *out, ngx_uint_t *count);
-extern const char  ngx_http_news_related_sql[];
+extern const char  ngx_http_news_related_category_sql[];
+extern const char  ngx_http_news_related_tags_sql[];
+extern const char  ngx_http_news_related_tag_sql[];
 ngx_int_t ngx_http_news_db_redirect(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_uint_t which, ngx_str_t *old,
     ngx_str_t *current);

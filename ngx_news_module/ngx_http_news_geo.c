@@ -279,6 +279,7 @@ ngx_http_news_geo_open(ngx_cycle_t *cycle)
 
     geo->open = 1;
     geo->checked = ngx_time();
+    ngx_http_news_geo_forget(geo, cycle->pool);
 }
 
 
@@ -383,6 +384,7 @@ ngx_http_news_geo_check(ngx_http_news_geo_t *geo)
     geo->copied = copied;
     geo->open = 1;
     geo->error_logged = 0;
+    ngx_http_news_geo_forget(geo, ngx_cycle->pool);
 
     ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
                   "news: GeoIP database \"%V\" changed, now in use "

@@ -69,13 +69,36 @@ static void
 ngx_http_news_geo_lookup(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
     ngx_http_news_ctx_t *ctx)
 {
-    int                    status;
-    u_char                *p;
-    MMDB_entry_data_s      country, sub;
-    MMDB_lookup_result_s   res;
+    int                        status;
+    u_char                    *p;
+    MMDB_entry_data_s          country, sub;
+    MMDB_lookup_result_s       res;
+    ngx_http_news_geo_memo_t  *m;
 
     if (ngx_http_news_geo_entry(r, geo, &res) != NGX_OK) {
         return;
+    }
+
+    m = NULL;
+
+    if (geo->memo != NULL) {
+        m = &geo->memo[(res.entry.offset * 2654435761U)
+                       % NGX_HTTP_NEWS_GEO_MEMO];
+
+        if (m->offset == res.entry.offset + 1) {
+            if (m->len) {
+                ngx_memcpy(ctx->region_buf, m->region, m->len);
+                ctx->region.data = ctx->region_buf;
+                ctx->region.len = m->len;
+                ctx->country.data = ctx->region_buf;
+                ctx->country.len = m->country;
+            }
+
+            return;
+        }
+
+        /* remembered below once the record is read whole, not before */
+        m->offset = 0;
     }
 
     status = MMDB_get_value(&res.entry, &country, "country", "iso_code",
@@ -91,7 +114,7 @@ ngx_http_news_geo_lookup(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
     if (status != MMDB_SUCCESS
         || ngx_http_news_iso_code(&country, 2, 2) != NGX_OK)
     {
-        return;
+        goto done;
     }
 
     p = ngx_cpymem(ctx->region_buf, country.utf8_string, 2);
@@ -117,13 +140,48 @@ ngx_http_news_geo_lookup(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
     if (status != MMDB_SUCCESS
         || ngx_http_news_iso_code(&sub, 1, 3) != NGX_OK)
     {
-        return;
+        goto done;
     }
 
     *p++ = '-';
     p = ngx_cpymem(p, sub.utf8_string, sub.data_size);
 
     ctx->region.len = p - ctx->region_buf;
+
+done:
+
+    if (m == NULL) {
+        return;
+    }
+
+    /* "ZZ" as none: len 0 */
+
+    m->len = 0;
+
+    if (ctx->country.data == ctx->region_buf) {
+        m->len = (u_char) ctx->region.len;
+        m->country = (u_char) ctx->country.len;
+        ngx_memcpy(m->region, ctx->region.data, ctx->region.len);
+    }
+
+    m->offset = res.entry.offset + 1;
+}
+
+
+/* a new file: what the last one said of its records is forgotten */
+
+void
+ngx_http_news_geo_forget(ngx_http_news_geo_t *geo, ngx_pool_t *pool)
+{
+    if (geo->memo == NULL) {
+        geo->memo = ngx_palloc(pool, NGX_HTTP_NEWS_GEO_MEMO
+                                     * sizeof(*geo->memo));
+        if (geo->memo == NULL) {
+            return;
+        }
+    }
+
+    ngx_memzero(geo->memo, NGX_HTTP_NEWS_GEO_MEMO * sizeof(*geo->memo));
 }
 
 

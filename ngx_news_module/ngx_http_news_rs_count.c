@@ -19,8 +19,8 @@
 static ngx_int_t ngx_http_news_readership_log(ngx_http_request_t *r);
 static void ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code,
     ngx_uint_t kind);
-static ngx_int_t ngx_http_news_is_bot(ngx_http_request_t *r,
-    ngx_http_news_main_conf_t *mcf);
+static ngx_uint_t ngx_http_news_is_bot(ngx_http_request_t *r,
+    ngx_http_news_rs_t *rs);
 static void ngx_http_news_learn_names(ngx_http_request_t *r,
     ngx_http_news_rs_t *rs, ngx_str_t *region, uint32_t hash);
 
@@ -133,7 +133,7 @@ ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
 
     p = key;
     *p++ = (u_char) ('0' + kind);
-    *p++ = (u_char) ('0' + ngx_http_news_is_bot(r, mcf));
+    *p++ = (u_char) ('0' + ngx_http_news_is_bot(r, rs));
     ngx_http_news_day(mcf, now, p);
     p += NGX_HTTP_NEWS_DAY_LEN;
     *p++ = (u_char) code->len;
@@ -169,16 +169,41 @@ ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
 }
 
 
-static ngx_int_t
-ngx_http_news_is_bot(ngx_http_request_t *r, ngx_http_news_main_conf_t *mcf)
+static ngx_uint_t
+ngx_http_news_is_bot(ngx_http_request_t *r, ngx_http_news_rs_t *rs)
 {
-    if (r->headers_in.user_agent == NULL || mcf->bot_re == NULL) {
+    uint32_t                   hash;
+    ngx_str_t                 *ua;
+    ngx_uint_t                 bot;
+    ngx_http_news_bot_memo_t  *m;
+
+    if (r->headers_in.user_agent == NULL || rs->mcf->bot_re == NULL) {
         return 0;
     }
 
-    return ngx_regex_exec(mcf->bot_re, &r->headers_in.user_agent->value,
-                          NULL, 0)
-           >= 0;
+    ua = &r->headers_in.user_agent->value;
+
+    if (ua->len == 0 || ua->len > NGX_HTTP_NEWS_BOT_MEMO_UA) {
+        return ngx_regex_exec(rs->mcf->bot_re, ua, NULL, 0) >= 0;
+    }
+
+    hash = ngx_murmur_hash2(ua->data, ua->len);
+    m = &rs->bot_memo[hash % NGX_HTTP_NEWS_BOT_MEMO];
+
+    if (m->len == ua->len && m->hash == hash
+        && ngx_memcmp(m->ua, ua->data, ua->len) == 0)
+    {
+        return m->bot;
+    }
+
+    bot = (ngx_regex_exec(rs->mcf->bot_re, ua, NULL, 0) >= 0);
+
+    m->hash = hash;
+    m->len = (u_char) ua->len;
+    m->bot = (u_char) bot;
+    ngx_memcpy(m->ua, ua->data, ua->len);
+
+    return bot;
 }
 
 
