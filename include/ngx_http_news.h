@@ -164,8 +164,7 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 /*
  * what a page is made of: each row or list a query read for it, recorded
  * by the queries themselves and kept with the page, so that a change can
- * forget the pages it touches and no others (for now the cache still
- * forgets every page on any change)
+ * forget the pages it touches and no others (ngx_http_news_changes.c)
  */
 #define NGX_HTTP_NEWS_DEP_POST      1       /* a post's row, by id */
 #define NGX_HTTP_NEWS_DEP_CODE      2       /* an infoCode looked up, crc32 */
@@ -180,6 +179,8 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 #define NGX_HTTP_NEWS_DEP_ARCHIVE   11      /* with its descendants' posts */
 #define NGX_HTTP_NEWS_DEP_RELATED   12      /* posts near a post, by id */
 
+#define ngx_http_news_dep(type, id)                                          \
+    (((uint64_t) (type) << 56) | ((uint64_t) (id) & 0x00ffffffffffffffULL))
 #define ngx_http_news_dep_type(dep)  ((ngx_uint_t) ((dep) >> 56))
 #define ngx_http_news_dep_id(dep)    ((dep) & 0x00ffffffffffffffULL)
 
@@ -526,6 +527,8 @@ ngx_http_news_page_t *ngx_http_news_cache_put_str(ngx_http_request_t *r,
 ngx_uint_t ngx_http_news_cache_keeps(ngx_http_news_cache_t *cache,
     size_t len);
 void ngx_http_news_cache_flush(ngx_http_news_cache_t *cache);
+void ngx_http_news_cache_forget(ngx_http_news_cache_t *cache, uint64_t *deps,
+    ngx_uint_t n);
 ngx_int_t ngx_http_news_profile(ngx_conf_t *cf,
     ngx_http_news_loc_conf_t *conf);
 
@@ -710,6 +713,8 @@ void ngx_http_news_set_back_path(ngx_http_request_t *r, ngx_str_t *path,
     ngx_str_t *name);
 void ngx_http_news_set_counted(ngx_http_request_t *r, ngx_str_t *code,
     ngx_uint_t kind);
+void ngx_http_news_list_depends(ngx_http_request_t *r,
+    ngx_http_news_list_t *list);
 void ngx_http_news_depends(ngx_http_request_t *r, ngx_uint_t type,
     uint64_t id);
 

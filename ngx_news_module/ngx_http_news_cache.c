@@ -3,9 +3,11 @@
  * Copyright (C) ngx_news_module authors
  *
  * The render cache: pages rendered from a database are kept, per worker,
- * until that database changes.  PRAGMA data_version, read on every
- * request, moves with every commit of another connection, so an admin's
- * edit empties the cache and shows on the next request.  A page being
+ * until what they are made of changes.  PRAGMA data_version, read on
+ * every request, moves with every commit of another connection; the
+ * commit's rows in the change log (ngx_http_news_changes.c) say which
+ * pages it touched, and those are forgotten, so that an admin's edit
+ * shows on the next request and the rest of the cache stays.  A page being
  * sent is referenced and outlives its eviction until the request ends.
  *
  * Error pages (404, 410) are kept too, in a budget of their own, so that
@@ -26,6 +28,10 @@ static void ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
 static ngx_int_t ngx_http_news_cache_hold(ngx_http_request_t *r,
     ngx_http_news_page_t *page);
 static void ngx_http_news_cache_release(void *data);
+static ngx_uint_t ngx_http_news_cache_stale(ngx_http_news_page_t *page,
+    uint64_t *deps, ngx_uint_t n);
+static int ngx_libc_cdecl ngx_http_news_dep_cmp(const void *one,
+    const void *two);
 static ngx_uint_t ngx_http_news_profile_strs(ngx_str_t *a, ngx_str_t *b,
     ngx_uint_t n);
 
@@ -407,6 +413,105 @@ ngx_http_news_cache_flush(ngx_http_news_cache_t *cache)
                                  ngx_queue_data(q, ngx_http_news_page_t, lru));
         }
     }
+}
+
+
+/*
+ * a commit changed the rows and lists deps[] names: the pages made of any
+ * of them are forgotten, the others kept
+ */
+
+void
+ngx_http_news_cache_forget(ngx_http_news_cache_t *cache, uint64_t *deps,
+    ngx_uint_t n)
+{
+    ngx_queue_t           *q, *next, *queue[3];
+    ngx_uint_t             i;
+    ngx_http_news_page_t  *page;
+
+    ngx_qsort(deps, n, sizeof(uint64_t), ngx_http_news_dep_cmp);
+
+    queue[0] = &cache->lru;
+    queue[1] = &cache->errors;
+    queue[2] = &cache->sending;
+
+    for (i = 0; i < 3; i++) {
+        for (q = ngx_queue_head(queue[i]);
+             q != ngx_queue_sentinel(queue[i]);
+             q = next)
+        {
+            next = ngx_queue_next(q);
+            page = ngx_queue_data(q, ngx_http_news_page_t, lru);
+
+            if (ngx_http_news_cache_stale(page, deps, n)) {
+                ngx_http_news_cache_remove(cache, page);
+            }
+        }
+    }
+}
+
+
+/*
+ * whether a page is made of what changed; pages of the kinds whose every
+ * row and list read is recorded (articles, share links, category, home
+ * and tag pages) can tell, the others (feeds, sitemaps, the ends of list
+ * pages, QR codes) go at every change
+ */
+
+static ngx_uint_t
+ngx_http_news_cache_stale(ngx_http_news_page_t *page, uint64_t *deps,
+    ngx_uint_t n)
+{
+    ngx_uint_t  i, lo, hi, mid;
+
+    switch (page->sn.str.data[0]) {
+
+    case NGX_HTTP_NEWS_CACHE_ARTICLE:
+    case NGX_HTTP_NEWS_CACHE_RENDER:
+    case NGX_HTTP_NEWS_CACHE_SHARE:
+    case NGX_HTTP_NEWS_CACHE_CATEGORY:
+    case NGX_HTTP_NEWS_CACHE_INDEX:
+    case NGX_HTTP_NEWS_CACHE_TAG:
+        break;
+
+    default:
+        return 1;
+    }
+
+    if (page->ndeps == 0) {
+        return 1;
+    }
+
+    for (i = 0; i < page->ndeps; i++) {
+        lo = 0;
+        hi = n;
+
+        while (lo < hi) {
+            mid = lo + (hi - lo) / 2;
+
+            if (deps[mid] < page->deps[i]) {
+                lo = mid + 1;
+
+            } else {
+                hi = mid;
+            }
+        }
+
+        if (lo < n && deps[lo] == page->deps[i]) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static int ngx_libc_cdecl
+ngx_http_news_dep_cmp(const void *one, const void *two)
+{
+    uint64_t  a = *(uint64_t *) one, b = *(uint64_t *) two;
+
+    return (a > b) - (a < b);
 }
 
 

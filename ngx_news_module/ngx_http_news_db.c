@@ -26,7 +26,7 @@
 
 
 static void ngx_http_news_db_changed(ngx_http_news_db_t *db, time_t now,
-    ngx_log_t *log);
+    ngx_uint_t commit, ngx_log_t *log);
 static void ngx_http_news_db_next_live(ngx_http_news_db_t *db, ngx_log_t *log);
 static void ngx_http_news_db_live(ngx_http_news_db_t *db, time_t now,
     ngx_log_t *log);
@@ -199,7 +199,7 @@ ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
         if (!db->counter_valid || ngx_memcmp(hdr + 6, db->counter, 4) != 0) {
             ngx_memcpy(db->counter, hdr + 6, 4);
             db->counter_valid = 1;
-            ngx_http_news_db_changed(db, now, log);
+            ngx_http_news_db_changed(db, now, 1, log);
 
         } else {
             ngx_http_news_db_live(db, now, log);
@@ -223,7 +223,7 @@ ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
         if (version != db->data_version) {
             db->data_version = version;
             sqlite3_reset(stmt);
-            ngx_http_news_db_changed(db, now, log);
+            ngx_http_news_db_changed(db, now, 1, log);
 
         } else {
             sqlite3_reset(stmt);
@@ -244,18 +244,23 @@ ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
 
 
 /*
- * the database changed, was reopened, or the instant of a scheduled post
- * came: every page may be stale; when the file was last written is found
- * for Last-Modified, and when the next scheduled post goes live
+ * the database changed (a commit), was reopened, or the instant of a
+ * scheduled post came: the pages a commit touched are forgotten, as the
+ * change log tells (ngx_http_news_changes.c), every page when it cannot
+ * tell; when the file was last written is found for Last-Modified, and
+ * when the next scheduled post goes live
  */
 
 static void
-ngx_http_news_db_changed(ngx_http_news_db_t *db, time_t now, ngx_log_t *log)
+ngx_http_news_db_changed(ngx_http_news_db_t *db, time_t now,
+    ngx_uint_t commit, ngx_log_t *log)
 {
     time_t           live;
     ngx_file_info_t  fi;
 
-    ngx_http_news_cache_flush(&db->cache);
+    if (!commit || ngx_http_news_db_changes(db, log) != NGX_OK) {
+        ngx_http_news_cache_flush(&db->cache);
+    }
 
     live = db->next_live;
 
@@ -328,7 +333,7 @@ ngx_http_news_db_live(ngx_http_news_db_t *db, time_t now, ngx_log_t *log)
     }
 
     if (db->next_live && now >= db->next_live) {
-        ngx_http_news_db_changed(db, now, log);
+        ngx_http_news_db_changed(db, now, 0, log);
     }
 }
 
@@ -421,6 +426,7 @@ ngx_http_news_db_open(ngx_http_news_db_t *db, ngx_log_t *log)
     db->dev = fi.st_dev;
     db->data_version = -1;
     db->counter_valid = 0;
+    db->change_seen = -1;
 
     ngx_log_error(NGX_LOG_INFO, log, 0, "news: opened \"%V\"", &db->path);
 

@@ -34,6 +34,8 @@ typedef enum {
     NGX_HTTP_NEWS_STMT_RELATED_TAGS,
     NGX_HTTP_NEWS_STMT_RELATED_TAG,
     NGX_HTTP_NEWS_STMT_POST_BY_ID,
+    NGX_HTTP_NEWS_STMT_CHANGES,
+    NGX_HTTP_NEWS_STMT_CHANGE_LAST,
 
     /* the sitemaps', with their code in ngx_http_news_sitemap*.c */
     NGX_HTTP_NEWS_STMT_SITEMAP_ENDS,
@@ -72,6 +74,7 @@ struct ngx_http_news_db_s {
     time_t                      live_asked;
     ngx_uint_t                  live_known;
     int64_t                     data_version;
+    int64_t                     change_seen; /* change_log's; -1: none */
     ngx_msec_t                  busy_timeout;
     time_t                      fault_logged;
     ngx_uint_t                  faults_left_out;
@@ -85,6 +88,9 @@ ngx_int_t ngx_http_news_db_step(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
     ngx_log_t *log);
 ngx_int_t ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
     ngx_int_t rc);
+
+/* ngx_http_news_changes.c */
+ngx_int_t ngx_http_news_db_changes(ngx_http_news_db_t *db, ngx_log_t *log);
 
 /* ngx_http_news_query.c */
 extern const char  *ngx_http_news_sql[];

@@ -56,6 +56,9 @@ ngx_http_news_list_page(ngx_http_request_t *r, ngx_http_news_db_t *db,
     *pages = 0;
 
     if (page > 1) {
+        /* a page past the end is one until the list grows */
+        ngx_http_news_list_depends(r, list);
+
         rc = ngx_http_news_page_start(r, db, list, page, &start, pages);
 
         if (rc == NGX_OK) {

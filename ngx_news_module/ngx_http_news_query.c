@@ -103,6 +103,13 @@ const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_LISTS] = {
     " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
     " WHERE p.id = ?1 AND p.status = 'published' AND p.published_ts <= ?2",
 
+    /* NGX_HTTP_NEWS_STMT_CHANGES: what commits changed, changes.c */
+    "SELECT id, what, a, b, code FROM change_log WHERE id > ?1"
+    " ORDER BY id LIMIT ?2",
+
+    /* NGX_HTTP_NEWS_STMT_CHANGE_LAST */
+    "SELECT coalesce(max(id), 0) FROM change_log",
+
     /* NGX_HTTP_NEWS_STMT_SITEMAP_*: ngx_http_news_sitemap*.c */
     ngx_http_news_sitemap_ends_sql,
     ngx_http_news_sitemap_part_sql,

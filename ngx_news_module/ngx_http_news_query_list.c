@@ -133,11 +133,9 @@ const char  *ngx_http_news_list_sql[NGX_HTTP_NEWS_STMT_MAX
 };
 
 
-static void ngx_http_news_list_depends(ngx_http_request_t *r,
-    ngx_http_news_list_t *list);
+/* the page being made follows this list's posts, as a page of it does */
 
-
-static void
+void
 ngx_http_news_list_depends(ngx_http_request_t *r, ngx_http_news_list_t *list)
 {
     if (list->type == NGX_HTTP_NEWS_LIST_TAG) {

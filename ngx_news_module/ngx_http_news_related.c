@@ -130,6 +130,10 @@ ngx_http_news_render_related(ngx_http_request_t *r, ngx_http_news_db_t *db,
     }
 
     for (i = 0; i < tags.nelts; i++) {
+        /* a post newly in one of the tags may now come first */
+        ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_TAG_LIST,
+                              ((int64_t *) tags.elts)[i]);
+
         rc = ngx_http_news_related_near(db,
                  db->stmt[NGX_HTTP_NEWS_STMT_RELATED_TAG],
                  ((int64_t *) tags.elts)[i], post->id, r->connection->log,

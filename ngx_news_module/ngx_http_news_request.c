@@ -126,7 +126,7 @@ ngx_http_news_depends(ngx_http_request_t *r, ngx_uint_t type, uint64_t id)
         }
     }
 
-    dep = ((uint64_t) type << 56) | (id & 0x00ffffffffffffffULL);
+    dep = ngx_http_news_dep(type, id);
 
     d = ctx->deps->elts;
 

@@ -20,6 +20,7 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
 {
     ngx_int_t                  rc;
     ngx_str_t                  code, key, path, preview;
+    ngx_http_news_ctx_t       *ctx;
     ngx_http_news_page_t      *page;
     ngx_http_news_post_t       post;
     ngx_http_news_loc_conf_t  *nlcf;
@@ -107,6 +108,19 @@ ngx_http_news_share_handler(ngx_http_request_t *r)
 
     ngx_http_news_set_counted(r, page ? &page->info_code : &post.info_code,
                               NGX_HTTP_NEWS_SHARE);
+
+    /* $news_cache_status: the target path from the cache, or kept now */
+
+    ctx = ngx_http_news_get_ctx(r);
+
+    if (ctx != NULL) {
+        if (page != NULL) {
+            ngx_str_set(&ctx->cache_status, "HIT");
+
+        } else if (ctx->rendered) {
+            ngx_str_set(&ctx->cache_status, "MISS");
+        }
+    }
 
     return ngx_http_news_redirect(r, nlcf->share_redirect, &path);
 }

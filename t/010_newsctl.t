@@ -181,8 +181,9 @@ sub post_row {
     is(sql($db, 'PRAGMA user_version'), $V, "init: user_version $V");
     is(sql($db, "SELECT group_concat(name, ',') FROM (SELECT name FROM"
         . " sqlite_master WHERE type = 'table' ORDER BY name)"),
-        'categories,category_listing,category_redirects,info_code_redirects,'
-        . 'post_tags,posts,tag_listing,tags', 'init: the tables');
+        'categories,category_listing,category_redirects,change_log,'
+        . 'info_code_redirects,post_tags,posts,sqlite_sequence,tag_listing,'
+        . 'tags', 'init: the tables');
 
     ($rc, $out, $err) = newsctl('init', '--db', $db);
     is($rc, 1, 'init again: exit 1');

@@ -106,7 +106,8 @@ my $before = rows($v1);
         . "$v1: version 3 -> 4 (004_image_author)\n"
         . "$v1: version 4 -> 5 (005_tag_pages)\n"
         . "$v1: version 5 -> 6 (006_category_listing)\n"
-        . "$v1: version 6 -> 7 (007_listing_updates)\n",
+        . "$v1: version 6 -> 7 (007_listing_updates)\n"
+        . "$v1: version 7 -> 8 (008_change_log)\n",
         'migrate: says which migration took it where');
     is($err, '', 'migrate: nothing on stderr');
     is(sql($v1, 'PRAGMA user_version'), $V, "migrate: user_version $V");
@@ -146,6 +147,10 @@ is(sql($v1, 'SELECT group_concat(n, " ") FROM (SELECT count(*) AS n'
     sql($v1, 'SELECT (SELECT count(*) FROM category_listing) || " "'
     . ' || (SELECT count(*) FROM tag_listing)'),
     'version 7: every listing row carries its post\'s updated_at');
+is(sql($v1, 'UPDATE posts SET title = title || \'!\' WHERE id = 1;'
+    . ' SELECT group_concat(what || " " || a, ",") FROM (SELECT what, a'
+    . ' FROM change_log ORDER BY id DESC LIMIT 2)'),
+    'post 1,post 1', 'version 8: an edit of a post is in the change log');
 is(sql($v1, 'PRAGMA integrity_check'), 'ok', 'integrity_check: ok');
 
 {
