@@ -90,6 +90,8 @@ size_t news_html_reference(const unsigned char *p, size_t len,
 /* news_escape.c */
 size_t news_utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp);
 size_t news_utf8_encode(unsigned char *p, uint32_t c);
+size_t news_html_escape(unsigned char *dst, const unsigned char *src,
+    size_t len);
 size_t news_json_escape(unsigned char *dst, const unsigned char *src,
     size_t len);
 size_t news_xml_escape(unsigned char *dst, const unsigned char *src,

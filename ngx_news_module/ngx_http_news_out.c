@@ -87,12 +87,12 @@ ngx_http_news_out_html(ngx_http_news_out_t *out, ngx_str_t *s)
 {
     size_t  len;
 
-    len = s->len + ngx_escape_html(NULL, s->data, s->len);
+    len = news_html_escape(NULL, s->data, s->len);
 
     ngx_http_news_out_reserve(out, len);
 
     if (!out->failed) {
-        out->pos = (u_char *) ngx_escape_html(out->pos, s->data, s->len);
+        out->pos += news_html_escape(out->pos, s->data, s->len);
     }
 }
 

@@ -16,10 +16,21 @@
 
 
 #define NGX_HTTP_NEWS_CHAIN_MAX     32
+#define NGX_HTTP_NEWS_TREE_MAX      1000
+#define NGX_HTTP_NEWS_TREE_TOP      INT64_MIN
+
+
+/* a category of the tree as read, before its place in the walk is known */
+typedef struct {
+    ngx_http_news_cat_t         cat;
+    int64_t                     parent;     /* NGX_HTTP_NEWS_TREE_TOP */
+} ngx_http_news_tree_cat_t;
 
 
 static ngx_int_t ngx_http_news_db_cats(ngx_http_request_t *r,
     ngx_http_news_db_t *db, sqlite3_stmt *stmt, ngx_array_t *cats);
+static int ngx_libc_cdecl ngx_http_news_tree_cmp(const void *one,
+    const void *two);
 
 
 /*
@@ -164,15 +175,156 @@ ngx_http_news_db_children(ngx_http_request_t *r, ngx_http_news_db_t *db,
 }
 
 
+/*
+ * the tree, depth first, siblings by name (as SQLite's BINARY collation
+ * orders them, then by id), at most 1,000 categories 32 levels deep; a
+ * cycle an admin made with triggers off is not reachable from the top
+ * level, and so is left out
+ */
+
 ngx_int_t
 ngx_http_news_db_categories(ngx_http_request_t *r, ngx_http_news_db_t *db,
     ngx_array_t *cats)
 {
+    ngx_int_t                  rc;
+    ngx_uint_t                 i, n, top, lo, hi, mid;
+    sqlite3_stmt              *stmt;
+    ngx_array_t                all;
+    ngx_http_news_cat_t       *c;
+    ngx_http_news_tree_cat_t  *t, *stack[NGX_HTTP_NEWS_CHAIN_MAX];
+    ngx_uint_t                 next[NGX_HTTP_NEWS_CHAIN_MAX];
+
     ngx_http_news_depends(r, NGX_HTTP_NEWS_DEP_TREE, 0);
 
-    return ngx_http_news_db_cats(r, db,
-                                 db->stmt[NGX_HTTP_NEWS_STMT_CATEGORIES],
-                                 cats);
+    if (ngx_array_init(&all, r->pool, 64, sizeof(ngx_http_news_tree_cat_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    stmt = db->stmt[NGX_HTTP_NEWS_STMT_CATEGORIES];
+
+    for ( ;; ) {
+        rc = ngx_http_news_db_step(db, stmt, r->connection->log);
+        if (rc != NGX_OK) {
+            break;
+        }
+
+        t = ngx_array_push(&all);
+        if (t == NULL) {
+            rc = NGX_ERROR;
+            break;
+        }
+
+        t->cat.id = sqlite3_column_int64(stmt, 0);
+        t->parent = sqlite3_column_type(stmt, 3) == SQLITE_NULL
+                    ? NGX_HTTP_NEWS_TREE_TOP : sqlite3_column_int64(stmt, 3);
+        ngx_str_null(&t->cat.description);
+
+        if (ngx_http_news_sqlite_text(r->pool, stmt, 1, &t->cat.slug)
+            != NGX_OK
+            || ngx_http_news_sqlite_text(r->pool, stmt, 2, &t->cat.name)
+               != NGX_OK)
+        {
+            rc = NGX_ERROR;
+            break;
+        }
+    }
+
+    rc = ngx_http_news_db_result(db, stmt, rc);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    /* by parent, then name: each category's children are a run */
+
+    t = all.elts;
+    n = all.nelts;
+
+    ngx_qsort(t, n, sizeof(ngx_http_news_tree_cat_t),
+              ngx_http_news_tree_cmp);
+
+    /* the walk starts at the top level, whose parent sorts first */
+
+    top = 0;
+    next[0] = 0;
+    stack[0] = NULL;
+
+    while (cats->nelts < NGX_HTTP_NEWS_TREE_MAX) {
+
+        /* the next child of the category at the top of the stack */
+
+        i = next[top];
+
+        if (i >= n
+            || t[i].parent != (stack[top] ? stack[top]->cat.id
+                                          : NGX_HTTP_NEWS_TREE_TOP))
+        {
+            if (top == 0) {
+                break;
+            }
+
+            top--;
+            continue;
+        }
+
+        next[top] = i + 1;
+
+        c = ngx_array_push(cats);
+        if (c == NULL) {
+            return NGX_ERROR;
+        }
+
+        *c = t[i].cat;
+        c->depth = top;
+
+        if (top + 1 == NGX_HTTP_NEWS_CHAIN_MAX) {
+            continue;
+        }
+
+        /* its children's run, found by binary search on the parent */
+
+        lo = 0;
+        hi = n;
+
+        while (lo < hi) {
+            mid = lo + (hi - lo) / 2;
+
+            if (t[mid].parent < t[i].cat.id) {
+                lo = mid + 1;
+
+            } else {
+                hi = mid;
+            }
+        }
+
+        top++;
+        stack[top] = &t[i];
+        next[top] = lo;
+    }
+
+    return NGX_OK;
+}
+
+
+static int ngx_libc_cdecl
+ngx_http_news_tree_cmp(const void *one, const void *two)
+{
+    const ngx_http_news_tree_cat_t  *a = one, *b = two;
+
+    int  rc;
+
+    if (a->parent != b->parent) {
+        return a->parent < b->parent ? -1 : 1;
+    }
+
+    rc = ngx_memn2cmp(a->cat.name.data, b->cat.name.data, a->cat.name.len,
+                      b->cat.name.len);
+    if (rc != 0) {
+        return rc;
+    }
+
+    return (a->cat.id > b->cat.id) - (a->cat.id < b->cat.id);
 }
 
 
