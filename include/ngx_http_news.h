@@ -491,6 +491,8 @@ ngx_int_t ngx_http_news_db_categories(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_array_t *cats);
 ngx_int_t ngx_http_news_db_post_by_id(ngx_http_request_t *r,
     ngx_http_news_db_t *db, int64_t id, ngx_http_news_post_t *post);
+ngx_int_t ngx_http_news_db_listed_post(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, int64_t id, ngx_http_news_post_t *post);
 ngx_int_t ngx_http_news_db_post_link(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *code, ngx_http_news_post_t *post);
 

@@ -256,13 +256,22 @@ ngx_http_news_db_changed(ngx_http_news_db_t *db, time_t now,
     ngx_uint_t commit, ngx_log_t *log)
 {
     time_t           live;
+    ngx_int_t        rc;
     ngx_file_info_t  fi;
 
-    if (!commit || ngx_http_news_db_changes(db, log) != NGX_OK) {
+    live = db->next_live;
+
+    /*
+     * the log is read in any case, so that it is read on from here; a
+     * scheduled post that went live meanwhile is in no row of it, and a
+     * page of any kind may list it: every page goes then
+     */
+
+    rc = commit ? ngx_http_news_db_changes(db, log) : NGX_DECLINED;
+
+    if (rc != NGX_OK || (live && live <= now)) {
         ngx_http_news_cache_flush(&db->cache);
     }
-
-    live = db->next_live;
 
     db->changed = now;
 

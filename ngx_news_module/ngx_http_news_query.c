@@ -24,6 +24,9 @@ static ngx_int_t ngx_http_news_db_post_by_code(ngx_http_request_t *r,
     ngx_http_news_db_t *db, ngx_str_t *code, ngx_http_news_post_t *post);
 static int ngx_libc_cdecl ngx_http_news_tag_cmp(const void *one,
     const void *two);
+static ngx_int_t ngx_http_news_db_post_row(ngx_http_request_t *r,
+    ngx_http_news_db_t *db, sqlite3_stmt *stmt, int64_t id,
+    ngx_http_news_post_t *post);
 
 
 const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_LISTS] = {
@@ -99,6 +102,15 @@ const char  *ngx_http_news_sql[NGX_HTTP_NEWS_STMT_LISTS] = {
     "SELECT p.info_code, p.title, p.published_at, c.slug, c.name"
     " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
     " WHERE p.id = ?1 AND p.status = 'published' AND p.published_ts <= ?2",
+
+    /*
+     * NGX_HTTP_NEWS_STMT_LISTED_POST: a post a listing gave (a related
+     * post), which holds published posts only, each with its instant: no
+     * status read, which lies past the body, on its overflow pages
+     */
+    "SELECT p.info_code, p.title, p.published_at, c.slug, c.name"
+    " FROM posts p LEFT JOIN categories c ON c.id = p.category_id"
+    " WHERE p.id = ?1",
 
     /* NGX_HTTP_NEWS_STMT_CHANGES: what commits changed, changes.c */
     "SELECT id, what, a, b, code FROM change_log WHERE id > ?1"
@@ -443,13 +455,34 @@ ngx_int_t
 ngx_http_news_db_post_by_id(ngx_http_request_t *r, ngx_http_news_db_t *db,
     int64_t id, ngx_http_news_post_t *post)
 {
-    ngx_int_t      rc;
-    sqlite3_stmt  *stmt;
+    sqlite3_bind_int64(db->stmt[NGX_HTTP_NEWS_STMT_POST_BY_ID], 2,
+                       ngx_time());
 
-    stmt = db->stmt[NGX_HTTP_NEWS_STMT_POST_BY_ID];
+    return ngx_http_news_db_post_row(r, db,
+                                     db->stmt[NGX_HTTP_NEWS_STMT_POST_BY_ID],
+                                     id, post);
+}
+
+
+/* a post by the id a listing gave: as db_post_by_id(), its status taken */
+
+ngx_int_t
+ngx_http_news_db_listed_post(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    int64_t id, ngx_http_news_post_t *post)
+{
+    return ngx_http_news_db_post_row(r, db,
+                                     db->stmt[NGX_HTTP_NEWS_STMT_LISTED_POST],
+                                     id, post);
+}
+
+
+static ngx_int_t
+ngx_http_news_db_post_row(ngx_http_request_t *r, ngx_http_news_db_t *db,
+    sqlite3_stmt *stmt, int64_t id, ngx_http_news_post_t *post)
+{
+    ngx_int_t  rc;
 
     sqlite3_bind_int64(stmt, 1, id);
-    sqlite3_bind_int64(stmt, 2, ngx_time());
 
     rc = ngx_http_news_db_step(db, stmt, r->connection->log);
 

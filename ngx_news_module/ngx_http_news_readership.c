@@ -439,6 +439,24 @@ ngx_http_news_rs_flush_handler(ngx_event_t *ev)
 }
 
 
+/*
+ * the zone fills faster than flushes empty it: the next flush is made
+ * now (by the timer, at once), unless one is being written
+ */
+
+void
+ngx_http_news_rs_flush_soon(ngx_http_news_rs_t *rs)
+{
+    if (rs->busy || !rs->timer.timer_set
+        || ngx_exiting || ngx_terminate || ngx_quit)
+    {
+        return;
+    }
+
+    ngx_add_timer(&rs->timer, 1);
+}
+
+
 /* a flush's work, in a thread of the pool or in the event loop */
 
 static void

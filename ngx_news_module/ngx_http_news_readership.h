@@ -121,8 +121,30 @@ typedef struct {
 } ngx_http_news_mr_sh_t;
 
 
+/*
+ * a key of the zone's table (ngx_http_news_rs_table.c): the code as its
+ * two first bytes and its digits as a number, the day and the region as
+ * indexes into the zone's lists of them; 24 bytes
+ */
+#define NGX_HTTP_NEWS_RS_DAYS         8
+#define NGX_HTTP_NEWS_RS_REGIONS      512
+#define NGX_HTTP_NEWS_RS_REGION_HASH  1024
+
 typedef struct {
-    ngx_rbtree_t                rbtree;
+    uint64_t                    digits;
+    uint32_t                    count;      /* not in a batch yet */
+    uint32_t                    inflight;   /* in the batch in flight */
+    uint16_t                    region;     /* its index + 1; 0: empty */
+    u_char                      day;
+    u_char                      kind;       /* kind, and bot << 1 */
+    u_char                      letters[2];
+    u_char                      ndigits;
+    u_char                      pad;
+} ngx_http_news_rs_slot_t;
+
+
+typedef struct {
+    ngx_rbtree_t                rbtree;     /* the keys not in the table */
     ngx_rbtree_node_t           sentinel;
     ngx_queue_t                 queue;
     ngx_queue_t                 names;      /* ngx_http_news_rs_names_t */
@@ -134,6 +156,20 @@ typedef struct {
     uint64_t                    seq;        /* the last batch taken */
     ngx_http_news_rs_flight_t   flight;
     ngx_http_news_mr_sh_t       most_read;
+
+    /* the table, NULL in a zone too small for one */
+    ngx_http_news_rs_slot_t    *slots;
+    uint32_t                   *used;       /* the slots in use */
+    ngx_uint_t                  nslots;
+    ngx_uint_t                  nused;
+    ngx_uint_t                  max_used;
+    ngx_uint_t                  ndays;
+    ngx_uint_t                  nregions;
+    u_char                      days[NGX_HTTP_NEWS_RS_DAYS]
+                                    [NGX_HTTP_NEWS_DAY_LEN];
+    u_char                      regions[NGX_HTTP_NEWS_RS_REGIONS]
+                                       [1 + NGX_HTTP_NEWS_REGION_LEN];
+    uint16_t                    region_hash[NGX_HTTP_NEWS_RS_REGION_HASH];
 } ngx_http_news_rs_sh_t;
 
 
@@ -191,6 +227,19 @@ struct ngx_http_news_rs_s {
     ngx_http_news_bot_memo_t    bot_memo[NGX_HTTP_NEWS_BOT_MEMO];
 };
 
+
+/* ngx_http_news_readership.c */
+void ngx_http_news_rs_flush_soon(ngx_http_news_rs_t *rs);
+
+/* ngx_http_news_rs_table.c */
+void ngx_http_news_rs_table_init(ngx_http_news_rs_t *rs);
+ngx_int_t ngx_http_news_rs_table_add(ngx_http_news_rs_t *rs, u_char *key,
+    size_t len, uint64_t count);
+ngx_uint_t ngx_http_news_rs_table_take(ngx_http_news_rs_t *rs,
+    ngx_http_news_rs_rec_t *recs, ngx_uint_t max, ngx_uint_t taking_up);
+void ngx_http_news_rs_table_release(ngx_http_news_rs_t *rs,
+    ngx_uint_t written);
+ngx_uint_t ngx_http_news_rs_table_keys(ngx_http_news_rs_t *rs);
 
 /* ngx_http_news_rs_zone.c */
 ngx_int_t ngx_http_news_rs_init_zone(ngx_shm_zone_t *shm_zone, void *data);

@@ -34,8 +34,9 @@ typedef struct {
  * cut at ?4, so that a tag with thousands of posts costs what a small one
  * does.  Merged here, newest first, rather than in SQL: a UNION and an
  * ORDER BY over it built two temporary B-trees a render, four times the
- * cost of the reads.  No post row is read until the few shown are known
- * (a row's status lies past its body, on overflow pages).  ?1 the
+ * cost of the reads.  No post row is read until the few shown are known,
+ * and then only its columns before the body (its status lies past it, on
+ * overflow pages: the listings have only published posts).  ?1 the
  * category or the tag, ?2 the post, ?3 now, ?4 how many.
  */
 
@@ -143,7 +144,7 @@ ngx_http_news_render_related(ngx_http_request_t *r, ngx_http_news_db_t *db,
         }
     }
 
-    /* the few shown, each if its row says it is out */
+    /* the few shown, each as its row is now */
 
     for (i = 0; i < n; i++) {
         p = ngx_array_push(&posts);
@@ -151,7 +152,7 @@ ngx_http_news_render_related(ngx_http_request_t *r, ngx_http_news_db_t *db,
             return NGX_ERROR;
         }
 
-        rc = ngx_http_news_db_post_by_id(r, db, near[i].id, p);
+        rc = ngx_http_news_db_listed_post(r, db, near[i].id, p);
 
         if (rc == NGX_DECLINED) {
             posts.nelts--;

@@ -160,6 +160,11 @@ ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
 
     ngx_shmtx_unlock(&rs->shpool->mutex);
 
+    if (rc == NGX_BUSY) {
+        /* the zone fills: this worker's flush now, not at its time */
+        ngx_http_news_rs_flush_soon(rs);
+    }
+
     if (log_full) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "news: readership zone \"%V\" is full, views are "

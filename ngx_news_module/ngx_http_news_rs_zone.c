@@ -3,7 +3,8 @@
  * Copyright (C) ngx_news_module authors
  *
  * The readership zone: counts by key in shared memory, limit_req style
- * (a slab pool, ngx_str_node_t keys, a zone reused across reloads).  A
+ * (a slab pool, a zone reused across reloads): most keys in the zone's
+ * table (ngx_http_news_rs_table.c), the others as ngx_str_node_t nodes.  A
  * batch stays in the zone, marked in flight with its writer's pid, until
  * its commit; one that cannot be written is given back, and one whose
  * worker died is taken up by the next flush of another.
@@ -45,7 +46,7 @@ ngx_http_news_rs_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         return NGX_OK;
     }
 
-    rs->sh = ngx_slab_alloc(rs->shpool, sizeof(ngx_http_news_rs_sh_t));
+    rs->sh = ngx_slab_calloc(rs->shpool, sizeof(ngx_http_news_rs_sh_t));
     if (rs->sh == NULL) {
         return NGX_ERROR;
     }
@@ -79,19 +80,32 @@ ngx_http_news_rs_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     /* a full zone is reported by the module, once a minute at most */
     rs->shpool->log_nomem = 0;
 
+    ngx_http_news_rs_table_init(rs);
+
     return NGX_OK;
 }
 
 
-/* adds count to the key's node, made if missing; the zone is locked */
+/*
+ * adds count to the key's slot in the table, or to its node in the tree,
+ * made if missing; the zone is locked.  NGX_BUSY: added, and the zone
+ * fills, a flush is due now; NGX_DECLINED: no room, the count is lost.
+ */
 
 ngx_int_t
 ngx_http_news_rs_add_locked(ngx_http_news_rs_t *rs, u_char *key, size_t len,
     uint64_t count)
 {
     uint32_t                  hash;
+    ngx_int_t                 rc;
     ngx_str_t                 k;
     ngx_http_news_rs_node_t  *rn;
+
+    rc = ngx_http_news_rs_table_add(rs, key, len, count);
+
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
 
     k.data = key;
     k.len = len;
@@ -155,7 +169,7 @@ ngx_http_news_rs_take(ngx_http_news_rs_t *rs, ngx_http_news_rs_batch_t *batch)
 
     ngx_shmtx_lock(&rs->shpool->mutex);
 
-    max = sh->nodes;
+    max = sh->nodes + ngx_http_news_rs_table_keys(rs);
     empty = (f->pid == 0 && max == 0 && sh->lost == 0
              && ngx_queue_empty(&sh->names));
 
@@ -215,6 +229,8 @@ ngx_http_news_rs_take(ngx_http_news_rs_t *rs, ngx_http_news_rs_batch_t *batch)
             ngx_memcpy(rec->key, rn->key, rn->sn.str.len);
         }
 
+        n += ngx_http_news_rs_table_take(rs, batch->recs + n, max - n, 1);
+
         batch->from = f->pid;
 
     } else {
@@ -233,6 +249,8 @@ ngx_http_news_rs_take(ngx_http_news_rs_t *rs, ngx_http_news_rs_batch_t *batch)
             rn->inflight = rn->count;
             rn->count = 0;
         }
+
+        n += ngx_http_news_rs_table_take(rs, batch->recs + n, max - n, 0);
 
         f->seq = ++sh->seq;
         f->lost = sh->lost;
@@ -377,6 +395,8 @@ ngx_http_news_rs_release(ngx_http_news_rs_t *rs,
             sh->nodes--;
         }
     }
+
+    ngx_http_news_rs_table_release(rs, written);
 
     if (!written) {
         sh->lost += f->lost;

@@ -1,4 +1,4 @@
--- ngx_news_module content database, schema version 8.
+-- ngx_news_module content database, schema version 9.
 --
 -- These tables and columns are the admin's interface: edit them with plain
 -- SQL in "sqlite3 news.db".  The constraints and triggers below reject, at
@@ -9,7 +9,7 @@
 -- published_at keeps the offset the post was written in (the article URL
 -- uses the date in that offset); updated_at is UTC and kept by a trigger.
 
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;
 
 -- Categories form a tree of any depth through parent_id (NULL: top level).
 -- slug is the URL name: /category/<slug>.html and /<slug>/yyyy/mm/dd/...
@@ -527,4 +527,23 @@ CREATE TRIGGER category_redirects_unlogged
     AFTER DELETE ON category_redirects
 BEGIN
     INSERT INTO change_log (what) VALUES ('all');
+END;
+
+-- INSERT OR REPLACE, REPLACE and UPDATE OR REPLACE remove the rows in the
+-- way without their DELETE triggers (recursive_triggers is off): those
+-- rows are logged here first, before they go
+CREATE TRIGGER posts_replaced BEFORE INSERT ON posts
+BEGIN
+    INSERT INTO change_log (what, a, b, code)
+        SELECT 'post', id, category_id, info_code FROM posts
+            WHERE id = NEW.id OR info_code = NEW.info_code;
+END;
+
+CREATE TRIGGER posts_replaced_by_update BEFORE UPDATE OF id, info_code
+    ON posts
+BEGIN
+    INSERT INTO change_log (what, a, b, code)
+        SELECT 'post', id, category_id, info_code FROM posts
+            WHERE (id = NEW.id OR info_code = NEW.info_code)
+              AND id <> OLD.id;
 END;

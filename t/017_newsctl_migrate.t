@@ -107,7 +107,8 @@ my $before = rows($v1);
         . "$v1: version 4 -> 5 (005_tag_pages)\n"
         . "$v1: version 5 -> 6 (006_category_listing)\n"
         . "$v1: version 6 -> 7 (007_listing_updates)\n"
-        . "$v1: version 7 -> 8 (008_change_log)\n",
+        . "$v1: version 7 -> 8 (008_change_log)\n"
+        . "$v1: version 8 -> 9 (009_replace_logged)\n",
         'migrate: says which migration took it where');
     is($err, '', 'migrate: nothing on stderr');
     is(sql($v1, 'PRAGMA user_version'), $V, "migrate: user_version $V");

@@ -113,7 +113,8 @@ sub release {
 ###############################################################################
 
 # a zone too small for 40 articles x 20 regions: what finds no room is
-# lost, but counted; the flush period is long, so that the zone fills once
+# lost, but counted.  A zone that fills flushes early, so the file is held
+# locked meanwhile: no flush can empty the zone, and it fills once.
 
 {
     my $rs = NewsReadership->new($t, "$p/small.db");
@@ -121,11 +122,15 @@ sub release {
         'zone=r:32k db=%%PREFIX%%/small.db flush=60s'));
     $t->run;
 
+    my $lock = lock_db("$p/small.db", 'BEGIN EXCLUSIVE');
+    ok($lock, 'full zone: the file held locked');
+
     my @st;
     push @st, burst("203.0.113.$_", @paths) for 0 .. $#REGIONS;
     my $n = @paths * @REGIONS;
     is(scalar(grep { $_ == 200 } @st), $n, "full zone: $n pages 200");
 
+    release($lock) if $lock;
     $t->stop;
     is($rs->total, $n, 'full zone: readership + readership_lost == requests');
     my $lost = $rs->lost;
