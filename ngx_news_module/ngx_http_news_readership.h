@@ -42,9 +42,10 @@
 #define NGX_HTTP_NEWS_RS_STMT_MAX     6
 
 /*
- * the bot pattern's answers for the user agents last seen, by a hash of
- * the header: a browser's user agent is the same on every request, and
- * the pattern costs nine thousand instructions, a whole cached page
+ * the bot pattern's answers for the user agents last seen, by a slot of
+ * the header's length and words: a browser's user agent is the same on
+ * every request, and the pattern costs nine thousand instructions, a
+ * whole cached page
  */
 #define NGX_HTTP_NEWS_BOT_MEMO      64
 #define NGX_HTTP_NEWS_BOT_MEMO_UA   255

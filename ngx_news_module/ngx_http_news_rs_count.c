@@ -177,7 +177,7 @@ ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
 static ngx_uint_t
 ngx_http_news_is_bot(ngx_http_request_t *r, ngx_http_news_rs_t *rs)
 {
-    uint32_t                   hash;
+    uint32_t                   hash, w[3];
     ngx_str_t                 *ua;
     ngx_uint_t                 bot;
     ngx_http_news_bot_memo_t  *m;
@@ -188,12 +188,22 @@ ngx_http_news_is_bot(ngx_http_request_t *r, ngx_http_news_rs_t *rs)
 
     ua = &r->headers_in.user_agent->value;
 
-    if (ua->len == 0 || ua->len > NGX_HTTP_NEWS_BOT_MEMO_UA) {
+    if (ua->len < 4 || ua->len > NGX_HTTP_NEWS_BOT_MEMO_UA) {
         return ngx_regex_exec(rs->mcf->bot_re, ua, NULL, 0) >= 0;
     }
 
-    hash = ngx_murmur_hash2(ua->data, ua->len);
-    m = &rs->bot_memo[hash % NGX_HTTP_NEWS_BOT_MEMO];
+    /*
+     * the slot by the length and three words of the header, not a hash of
+     * all of it: the whole is compared anyway, and user agents that share
+     * those words only take each other's slot
+     */
+
+    ngx_memcpy(&w[0], ua->data, 4);
+    ngx_memcpy(&w[1], ua->data + ua->len / 2 - 2, 4);
+    ngx_memcpy(&w[2], ua->data + ua->len - 4, 4);
+
+    hash = ((w[0] * 31 + w[1]) * 31 + w[2]) * 2654435761U ^ (uint32_t) ua->len;
+    m = &rs->bot_memo[(hash >> 16) % NGX_HTTP_NEWS_BOT_MEMO];
 
     if (m->len == ua->len && m->hash == hash
         && ngx_memcmp(m->ua, ua->data, ua->len) == 0)

@@ -373,13 +373,22 @@ ngx_http_news_rs_region(ngx_http_news_rs_sh_t *sh, u_char *region,
     size_t len)
 {
     u_char      *r;
+    uint32_t     h;
     ngx_uint_t   i;
 
     if (len > NGX_HTTP_NEWS_REGION_LEN) {
         return NGX_DECLINED;
     }
 
-    i = ngx_crc32_short(region, len) % NGX_HTTP_NEWS_RS_REGION_HASH;
+    /* FNV-1a: a region is a few bytes */
+
+    h = 2166136261U;
+
+    for (i = 0; i < len; i++) {
+        h = (h ^ region[i]) * 16777619U;
+    }
+
+    i = h % NGX_HTTP_NEWS_RS_REGION_HASH;
 
     for ( ;; ) {
         if (sh->region_hash[i] == 0) {

@@ -122,6 +122,9 @@ sub release {
         'zone=r:32k db=%%PREFIX%%/small.db flush=60s'));
     $t->run;
 
+    my $until = time + 5;
+    sleep 0.05 until defined(($rs->try_sql('SELECT 1 FROM readership'))[0])
+        || time > $until;
     my $lock = lock_db("$p/small.db", 'BEGIN EXCLUSIVE');
     ok($lock, 'full zone: the file held locked');
 

@@ -101,10 +101,23 @@ sub release {
 
 my $n = @paths * 100;
 
+# the file as the first worker makes it at its start, its tables in: a
+# lock taken before would leave it empty
+sub made {
+    my ($rs) = @_;
+    my $until = time + 5;
+    while (time < $until) {
+        return 1 if defined(($rs->try_sql('SELECT 1 FROM readership'))[0]);
+        sleep 0.05;
+    }
+    return 0;
+}
+
 # 4,000 keys in a 256k zone, none flushed meanwhile
 {
     my $rs = NewsReadership->new($t, "$p/rs.db");
     $t->run;
+    ok(made($rs), 'the readership file made by nginx');
     my $lock = lock_db("$p/rs.db");
 
     my @st;
