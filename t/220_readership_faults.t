@@ -66,50 +66,6 @@ sub burst {
     return $r->{raw} =~ m{^HTTP/1\.1 (\d{3})}mg;
 }
 
-# a background sqlite3 holding a transaction open on a database until
-# release(); killed at the end whatever happens
-my %LOCKERS;
-END { kill 'KILL', $_ for keys %LOCKERS; }
-
-sub lock_db {
-    my ($db, $begin) = @_;
-    pipe(my $r, my $w) or die "pipe: $!\n";
-    my $pid = fork;
-    die "fork: $!\n" unless defined $pid;
-    if ($pid == 0) {
-        close $w;
-        open STDIN, '<&', $r or POSIX::_exit(126);
-        open STDOUT, '>', '/dev/null' or POSIX::_exit(126);
-        open STDERR, '>', "$p/locker.err" or POSIX::_exit(126);
-        { no warnings q(exec); exec $NewsTest::SQLITE3, $db; }
-        POSIX::_exit(127);
-    }
-    close $r;
-    $LOCKERS{$pid} = 1;
-    $w->autoflush(1);
-    print $w ".timeout 5000\n$begin;\n";
-
-    # locked when another writer is refused at once
-    my $deadline = time + 3;
-    while (time < $deadline) {
-        my ($rc, $out, $err) = $t->run_cmd(".timeout 0\nBEGIN IMMEDIATE;\n",
-            $NewsTest::SQLITE3, $db);
-        return { pid => $pid, w => $w } if $err =~ /locked|busy/i;
-        sleep 0.05;
-    }
-    release({ pid => $pid, w => $w });
-    return undef;
-}
-
-sub release {
-    my ($l) = @_;
-    my $w = $l->{w};
-    print $w "COMMIT;\n";
-    close $w;
-    waitpid($l->{pid}, 0);
-    delete $LOCKERS{$l->{pid}};
-}
-
 ###############################################################################
 
 # a zone too small for 40 articles x 20 regions: what finds no room is
@@ -125,7 +81,7 @@ sub release {
     my $until = time + 5;
     sleep 0.05 until defined(($rs->try_sql('SELECT 1 FROM readership'))[0])
         || time > $until;
-    my $lock = lock_db("$p/small.db", 'BEGIN EXCLUSIVE');
+    my $lock = $t->lock_db("$p/small.db", 'BEGIN EXCLUSIVE');
     ok($lock, 'full zone: the file held locked');
 
     my @st;
@@ -133,7 +89,7 @@ sub release {
     my $n = @paths * @REGIONS;
     is(scalar(grep { $_ == 200 } @st), $n, "full zone: $n pages 200");
 
-    release($lock) if $lock;
+    $t->release_lock($lock) if $lock;
     $t->stop;
     is($rs->total, $n, 'full zone: readership + readership_lost == requests');
     my $lost = $rs->lost;
@@ -344,7 +300,7 @@ for my $kind (@nodirs) {
         'locked: a first page');
     ok($rs->wait_total(1), 'locked: the database written before');
 
-    my $lock = lock_db($db, 'BEGIN EXCLUSIVE');
+    my $lock = $t->lock_db($db, 'BEGIN EXCLUSIVE');
     ok($lock, 'locked: another process holds the lock');
 
     my ($slowest, @st) = (0);
@@ -362,7 +318,7 @@ for my $kind (@nodirs) {
     is("@st", join(' ', (200) x 10), 'locked: pages 200');
     ok($slowest < 0.5, 'locked: pages fast') or diag("slowest ${slowest}s");
 
-    release($lock) if $lock;
+    $t->release_lock($lock) if $lock;
     ok($rs->wait_total(11, 4), 'locked: the counts arrive after')
         or diag('total ' . $rs->last_total);
     sleep 0.4;

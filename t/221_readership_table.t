@@ -16,7 +16,6 @@ use lib "$FindBin::Bin/lib";
 use NewsTest;
 use NewsMMDB;
 use NewsReadership;
-use POSIX ();
 use Time::HiRes qw(sleep time);
 
 my $t = NewsTest->new;
@@ -59,46 +58,6 @@ sub burst {
     return $r->{raw} =~ m{^HTTP/1\.1 (\d{3})}mg;
 }
 
-# the file held by another writer: no flush empties the zone meanwhile
-my %LOCKERS;
-END { kill 'KILL', $_ for keys %LOCKERS; }
-
-sub lock_db {
-    my ($db) = @_;
-    pipe(my $r, my $w) or die "pipe: $!\n";
-    my $pid = fork;
-    die "fork: $!\n" unless defined $pid;
-    if ($pid == 0) {
-        close $w;
-        open STDIN, '<&', $r or POSIX::_exit(126);
-        open STDOUT, '>', '/dev/null' or POSIX::_exit(126);
-        open STDERR, '>', '/dev/null' or POSIX::_exit(126);
-        { no warnings q(exec); exec $NewsTest::SQLITE3, $db; }
-        POSIX::_exit(127);
-    }
-    close $r;
-    $LOCKERS{$pid} = 1;
-    $w->autoflush(1);
-    print $w ".timeout 5000\nBEGIN EXCLUSIVE;\n";
-    my $deadline = time + 3;
-    while (time < $deadline) {
-        my ($rc, $out, $err) = $t->run_cmd(".timeout 0\nBEGIN IMMEDIATE;\n",
-            $NewsTest::SQLITE3, $db);
-        return { pid => $pid, w => $w } if $err =~ /locked|busy/i;
-        sleep 0.05;
-    }
-    return { pid => $pid, w => $w };
-}
-
-sub release {
-    my ($l) = @_;
-    my $w = $l->{w};
-    print $w "COMMIT;\n";
-    close $w;
-    waitpid($l->{pid}, 0);
-    delete $LOCKERS{$l->{pid}};
-}
-
 my $n = @paths * 100;
 
 # the file as the first worker makes it at its start, its tables in: a
@@ -118,13 +77,14 @@ sub made {
     my $rs = NewsReadership->new($t, "$p/rs.db");
     $t->run;
     ok(made($rs), 'the readership file made by nginx');
-    my $lock = lock_db("$p/rs.db");
+    my $lock = $t->lock_db("$p/rs.db");
+    ok($lock, 'the file held locked: no flush meanwhile');
 
     my @st;
     push @st, burst("198.51.100.$_") for 0 .. 99;
     is(scalar(grep { $_ == 200 } @st), $n, "$n pages 200");
 
-    release($lock);
+    $t->release_lock($lock) if $lock;
     $t->stop;
 
     is($rs->lost, 0, "$n keys in a 256k zone: none lost");

@@ -97,16 +97,54 @@ same(const char *in, const char *want)
 }
 
 
+typedef size_t (*escape_pt)(unsigned char *dst, const unsigned char *src,
+    size_t len);
+
+
+/*
+ * a million strings of the alphabet's bytes, each escaped by escape (its
+ * length counted, then written) and by the reference: how many differ
+ */
+
+static int
+differ(escape_pt escape, escape_pt ref, const unsigned char *alphabet,
+    size_t size, unsigned int *seed)
+{
+    int            bad;
+    size_t         i, len, n, m, r;
+    unsigned char  in[64], out[6 * 64], want[6 * 64];
+
+    bad = 0;
+
+    for (i = 0; i < 1000000; i++) {
+        *seed = *seed * 1103515245 + 12345;
+        len = (*seed >> 16) % sizeof(in);
+
+        for (n = 0; n < len; n++) {
+            *seed = *seed * 1103515245 + 12345;
+            in[n] = alphabet[(*seed >> 16) % size];
+        }
+
+        n = escape(NULL, in, len);
+        m = escape(out, in, len);
+        r = ref(want, in, len);
+
+        if (n != r || m != r || memcmp(out, want, r) != 0) {
+            bad++;
+        }
+    }
+
+    return bad;
+}
+
+
 int
 main(void)
 {
-    size_t          i, len, n, m, r;
-    unsigned int    seed;
-    unsigned char   in[64], out[6 * 64], ref[6 * 64];
+    unsigned int                seed;
     static const unsigned char  alphabet[] = "<>&\"'a \xe4\xb8\xad\x00\x80";
     static const unsigned char  utf8[] = "\xe3\xe9\xe2\x80\xa8\xa9\xbf\xed"
                                          "\xa0\xc2\xf0\x90\x01\\\"a<";
-    int             bad;
 
     ok(same("", ""), "nothing is nothing");
     ok(same("新闻", "新闻"), "Chinese as it is");
@@ -117,49 +155,14 @@ main(void)
     ok(same("x\"", "x&quot;"), "at the end");
 
     seed = 7;
-    bad = 0;
 
-    for (i = 0; i < 1000000; i++) {
-        seed = seed * 1103515245 + 12345;
-        len = (seed >> 16) % sizeof(in);
+    ok(differ(news_html_escape, reference, alphabet, sizeof(alphabet) - 1,
+              &seed) == 0,
+       "a million strings as the reference writes them");
 
-        for (n = 0; n < len; n++) {
-            seed = seed * 1103515245 + 12345;
-            in[n] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
-        }
-
-        n = news_html_escape(NULL, in, len);
-        m = news_html_escape(out, in, len);
-        r = reference(ref, in, len);
-
-        if (n != r || m != r || memcmp(out, ref, r) != 0) {
-            bad++;
-        }
-    }
-
-    ok(bad == 0, "a million strings as the reference writes them");
-
-    bad = 0;
-
-    for (i = 0; i < 1000000; i++) {
-        seed = seed * 1103515245 + 12345;
-        len = (seed >> 16) % sizeof(in);
-
-        for (n = 0; n < len; n++) {
-            seed = seed * 1103515245 + 12345;
-            in[n] = utf8[(seed >> 16) % (sizeof(utf8) - 1)];
-        }
-
-        n = news_json_escape(NULL, in, len);
-        m = news_json_escape(out, in, len);
-        r = json_reference(ref, in, len);
-
-        if (n != r || m != r || memcmp(out, ref, r) != 0) {
-            bad++;
-        }
-    }
-
-    ok(bad == 0, "JSON: a million strings of UTF-8 and its faults as the"
+    ok(differ(news_json_escape, json_reference, utf8, sizeof(utf8) - 1,
+              &seed) == 0,
+       "JSON: a million strings of UTF-8 and its faults as the"
        " reference writes them");
 
     return tap_done();
