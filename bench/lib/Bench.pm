@@ -137,6 +137,7 @@ sub fill_conf {
     $text =~ s/\@TEMP\@/$temp/g;
 
     $v{USER} //= $> == 0 ? 'user root root;' : '';
+    $v{WORKERS} //= 1;
     $v{BENCH} //= $bench;
 
     $text =~ s/\@(\w+)\@/exists $v{$1} ? $v{$1}
@@ -213,7 +214,8 @@ sub ours {
 }
 
 # a tiny HTTP/1.1 client: HTTP::Tiny will not send our own Host header.
-# $more: more header lines, each ending in \r\n
+# $more: more header lines, each ending in \r\n; the reader's address is
+# 11.0.0.1 unless they name an X-Forwarded-For of their own
 sub http_get {
     my ($port, $host, $path, $more) = @_;
 
@@ -221,9 +223,12 @@ sub http_get {
                                   Proto => 'tcp', Timeout => 10)
         or die "$WHO: connect to $port: $!\n";
 
+    $more //= '';
+    $more = "X-Forwarded-For: 11.0.0.1\r\n$more"
+        unless $more =~ /^X-Forwarded-For:/mi;
+
     print $s "GET $path HTTP/1.1\r\nHost: $host\r\n"
-        . "X-Forwarded-For: 11.0.0.1\r\nConnection: close\r\n"
-        . ($more // '') . "\r\n";
+        . "${more}Connection: close\r\n\r\n";
 
     local $/;
     my $resp = <$s>;
