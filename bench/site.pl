@@ -1131,9 +1131,17 @@ sub report {
 
     # memory
     push @t, "## Workers: RSS (MB), requests\n\n",
+        "VmRSS of each worker (in brackets the part of it that is shared "
+        . "memory the worker touched, RssShmem: the readership zone); the "
+        . "growth is from the start of the first measured run to the end "
+        . "of the last, the peak VmHWM over the same time.\n\n",
         "| server | worker | started | run starts | run ends | growth "
-        . "in the run | peak in the run | requests | cache hits |\n",
+        . "| peak | requests | cache hits |\n",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+    my $rss = sub {
+        my ($st) = @_;
+        return sprintf('%s (%s)', mb($st->{VmRSS}), mb($st->{RssShmem}));
+    };
     for my $key (qw(a b)) {
         my $r = $RES{$key};
         my %at;
@@ -1144,11 +1152,13 @@ sub report {
             my ($f, $s, $e) = map { $at{$_}{$pid} // {} }
                               qw(rss_fresh rss_start rss_end);
             my $w = $r->{log}{worker}{$pid} // {};
-            push @t, sprintf("| %s | %d | %s | %s | %s | %+.1f | %s | %d "
-                             . "| %s |\n",
-                             $r->{label}, $pid, mb($f->{VmRSS}),
-                             mb($s->{VmRSS}), mb($e->{VmRSS}),
+            push @t, sprintf("| %s | %d | %s | %s | %s | %+.1f (%+.1f) | %s "
+                             . "| %d | %s |\n",
+                             $r->{label}, $pid, $rss->($f), $rss->($s),
+                             $rss->($e),
                              (($e->{VmRSS} // 0) - ($s->{VmRSS} // 0))
+                             / 1024,
+                             (($e->{RssShmem} // 0) - ($s->{RssShmem} // 0))
                              / 1024, mb($e->{VmHWM}), $w->{requests} // 0,
                              $key eq 'b' ? sprintf('%.1f%%',
                                                    pct($w->{hits} // 0,
