@@ -772,6 +772,7 @@ sub admin_edit {
     my $t2 = time;
 
     return { i => $i, id => $id, path => $path, ok => $ok ? 1 : 0,
+             at => $t0,
              update_ms => 1000 * ($t1 - $t0), get_ms => 1000 * ($t2 - $t1),
              status => $st, visible => $ok && $st == 200
                                        && index($body, $mark) >= 0 ? 1 : 0 };
@@ -798,7 +799,7 @@ sub read_log {
     open my $fh, '<', $file or die "$file: $!\n";
 
     while (my $line = <$fh>) {
-        my ($cache, $st, $bytes, $pid, $addr, $client, $uri)
+        my ($cache, $st, $bytes, $pid, $addr, $client, $msec, $uri)
             = split ' ', $line;
         next unless defined $uri;
 
@@ -820,6 +821,14 @@ sub read_log {
         my $id = $ids->{$uri} //= 1 + keys %$ids;
         $l->{size}[$id] = $bytes if $bytes > ($l->{size}[$id] // 0);
         push @{$l->{seq}{$pid}}, $kind eq 'crawl' ? -$id : $id;
+
+        # a worker that logs nothing for a while was busy with one thing
+        # (nginx's clock, $msec, moves once an event loop turn): the gaps
+        # between one request's end and the next one's, per worker
+        my $last = $l->{last}{$pid};
+        push @{$l->{gaps}}, [$msec - $last, $last, $pid]
+            if defined $last && $msec - $last >= 0.02;
+        $l->{last}{$pid} = $msec;
     }
 
     $l->{uris} = scalar keys %$ids;
@@ -1128,6 +1137,40 @@ sub report {
                          $e->{id}, $e->{ok} ? 'committed' : 'sqlite3 failed',
                          $e->{status});
     }
+
+    # stalls: a worker that finished no request for a while
+    push @t, "## Stalls\n\n",
+        "The gaps between two requests a worker finished one after the "
+        . "other (`\$msec` in the access log; nginx's clock moves once a "
+        . "turn of its event loop, so a gap is time the worker spent on "
+        . "one thing, or idle): with 16 connections a worker, a gap is "
+        . "a stall of every request it holds.\n\n",
+        "| | gaps of 20 ms or more | of 100 ms or more | longest (ms) |\n",
+        "|---|--:|--:|---|\n";
+    for my $r ($sa, $sb) {
+        my @g = sort { $b->[0] <=> $a->[0] } @{$r->{log}{gaps} // []};
+        push @t, sprintf("| %s | %d | %d | %s |\n", $r->{label},
+                         scalar @g, scalar(grep { $_->[0] >= 0.1 } @g),
+                         join(', ', map { sprintf('%.0f', 1000 * $_->[0]) }
+                                    @g[0 .. ($#g < 4 ? $#g : 4)]) || '');
+    }
+    my @big = grep { $_->[0] >= 0.1 } @{$sb->{log}{gaps} // []};
+    if (@big && @ed) {
+        # how far each long gap began after the latest edit's UPDATE began
+        my @at = sort { $a <=> $b } map { $_->{at} } @ed;
+        my $after = 0;
+        for my $g (@big) {
+            my ($e) = grep { $_ <= $g->[1] } reverse @at;
+            $after++ if defined $e && $g->[1] - $e < 1;
+        }
+        push @t, "\n",
+            sprintf("Of the module's %d gaps of 100 ms or more, %d began "
+                    . "within 1 s after an edit's UPDATE began (the edits "
+                    . "cover %.0f%% of the run's seconds that way).\n",
+                    scalar @big, $after,
+                    pct(scalar @ed, seconds($C{duration}) * $C{rounds}));
+    }
+    push @t, "\n";
 
     # memory
     push @t, "## Workers: RSS (MB), requests\n\n",
