@@ -1154,7 +1154,7 @@ sub report {
                          join(', ', map { sprintf('%.0f', 1000 * $_->[0]) }
                                     @g[0 .. ($#g < 4 ? $#g : 4)]) || '');
     }
-    my @big = grep { $_->[0] >= 0.1 } @{$sb->{log}{gaps} // []};
+    my @big = @{$sb->{log}{gaps} // []};
     if (@big && @ed) {
         # how far each long gap began after the latest edit's UPDATE began
         my @at = sort { $a <=> $b } map { $_->{at} } @ed;
@@ -1164,7 +1164,7 @@ sub report {
             $after++ if defined $e && $g->[1] - $e < 1;
         }
         push @t, "\n",
-            sprintf("Of the module's %d gaps of 100 ms or more, %d began "
+            sprintf("Of the module's %d gaps of 20 ms or more, %d began "
                     . "within 1 s after an edit's UPDATE began (the edits "
                     . "cover %.0f%% of the run's seconds that way).\n",
                     scalar @big, $after,
