@@ -26,9 +26,13 @@ use utf8;
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
 use File::Path qw(make_path remove_tree);
-use IO::Socket::INET;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
+
+use lib dirname(abs_path($0)) . '/lib';
+use Bench qw(sh sql slurp spew warm_file write_addrs free_port spawn
+             wait_port stop_pids proc_status children_of reset_hwm
+             cpu_ticks busy_ticks median);
 
 binmode STDOUT, ':encoding(UTF-8)';
 binmode STDERR, ':encoding(UTF-8)';
@@ -60,14 +64,6 @@ my %C = (
 
 my $MAIN = $C{sizes}[0];
 my $CLK_TCK = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
-
-# GeoIP2-City-shaped networks; the rest of the address space is ZZ
-my @REGIONS = (
-    ['CN', '11'], ['CN', '31'], ['CN', '44'], ['CN', '51'], ['CN', '33'],
-    ['CN', '32'], ['CN', '42'], ['CN', '61'], ['HK'], ['TW'], ['JP'],
-    ['KR'], ['SG'], ['US', 'CA'], ['US', 'NY'], ['GB', 'ENG'], ['DE', 'BE'],
-    ['FR', 'IDF'], ['AU', 'NSW'], ['CA', 'ON'],
-);
 
 my $START = time;
 my (%SERVER, @ORDER, %RES);
@@ -122,7 +118,7 @@ $C{sizes} = [grep { $DATA{$_} } @{$C{sizes}}];
 
 exit 0 if $ENV{BENCH_DATA_ONLY};
 
-make_mmdb("$RUN/geo.mmdb");
+Bench::make_mmdb($ROOT, "$RUN/geo.mmdb");
 write_addrs("$RUN/addrs.txt");
 
 for my $n (@{$C{sizes}}) {
@@ -184,21 +180,6 @@ sub preflight {
 
 
 # --- data ---------------------------------------------------------------
-
-sub sh {
-    my ($cmd) = @_;
-    system('/bin/sh', '-c', $cmd) == 0 or die "run.pl: failed: $cmd\n";
-}
-
-sub sql {
-    my ($db, $q) = @_;
-    open my $p, '-|', 'sqlite3', '-batch', '-noheader', '-separator', "\t",
-        $db, $q or die "sqlite3: $!\n";
-    binmode $p, ':encoding(UTF-8)';
-    my @rows = map { chomp; [split /\t/, $_, -1] } <$p>;
-    close $p or die "run.pl: sqlite3 failed on $db: $q\n";
-    return @rows;
-}
 
 sub schema_version {
     open my $fh, '<', "$ROOT/sql/schema.sql" or die "sql/schema.sql: $!\n";
@@ -322,63 +303,6 @@ sub dataset_path {
     return $d->{db};
 }
 
-sub warm_file {
-    my ($file) = @_;
-    open my $fh, '<:raw', $file or die "$file: $!\n";
-    my $buf;
-    1 while sysread($fh, $buf, 1 << 20);
-    close $fh;
-}
-
-sub slurp {
-    my ($f) = @_;
-    open my $fh, '<:encoding(UTF-8)', $f or die "$f: $!\n";
-    local $/;
-    return <$fh>;
-}
-
-sub spew {
-    my ($f, $text) = @_;
-    open my $fh, '>:encoding(UTF-8)', $f or die "$f: $!\n";
-    print $fh $text;
-    close $fh or die "$f: $!\n";
-}
-
-sub make_mmdb {
-    my ($path) = @_;
-    my %nets;
-
-    require lib;
-    lib->import("$ROOT/t/lib");
-    require NewsMMDB;
-
-    for my $i (0 .. $#REGIONS) {
-        my ($cc, $sub) = @{$REGIONS[$i]};
-        $nets{"11.$i.0.0/16"} = { country => $cc,
-                                  defined $sub ? (subdivision => $sub) : () };
-    }
-
-    NewsMMDB::write($path, \%nets);
-}
-
-sub write_addrs {
-    my ($path) = @_;
-    srand(7);
-    my @a;
-
-    for (1 .. 2000) {
-        if (rand() < 0.1) {
-            push @a, sprintf('12.%d.%d.%d', int(rand(256)), int(rand(256)),
-                             1 + int(rand(254)));
-        } else {
-            push @a, sprintf('11.%d.%d.%d', int(rand(@REGIONS)),
-                             int(rand(256)), 1 + int(rand(254)));
-        }
-    }
-
-    spew($path, join("\n", @a) . "\n");
-}
-
 # the paths wrk asks for: every article of a set (a sample of
 # $C{sample} of a larger one), every category's pages up to
 # $C{max_pages}, and for the main set the articles' share links (the
@@ -432,67 +356,14 @@ sub url_lists {
 
 # --- servers ------------------------------------------------------------
 
-sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 1)
-        or die "run.pl: no free port: $!\n";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
-}
-
 sub conf_text {
     my ($name, %v) = @_;
 
-    my $text = slurp("$BENCH/conf/$name");
-    my $common = slurp("$BENCH/conf/common.inc");
-    my $temp = slurp("$BENCH/conf/temp.inc");
-
-    $text =~ s/\@COMMON\@/$common/g;
-    $text =~ s/\@TEMP\@/$temp/g;
-
-    $v{USER} //= $> == 0 ? 'user root root;' : '';
-    $v{BENCH} //= $BENCH;
     $v{TEMPLATES} //= "$ROOT/conf/templates";
     $v{MODULE} //= $C{module};
     $v{HOST} //= $C{host};
 
-    $text =~ s/\@(\w+)\@/exists $v{$1} ? $v{$1}
-                          : die "run.pl: $name: no value for \@$1\@\n"/ge;
-
-    return $text;
-}
-
-sub spawn {
-    my (@cmd) = @_;
-    my $pid = fork // die "run.pl: fork: $!\n";
-
-    if ($pid == 0) {
-        open STDIN, '<', '/dev/null';
-        exec @cmd or POSIX::_exit(127);
-    }
-
-    return $pid;
-}
-
-sub wait_port {
-    my ($port, $pid, $what) = @_;
-    my $until = time + 15;
-
-    while (time < $until) {
-        if (waitpid($pid, WNOHANG) == $pid) {
-            die "run.pl: $what exited at start, see its error log\n";
-        }
-        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                      PeerPort => $port, Proto => 'tcp');
-        if ($s) {
-            close $s;
-            return;
-        }
-        sleep 0.05;
-    }
-
-    die "run.pl: $what did not listen on $port\n";
+    return Bench::fill_conf($BENCH, $name, %v);
 }
 
 sub start_nginx {
@@ -595,66 +466,14 @@ sub start_servers {
 }
 
 sub stop_all {
-    my @pids = grep { $_ } map { ($_->{pid}, $_->{php}) } values %SERVER;
-    return unless @pids;
-
-    # the workers too, for the case their master has to be killed
-    my @workers = map { children_of($_) } @pids;
-
-    # QUIT: nginx finishes its requests and writes pending readership
-    kill 'QUIT', @pids;
-
-    my $until = time + 15;
-    my %left = map { $_ => 1 } @pids;
-
-    while (%left && time < $until) {
-        for my $p (keys %left) {
-            delete $left{$p} if waitpid($p, WNOHANG) != 0;
-        }
-        sleep 0.05 if %left;
-    }
-
-    if (%left) {
-        kill 'KILL', keys %left, grep { ours($_) } @workers;
-        waitpid($_, 0) for keys %left;
-    }
-
+    stop_pids(map { ($_->{pid}, $_->{php}) } values %SERVER);
     %SERVER = ();
 }
 
-# a worker still there, and still nginx or php-fpm, not a reused pid
-sub ours {
-    my ($pid) = @_;
-    open my $fh, '<', "/proc/$pid/cmdline" or return 0;
-    my $cmd = <$fh> // '';
-    return $cmd =~ /^(nginx|php-fpm)/ ? 1 : 0;
-}
-
-# a tiny HTTP/1.1 client: HTTP::Tiny will not send our own Host header
+# Bench::http_get with our Host
 sub http_get {
     my ($port, $path, $more) = @_;
-
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-                                  Proto => 'tcp', Timeout => 10)
-        or die "run.pl: connect to $port: $!\n";
-
-    print $s "GET $path HTTP/1.1\r\nHost: $C{host}\r\n"
-        . "X-Forwarded-For: 11.0.0.1\r\nConnection: close\r\n"
-        . ($more // '') . "\r\n";
-
-    local $/;
-    my $resp = <$s>;
-    close $s;
-
-    my ($head, $body) = split /\r\n\r\n/, $resp // '', 2;
-    my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d+)};
-    my %h;
-
-    for (split /\r\n/, $head // '') {
-        $h{lc $1} = $2 if /^([^:]+):\s*(.*)$/;
-    }
-
-    return ($status // 0, \%h, $body // '');
+    return Bench::http_get($port, $C{host}, $path, $more);
 }
 
 # (a): what (b) renders, byte for byte, at the paths it was asked for
@@ -926,27 +745,6 @@ sub server_pids {
     return (children_of($s->{pid}), $s->{php} ? children_of($s->{php}) : ());
 }
 
-sub cpu_ticks {
-    my $ticks = 0;
-    for my $pid (@_) {
-        open my $fh, '<', "/proc/$pid/stat" or next;
-        my ($rest) = (<$fh> // '') =~ /\) (.*)/ or next;
-        my @f = split ' ', $rest;
-        $ticks += $f[11] + $f[12];
-    }
-    return $ticks;
-}
-
-# all CPUs' busy time, from the first line of /proc/stat
-sub busy_ticks {
-    open my $fh, '<', '/proc/stat' or return 0;
-    my ($line) = <$fh>;
-    my (undef, @f) = split ' ', $line;
-    my $busy = 0;
-    $busy += $f[$_] // 0 for 0, 1, 2, 5, 6, 7;
-    return $busy;
-}
-
 sub tests_of {
     my ($key) = @_;
     return (['article', "$RUN/article-$MAIN.txt"],
@@ -1078,37 +876,6 @@ sub profile {
     }
 }
 
-sub proc_status {
-    my ($pid) = @_;
-    my %st;
-    open my $fh, '<', "/proc/$pid/status" or return {};
-    while (my $line = <$fh>) {
-        $st{$1} = $2 if $line =~ /^(VmRSS|VmHWM|RssShmem):\s+(\d+) kB/;
-    }
-    return \%st;
-}
-
-sub children_of {
-    my ($ppid) = @_;
-    my @kids;
-    opendir my $d, '/proc' or return;
-    for my $pid (grep { /^\d+$/ } readdir $d) {
-        open my $fh, '<', "/proc/$pid/stat" or next;
-        my $stat = <$fh> // '';
-        push @kids, $pid if $stat =~ /\) \S+ (\d+)/ && $1 == $ppid;
-    }
-    return @kids;
-}
-
-# VmHWM "5" in clear_refs (Linux 4.0): the peak from now on
-sub reset_hwm {
-    for my $pid (@_) {
-        open my $fh, '>', "/proc/$pid/clear_refs" or next;
-        print $fh "5\n";
-        close $fh;
-    }
-}
-
 # the peak is the highest of the page tests' runs (articles, share
 # links, category pages: what the targets are about), each measured
 # alone; the sitemaps' and the feed's are in their own table
@@ -1132,12 +899,6 @@ sub collect_rss {
 
 
 # --- the report ---------------------------------------------------------
-
-sub median {
-    my @v = sort { $a <=> $b } @_;
-    return 0 unless @v;
-    return @v % 2 ? $v[$#v / 2] : ($v[@v / 2 - 1] + $v[@v / 2]) / 2;
-}
 
 sub med {
     my ($k, $test, $what) = @_;

@@ -5,9 +5,13 @@
 #   make bench                      all sizes, 3 rounds
 #   make bench SIZES=1000 ROUNDS=1  a quick look
 #   make bench PROFILE=1            also perf profiles of the module
-#   make bench-clean                drops the data sets (about 12 GB)
+#   make bench-clean                drops the data sets and the site
+#                                   scenario's static trees (12 + 26 GB)
 #   make bench-ir                   instructions per request (callgrind),
 #                                   bench/ir.pl: deterministic, a few minutes
+#   make bench-site                 the traffic of a real site at 1M posts
+#                                   against static files, bench/site.pl
+#   make bench-site SITE_SIZE=100000 DURATION=20s   a shorter look
 
 BENCH_PKGS   = wrk libnginx-mod-http-lua lua-dbi-sqlite3 \
                php8.2-fpm php8.2-sqlite3 linux-perf
@@ -19,6 +23,17 @@ bench-deps:
 bench: deps
 	$(MAKE) all bench-deps
 	perl bench/run.pl
+	$(MAKE) bench-site
+
+# the site scenario: SITE_SIZE posts (the data set is run.pl's), DURATION
+# a run (60s), and the rest of bench/site.pl's variables from the
+# environment or the command line (bench/README.md)
+SITE_SIZE   ?= 1000000
+
+bench-site: deps
+	$(MAKE) all
+	@$(call deb_install,wrk)
+	SITE_SIZE=$(SITE_SIZE) perl bench/site.pl
 
 bench-clean:
 	rm -rf objs/bench
@@ -46,4 +61,4 @@ bench-ir: deps
 	$(MAKE) $(FLOOR_SO)
 	FLOOR=$(FLOOR_SO) perl bench/ir.pl
 
-.PHONY: bench bench-deps bench-clean bench-ir
+.PHONY: bench bench-deps bench-clean bench-ir bench-site
