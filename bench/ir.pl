@@ -32,6 +32,9 @@ use IO::Socket::INET;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
 
+use lib dirname(abs_path($0)) . '/lib';
+use Bench qw(sh sql free_port make_mmdb);
+
 $| = 1;
 
 my $ROOT = abs_path(dirname(abs_path($0)) . '/..');
@@ -87,7 +90,7 @@ make_path($DIR);
 sh("BENCH_DATA_ONLY=1 SIZES='@{$C{sizes}}' MODULE='$C{module}'"
    . " perl '$ROOT/bench/run.pl'");
 
-make_mmdb("$DIR/geo.mmdb");
+make_mmdb($ROOT, "$DIR/geo.mmdb");
 
 my @XFF = map { sprintf('11.%d.%d.%d', $_ % 20, 7 * $_ % 256, 1 + $_) }
           0 .. 13;
@@ -147,44 +150,12 @@ exit 0;
 
 sub say_ { print "ir: @_\n" }
 
-sub sh {
-    my ($cmd) = @_;
-    system('/bin/sh', '-c', $cmd) == 0 or die "ir.pl: failed: $cmd\n";
-}
-
-sub sql {
-    my ($db, $q) = @_;
-    open my $p, '-|', 'sqlite3', '-batch', '-noheader', '-separator', "\t",
-        $db, $q or die "sqlite3: $!\n";
-    my @rows = map { chomp; [split /\t/, $_, -1] } <$p>;
-    close $p or die "ir.pl: sqlite3 failed on $db: $q\n";
-    return @rows;
-}
-
-sub spew {
+# raw bytes, as the module sent them
+sub spew_raw {
     my ($f, $text) = @_;
     open my $fh, '>:raw', $f or die "$f: $!\n";
     print $fh $text;
     close $fh or die "$f: $!\n";
-}
-
-sub make_mmdb {
-    my ($path) = @_;
-    my @regions = (['CN', '11'], ['CN', '31'], ['CN', '44'], ['HK'],
-                   ['JP'], ['US', 'CA'], ['GB', 'ENG'], ['DE', 'BE']);
-    my %nets;
-
-    require lib;
-    lib->import("$ROOT/t/lib");
-    require NewsMMDB;
-
-    for my $i (0 .. 19) {
-        my ($cc, $sub) = @{$regions[$i % @regions]};
-        $nets{"11.$i.0.0/16"} = { country => $cc,
-                                  defined $sub ? (subdivision => $sub) : () };
-    }
-
-    NewsMMDB::write($path, \%nets);
 }
 
 # the measured paths of a set: its middle post's article and share link,
@@ -210,15 +181,6 @@ sub paths {
 
 # --- servers ------------------------------------------------------------
 
-sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 1)
-        or die "ir.pl: no free port: $!\n";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
-}
-
 # one nginx process (no master), everything under its own prefix
 sub nginx_conf {
     my ($name, $load, $http, $server) = @_;
@@ -227,7 +189,7 @@ sub nginx_conf {
     my $user = $> == 0 ? 'user root root;' : '';
 
     make_path($prefix);
-    spew("$prefix/nginx.conf", <<END);
+    spew_raw("$prefix/nginx.conf", <<END);
 $load
 daemon off;
 master_process off;
@@ -472,7 +434,7 @@ sub make_static {
         $file = '/index.html' if $kind eq 'home';
         $file .= '/.html' if $kind eq 'category';
         make_path(dirname("$root$file"));
-        spew("$root$file", $pages->{$kind}{body});
+        spew_raw("$root$file", $pages->{$kind}{body});
     }
 }
 
@@ -498,7 +460,7 @@ sub make_floor {
                          unpack('H*', $p->{body}));
     }
 
-    spew($sql, $text);
+    spew_raw($sql, $text);
     unlink $floor;
     sh("sqlite3 -batch '$floor' < '$sql'");
 }
@@ -569,6 +531,6 @@ sub report {
 
     $t .= sprintf("\nbench-ir: %s, %.0fs\n", $C{module}, time - $START);
 
-    spew("$OUT/ir.md", $t);
+    spew_raw("$OUT/ir.md", $t);
     return $t;
 }

@@ -31,7 +31,7 @@ typedef struct {
  * readers come from a few thousand networks, and reading a record's
  * country and subdivision costs four times the tree walk that finds it
  */
-#define NGX_HTTP_NEWS_GEO_MEMO  256
+#define NGX_HTTP_NEWS_GEO_MEMO  256     /* a byte's worth: the slot */
 
 typedef struct {
     uint32_t                    offset;     /* the record's, + 1; 0: none */

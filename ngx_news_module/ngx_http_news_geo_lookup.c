@@ -82,8 +82,8 @@ ngx_http_news_geo_lookup(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
     m = NULL;
 
     if (geo->memo != NULL) {
-        m = &geo->memo[(res.entry.offset * 2654435761U)
-                       % NGX_HTTP_NEWS_GEO_MEMO];
+        /* the product's high byte: its low bits are the offset's own */
+        m = &geo->memo[(uint32_t) (res.entry.offset * 2654435761U) >> 24];
 
         if (m->offset == res.entry.offset + 1) {
             if (m->len) {
