@@ -81,7 +81,7 @@ sub burst {
     my $until = time + 5;
     sleep 0.05 until defined(($rs->try_sql('SELECT 1 FROM readership'))[0])
         || time > $until;
-    my $lock = $t->lock_db("$p/small.db", 'BEGIN EXCLUSIVE');
+    my $lock = $rs->lock('BEGIN EXCLUSIVE');
     ok($lock, 'full zone: the file held locked');
 
     my @st;
@@ -89,7 +89,7 @@ sub burst {
     my $n = @paths * @REGIONS;
     is(scalar(grep { $_ == 200 } @st), $n, "full zone: $n pages 200");
 
-    $t->release_lock($lock) if $lock;
+    $rs->release($lock) if $lock;
     $t->stop;
     is($rs->total, $n, 'full zone: readership + readership_lost == requests');
     my $lost = $rs->lost;
@@ -300,7 +300,7 @@ for my $kind (@nodirs) {
         'locked: a first page');
     ok($rs->wait_total(1), 'locked: the database written before');
 
-    my $lock = $t->lock_db($db, 'BEGIN EXCLUSIVE');
+    my $lock = $rs->lock('BEGIN EXCLUSIVE');
     ok($lock, 'locked: another process holds the lock');
 
     my ($slowest, @st) = (0);
@@ -318,7 +318,7 @@ for my $kind (@nodirs) {
     is("@st", join(' ', (200) x 10), 'locked: pages 200');
     ok($slowest < 0.5, 'locked: pages fast') or diag("slowest ${slowest}s");
 
-    $t->release_lock($lock) if $lock;
+    $rs->release($lock) if $lock;
     ok($rs->wait_total(11, 4), 'locked: the counts arrive after')
         or diag('total ' . $rs->last_total);
     sleep 0.4;

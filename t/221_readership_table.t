@@ -77,14 +77,14 @@ sub made {
     my $rs = NewsReadership->new($t, "$p/rs.db");
     $t->run;
     ok(made($rs), 'the readership file made by nginx');
-    my $lock = $t->lock_db("$p/rs.db");
+    my $lock = $rs->lock('BEGIN EXCLUSIVE');
     ok($lock, 'the file held locked: no flush meanwhile');
 
     my @st;
     push @st, burst("198.51.100.$_") for 0 .. 99;
     is(scalar(grep { $_ == 200 } @st), $n, "$n pages 200");
 
-    $t->release_lock($lock) if $lock;
+    $rs->release($lock) if $lock;
     $t->stop;
 
     is($rs->lost, 0, "$n keys in a 256k zone: none lost");

@@ -719,54 +719,6 @@ END {
     }
 }
 
-# a background sqlite3 holding a transaction ($begin, "BEGIN EXCLUSIVE"
-# by default) open on a database until release_lock(); killed at the end
-# whatever happens.  The handle once another writer is refused, undef
-# when none ever is within 3s.
-my %LOCKERS;
-END { kill 'KILL', $_ for keys %LOCKERS; }
-
-sub lock_db {
-    my ($self, $db, $begin) = @_;
-    $begin = 'BEGIN EXCLUSIVE' unless defined $begin;
-    pipe(my $r, my $w) or die "pipe: $!\n";
-    my $pid = fork;
-    die "fork: $!\n" unless defined $pid;
-    if ($pid == 0) {
-        close $w;
-        open STDIN, '<&', $r or POSIX::_exit(126);
-        open STDOUT, '>', '/dev/null' or POSIX::_exit(126);
-        open STDERR, '>', "$self->{prefix}/locker.err"
-            or POSIX::_exit(126);
-        { no warnings q(exec); exec $SQLITE3, $db; }
-        POSIX::_exit(127);
-    }
-    close $r;
-    $LOCKERS{$pid} = 1;
-    $w->autoflush(1);
-    print $w ".timeout 5000\n$begin;\n";
-
-    my $l = { pid => $pid, w => $w };
-    my $deadline = time + 3;
-    while (time < $deadline) {
-        my ($rc, $out, $err) = $self->run_cmd(".timeout 0\nBEGIN IMMEDIATE;\n",
-            $SQLITE3, $db);
-        return $l if $err =~ /locked|busy/i;
-        select(undef, undef, undef, 0.05);
-    }
-    $self->release_lock($l);
-    return undef;
-}
-
-sub release_lock {
-    my ($self, $l) = @_;
-    my $w = $l->{w};
-    print $w "COMMIT;\n";
-    close $w;
-    waitpid($l->{pid}, 0);
-    delete $LOCKERS{$l->{pid}};
-}
-
 sub error_log {
     my ($self) = @_;
     return $self->read_file('error.log');
