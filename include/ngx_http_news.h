@@ -229,9 +229,11 @@ struct ngx_http_news_cache_s {
     ngx_rbtree_node_t           sentinel;
     ngx_queue_t                 lru;        /* pages */
     ngx_queue_t                 errors;     /* error pages */
+    ngx_queue_t                 ends;       /* the ends of list pages */
     ngx_queue_t                 sending;    /* too big, while being sent */
     size_t                      size;
     size_t                      errors_size;
+    size_t                      ends_size;
     size_t                      max;        /* 0: no cache */
 };
 

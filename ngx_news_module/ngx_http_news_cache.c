@@ -11,8 +11,9 @@
  * sent is referenced and outlives its eviction until the request ends.
  *
  * Error pages (404, 410) are kept too, in a budget of their own, so that
- * a client asking for made-up URLs only ever evicts other errors.  A page
- * too big to keep is still shared, while it is being sent, by every
+ * a client asking for made-up URLs only ever evicts other errors; so are
+ * the ends of list pages, which cost a pass over the list to find again.
+ * A page too big to keep is still shared, while it is being sent, by every
  * request for it: twenty slow readers of a 100 MB article hold one copy.
  */
 
@@ -28,6 +29,8 @@ static void ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
 static ngx_int_t ngx_http_news_cache_hold(ngx_http_request_t *r,
     ngx_http_news_page_t *page);
 static void ngx_http_news_cache_release(void *data);
+static ngx_queue_t *ngx_http_news_cache_queue(ngx_http_news_cache_t *cache,
+    ngx_http_news_page_t *page);
 static ngx_uint_t ngx_http_news_cache_stale(ngx_http_news_page_t *page,
     uint64_t *deps, ngx_uint_t n);
 static int ngx_libc_cdecl ngx_http_news_dep_cmp(const void *one,
@@ -43,10 +46,12 @@ ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max)
                     ngx_str_rbtree_insert_value);
     ngx_queue_init(&cache->lru);
     ngx_queue_init(&cache->errors);
+    ngx_queue_init(&cache->ends);
     ngx_queue_init(&cache->sending);
 
     cache->size = 0;
     cache->errors_size = 0;
+    cache->ends_size = 0;
     cache->max = max;
 }
 
@@ -173,7 +178,7 @@ ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
 
     if (!page->transient) {
         ngx_queue_remove(&page->lru);
-        ngx_queue_insert_head(page->status ? &cache->errors : &cache->lru,
+        ngx_queue_insert_head(ngx_http_news_cache_queue(cache, page),
                               &page->lru);
     }
 
@@ -233,6 +238,16 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
         queue = &cache->errors;
         used = &cache->errors_size;
         budget = cache->max / 16;
+
+    } else if (key->data[0] == NGX_HTTP_NEWS_CACHE_ANCHOR) {
+        /*
+         * a list's page ends cost a pass over the list to find again (at a
+         * million posts a tenth of a second for the home page's): pages
+         * read once do not evict them
+         */
+        queue = &cache->ends;
+        used = &cache->ends_size;
+        budget = cache->max / 8;
 
     } else {
         queue = &cache->lru;
@@ -399,14 +414,15 @@ ngx_http_news_cache_keeps(ngx_http_news_cache_t *cache, size_t len)
 void
 ngx_http_news_cache_flush(ngx_http_news_cache_t *cache)
 {
-    ngx_queue_t            *q, *queue[3];
+    ngx_queue_t            *q, *queue[4];
     ngx_uint_t              i;
 
     queue[0] = &cache->lru;
     queue[1] = &cache->errors;
-    queue[2] = &cache->sending;
+    queue[2] = &cache->ends;
+    queue[3] = &cache->sending;
 
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 4; i++) {
         while (!ngx_queue_empty(queue[i])) {
             q = ngx_queue_head(queue[i]);
             ngx_http_news_cache_remove(cache,
@@ -425,7 +441,7 @@ void
 ngx_http_news_cache_forget(ngx_http_news_cache_t *cache, uint64_t *deps,
     ngx_uint_t n)
 {
-    ngx_queue_t           *q, *next, *queue[3];
+    ngx_queue_t           *q, *next, *queue[4];
     ngx_uint_t             i;
     ngx_http_news_page_t  *page;
 
@@ -433,9 +449,10 @@ ngx_http_news_cache_forget(ngx_http_news_cache_t *cache, uint64_t *deps,
 
     queue[0] = &cache->lru;
     queue[1] = &cache->errors;
-    queue[2] = &cache->sending;
+    queue[2] = &cache->ends;
+    queue[3] = &cache->sending;
 
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 4; i++) {
         for (q = ngx_queue_head(queue[i]);
              q != ngx_queue_sentinel(queue[i]);
              q = next)
@@ -454,8 +471,8 @@ ngx_http_news_cache_forget(ngx_http_news_cache_t *cache, uint64_t *deps,
 /*
  * whether a page is made of what changed; pages of the kinds whose every
  * row and list read is recorded (articles, share links, category, home
- * and tag pages) can tell, the others (feeds, sitemaps, the ends of list
- * pages, QR codes) go at every change
+ * and tag pages, the ends of their lists' pages) can tell, the others
+ * (feeds, sitemaps, QR codes) go at every change
  */
 
 static ngx_uint_t
@@ -472,6 +489,7 @@ ngx_http_news_cache_stale(ngx_http_news_page_t *page, uint64_t *deps,
     case NGX_HTTP_NEWS_CACHE_CATEGORY:
     case NGX_HTTP_NEWS_CACHE_INDEX:
     case NGX_HTTP_NEWS_CACHE_TAG:
+    case NGX_HTTP_NEWS_CACHE_ANCHOR:
         break;
 
     default:
@@ -515,6 +533,24 @@ ngx_http_news_dep_cmp(const void *one, const void *two)
 }
 
 
+/* the queue a kept page is in, by its kind */
+
+static ngx_queue_t *
+ngx_http_news_cache_queue(ngx_http_news_cache_t *cache,
+    ngx_http_news_page_t *page)
+{
+    if (page->status) {
+        return &cache->errors;
+    }
+
+    if (page->sn.str.data[0] == NGX_HTTP_NEWS_CACHE_ANCHOR) {
+        return &cache->ends;
+    }
+
+    return &cache->lru;
+}
+
+
 /* out of the cache; freed now, or when the last request sending it ends */
 
 static void
@@ -529,6 +565,9 @@ ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
 
     } else if (page->status) {
         cache->errors_size -= page->size;
+
+    } else if (page->sn.str.data[0] == NGX_HTTP_NEWS_CACHE_ANCHOR) {
+        cache->ends_size -= page->size;
 
     } else {
         cache->size -= page->size;
