@@ -200,6 +200,9 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 
 typedef struct ngx_http_news_cache_s  ngx_http_news_cache_t;
 
+/* the keys a full render cache remembers missing: 2^14 */
+#define NGX_HTTP_NEWS_CACHE_MISSED  16384
+
 
 /* a rendered page, or a share link's target path, in the render cache */
 typedef struct {
@@ -234,6 +237,7 @@ struct ngx_http_news_cache_s {
     size_t                      size;
     size_t                      errors_size;
     size_t                      ends_size;
+    uint32_t                   *missed;     /* keys missed, for admission */
     size_t                      max;        /* 0: no cache */
 };
 

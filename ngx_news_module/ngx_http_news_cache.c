@@ -29,6 +29,8 @@ static void ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
 static ngx_int_t ngx_http_news_cache_hold(ngx_http_request_t *r,
     ngx_http_news_page_t *page);
 static void ngx_http_news_cache_release(void *data);
+static ngx_uint_t ngx_http_news_cache_admit(ngx_http_news_cache_t *cache,
+    uint32_t hash, ngx_http_request_t *r);
 static ngx_queue_t *ngx_http_news_cache_queue(ngx_http_news_cache_t *cache,
     ngx_http_news_page_t *page);
 static ngx_uint_t ngx_http_news_cache_stale(ngx_http_news_page_t *page,
@@ -255,14 +257,16 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
         budget = cache->max;
     }
 
-    transient = (size > cache->max / 4 || size > budget);
+    hash = ngx_crc32_short(key->data, key->len);
+
+    transient = (size > cache->max / 4 || size > budget
+                 || (queue == &cache->lru && *used + size > budget
+                     && !ngx_http_news_cache_admit(cache, hash, r)));
 
     if (transient) {
         queue = &cache->sending;
         used = NULL;
     }
-
-    hash = ngx_crc32_short(key->data, key->len);
 
     old = (ngx_http_news_page_t *) ngx_str_rbtree_lookup(&cache->rbtree, key,
                                                          hash);
@@ -530,6 +534,41 @@ ngx_http_news_dep_cmp(const void *one, const void *two)
     uint64_t  a = *(uint64_t *) one, b = *(uint64_t *) two;
 
     return (a > b) - (a < b);
+}
+
+
+/*
+ * whether a page is worth what it evicts, when the cache is full: one
+ * asked for the first time is not (a crawler's walk of the archive, a
+ * reader's one look at an old article), only on its second miss since,
+ * as the last keys missed remember (direct-mapped, so they age by
+ * themselves).  A page not kept is still sent from the one copy.
+ */
+
+static ngx_uint_t
+ngx_http_news_cache_admit(ngx_http_news_cache_t *cache, uint32_t hash,
+    ngx_http_request_t *r)
+{
+    uint32_t  *slot;
+
+    if (cache->missed == NULL) {
+        cache->missed = ngx_calloc(NGX_HTTP_NEWS_CACHE_MISSED
+                                   * sizeof(uint32_t), r->connection->log);
+        if (cache->missed == NULL) {
+            return 1;
+        }
+    }
+
+    /* the product's top 14 bits: NGX_HTTP_NEWS_CACHE_MISSED slots */
+    slot = &cache->missed[(uint32_t) (hash * 2654435761U) >> 18];
+
+    if (*slot == (hash | 1)) {
+        return 1;
+    }
+
+    *slot = hash | 1;
+
+    return 0;
 }
 
 
