@@ -30,7 +30,7 @@ static ngx_int_t ngx_http_news_cache_hold(ngx_http_request_t *r,
     ngx_http_news_page_t *page);
 static void ngx_http_news_cache_release(void *data);
 static ngx_uint_t ngx_http_news_cache_admit(ngx_http_news_cache_t *cache,
-    uint32_t hash, ngx_http_request_t *r);
+    uint32_t hash);
 static ngx_queue_t *ngx_http_news_cache_queue(ngx_http_news_cache_t *cache,
     ngx_http_news_page_t *page);
 static ngx_uint_t ngx_http_news_cache_stale(ngx_http_news_page_t *page,
@@ -261,7 +261,7 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
 
     transient = (size > cache->max / 4 || size > budget
                  || (queue == &cache->lru && *used + size > budget
-                     && !ngx_http_news_cache_admit(cache, hash, r)));
+                     && !ngx_http_news_cache_admit(cache, hash)));
 
     if (transient) {
         queue = &cache->sending;
@@ -546,14 +546,15 @@ ngx_http_news_dep_cmp(const void *one, const void *two)
  */
 
 static ngx_uint_t
-ngx_http_news_cache_admit(ngx_http_news_cache_t *cache, uint32_t hash,
-    ngx_http_request_t *r)
+ngx_http_news_cache_admit(ngx_http_news_cache_t *cache, uint32_t hash)
 {
     uint32_t  *slot;
 
     if (cache->missed == NULL) {
-        cache->missed = ngx_calloc(NGX_HTTP_NEWS_CACHE_MISSED
-                                   * sizeof(uint32_t), r->connection->log);
+        /* the worker's, for its life: the cycle's pool */
+        cache->missed = ngx_pcalloc(ngx_cycle->pool,
+                                    NGX_HTTP_NEWS_CACHE_MISSED
+                                    * sizeof(uint32_t));
         if (cache->missed == NULL) {
             return 1;
         }
