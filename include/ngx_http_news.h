@@ -535,6 +535,8 @@ ngx_http_news_page_t *ngx_http_news_cache_put_str(ngx_http_request_t *r,
 ngx_uint_t ngx_http_news_cache_keeps(ngx_http_news_cache_t *cache,
     size_t len);
 void ngx_http_news_cache_flush(ngx_http_news_cache_t *cache);
+void ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
+    ngx_http_news_page_t *page);
 void ngx_http_news_cache_forget(ngx_http_news_cache_t *cache, uint64_t *deps,
     ngx_uint_t n);
 ngx_int_t ngx_http_news_profile(ngx_conf_t *cf,

@@ -24,8 +24,6 @@
 #include <ngx_http_news.h>
 
 
-static void ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
-    ngx_http_news_page_t *page);
 static ngx_int_t ngx_http_news_cache_hold(ngx_http_request_t *r,
     ngx_http_news_page_t *page);
 static void ngx_http_news_cache_release(void *data);
@@ -33,12 +31,6 @@ static ngx_uint_t ngx_http_news_cache_admit(ngx_http_news_cache_t *cache,
     uint32_t hash);
 static ngx_queue_t *ngx_http_news_cache_queue(ngx_http_news_cache_t *cache,
     ngx_http_news_page_t *page);
-static ngx_uint_t ngx_http_news_cache_stale(ngx_http_news_page_t *page,
-    uint64_t *deps, ngx_uint_t n);
-static int ngx_libc_cdecl ngx_http_news_dep_cmp(const void *one,
-    const void *two);
-static ngx_uint_t ngx_http_news_profile_strs(ngx_str_t *a, ngx_str_t *b,
-    ngx_uint_t n);
 
 
 void
@@ -437,107 +429,6 @@ ngx_http_news_cache_flush(ngx_http_news_cache_t *cache)
 
 
 /*
- * a commit changed the rows and lists deps[] names: the pages made of any
- * of them are forgotten, the others kept
- */
-
-void
-ngx_http_news_cache_forget(ngx_http_news_cache_t *cache, uint64_t *deps,
-    ngx_uint_t n)
-{
-    ngx_queue_t           *q, *next, *queue[4];
-    ngx_uint_t             i;
-    ngx_http_news_page_t  *page;
-
-    ngx_qsort(deps, n, sizeof(uint64_t), ngx_http_news_dep_cmp);
-
-    queue[0] = &cache->lru;
-    queue[1] = &cache->errors;
-    queue[2] = &cache->ends;
-    queue[3] = &cache->sending;
-
-    for (i = 0; i < 4; i++) {
-        for (q = ngx_queue_head(queue[i]);
-             q != ngx_queue_sentinel(queue[i]);
-             q = next)
-        {
-            next = ngx_queue_next(q);
-            page = ngx_queue_data(q, ngx_http_news_page_t, lru);
-
-            if (ngx_http_news_cache_stale(page, deps, n)) {
-                ngx_http_news_cache_remove(cache, page);
-            }
-        }
-    }
-}
-
-
-/*
- * whether a page is made of what changed; pages of the kinds whose every
- * row and list read is recorded (articles, share links, category, home
- * and tag pages, the ends of their lists' pages) can tell, the others
- * (feeds, sitemaps, QR codes) go at every change
- */
-
-static ngx_uint_t
-ngx_http_news_cache_stale(ngx_http_news_page_t *page, uint64_t *deps,
-    ngx_uint_t n)
-{
-    ngx_uint_t  i, lo, hi, mid;
-
-    switch (page->sn.str.data[0]) {
-
-    case NGX_HTTP_NEWS_CACHE_ARTICLE:
-    case NGX_HTTP_NEWS_CACHE_RENDER:
-    case NGX_HTTP_NEWS_CACHE_SHARE:
-    case NGX_HTTP_NEWS_CACHE_CATEGORY:
-    case NGX_HTTP_NEWS_CACHE_INDEX:
-    case NGX_HTTP_NEWS_CACHE_TAG:
-    case NGX_HTTP_NEWS_CACHE_ANCHOR:
-        break;
-
-    default:
-        return 1;
-    }
-
-    if (page->ndeps == 0) {
-        return 1;
-    }
-
-    for (i = 0; i < page->ndeps; i++) {
-        lo = 0;
-        hi = n;
-
-        while (lo < hi) {
-            mid = lo + (hi - lo) / 2;
-
-            if (deps[mid] < page->deps[i]) {
-                lo = mid + 1;
-
-            } else {
-                hi = mid;
-            }
-        }
-
-        if (lo < n && deps[lo] == page->deps[i]) {
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
-
-static int ngx_libc_cdecl
-ngx_http_news_dep_cmp(const void *one, const void *two)
-{
-    uint64_t  a = *(uint64_t *) one, b = *(uint64_t *) two;
-
-    return (a > b) - (a < b);
-}
-
-
-/*
  * whether a page is worth what it evicts, when the cache is full: one
  * asked for the first time is not (a crawler's walk of the archive, a
  * reader's one look at an old article), only on its second miss since,
@@ -593,7 +484,7 @@ ngx_http_news_cache_queue(ngx_http_news_cache_t *cache,
 
 /* out of the cache; freed now, or when the last request sending it ends */
 
-static void
+void
 ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
     ngx_http_news_page_t *page)
 {
@@ -657,81 +548,4 @@ ngx_http_news_cache_release(void *data)
         /* too big to keep: gone with the last request sending it */
         ngx_http_news_cache_remove(page->cache, page);
     }
-}
-
-
-/*
- * locations that render alike share their cached pages; any setting that
- * changes a page's bytes makes another profile, and so other cache keys
- */
-
-ngx_int_t
-ngx_http_news_profile(ngx_conf_t *cf, ngx_http_news_loc_conf_t *conf)
-{
-    ngx_uint_t                  i;
-    ngx_http_news_profile_t    *pr;
-    ngx_http_news_main_conf_t  *mcf;
-
-    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
-
-    pr = mcf->profiles.elts;
-
-    for (i = 0; i < mcf->profiles.nelts; i++) {
-        if (ngx_memcmp(pr[i].tpl, conf->tpl, sizeof(conf->tpl)) == 0
-            && pr[i].base_url == conf->base_url
-            && pr[i].page_size == conf->page_size
-            && pr[i].descendants == conf->descendants
-            && pr[i].feed_size == conf->feed_size
-            && ngx_http_news_profile_strs(pr[i].websub_hub,
-                                          &conf->websub_hub, 1)
-            && ngx_http_news_profile_strs(pr[i].site_vars, conf->site_vars,
-                                          6)
-            && ngx_http_news_profile_strs(pr[i].default_image,
-                                          &conf->default_image, 1)
-            && ngx_http_news_profile_strs(pr[i].share_qr, conf->share_qr, 2))
-        {
-            conf->profile = i;
-            return NGX_OK;
-        }
-    }
-
-    pr = ngx_array_push(&mcf->profiles);
-    if (pr == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(pr->tpl, conf->tpl, sizeof(conf->tpl));
-    pr->base_url = conf->base_url;
-    pr->page_size = conf->page_size;
-    pr->descendants = conf->descendants;
-    pr->feed_size = conf->feed_size;
-    pr->websub_hub = &conf->websub_hub;
-    pr->site_vars = conf->site_vars;
-    pr->default_image = &conf->default_image;
-    pr->share_qr = conf->share_qr;
-
-    conf->profile = mcf->profiles.nelts - 1;
-
-    return NGX_OK;
-}
-
-
-/* the site's name, language, footer, default image: the same text */
-
-static ngx_uint_t
-ngx_http_news_profile_strs(ngx_str_t *a, ngx_str_t *b, ngx_uint_t n)
-{
-    ngx_uint_t  i;
-
-    for (i = 0; i < n; i++) {
-        /* an empty value may have no data at all */
-
-        if (a[i].len != b[i].len
-            || (a[i].len && ngx_memcmp(a[i].data, b[i].data, a[i].len) != 0))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
 }

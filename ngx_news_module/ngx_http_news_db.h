@@ -3,9 +3,10 @@
  * Copyright (C) ngx_news_module authors
  *
  * The content database's insides, shared by the file that opens it and
- * keeps it fresh (ngx_http_news_db.c) and the one that queries it
- * (ngx_http_news_query.c); the rest of the module holds an opaque
- * ngx_http_news_db_t.
+ * keeps it fresh (ngx_http_news_db.c), the one that reads it
+ * (ngx_http_news_db_read.c) and those that query it (query*.c,
+ * related.c, changes.c, the sitemaps'); the rest of the module holds an
+ * opaque ngx_http_news_db_t.
  */
 
 
@@ -85,6 +86,9 @@ struct ngx_http_news_db_s {
 
 
 /* ngx_http_news_db.c */
+void ngx_http_news_db_close(ngx_http_news_db_t *db);
+
+/* ngx_http_news_db_read.c */
 ngx_int_t ngx_http_news_db_step(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
     ngx_log_t *log);
 ngx_int_t ngx_http_news_db_result(ngx_http_news_db_t *db, sqlite3_stmt *stmt,
