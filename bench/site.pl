@@ -64,8 +64,8 @@ my %C = (
     nginx     => $ENV{NGINX} // '/usr/sbin/nginx',
     host      => 'finews.bench',
     max_pages => 10,
-    # news_cache's default, per worker
-    cache     => 16 << 20,
+    # bench/conf/site.conf's news_cache, one zone of both workers
+    cache     => 32 << 20,
     edit_every => 5,
     # the popular articles the admin edits in turn: Zipf ranks 1..this
     edit_ranks => 10,
@@ -821,6 +821,7 @@ sub read_log {
         my $id = $ids->{$uri} //= 1 + keys %$ids;
         $l->{size}[$id] = $bytes if $bytes > ($l->{size}[$id] // 0);
         push @{$l->{seq}{$pid}}, $kind eq 'crawl' ? -$id : $id;
+        push @{$l->{all}}, [$msec, $kind eq 'crawl' ? -$id : $id];
 
         # a worker that logs nothing for a while was busy with one thing
         # (nginx's clock, $msec, moves once an event loop turn): the gaps
@@ -956,8 +957,8 @@ sub report {
 
     push @t, "# The site scenario (make bench-site)\n\n",
         sprintf("%s; module %s; %d cores (%s); %d posts; %d workers each; "
-                . "wrk -t%d -c%d, %s after %s of warm-up%s; news_cache 16m "
-                . "a worker.\n\n",
+                . "wrk -t%d -c%d, %s after %s of warm-up%s; news_cache 32m "
+                . "shared by the workers.\n\n",
                 scalar(gmtime) . ' UTC',
                 ($rev || '?') . ' (.so sha1 ' . substr($C{module_sum}, 0, 12)
                 . ')', $cores, $cpu, $N, $C{workers}, $C{threads},
@@ -1060,21 +1061,23 @@ sub report {
     my $c = $l->{cache};
     my $hit = pct($c->{all}{HIT} // 0, $l->{requests});
     my @pids = sort keys %{$l->{seq}};
-    my $nw = @pids || 1;
-    my %sum;
 
+    # the workers' requests in the order they ended, for the one cache
+    my @seq = map { $_->[1] } sort { $a->[0] <=> $b->[0] } @{$l->{all}};
+
+    my $pool = ideal($l->{size}, $C{cache}, \@seq);
+    my $ideal = pct($pool->{hits}, $pool->{total});
+    my %sum = (lru => lru($l->{size}, $C{cache}, \@seq),
+               lru_nc => lru($l->{size}, $C{cache}, \@seq, no_crawler => 1),
+               lru_2 => lru($l->{size}, $C{cache}, \@seq, second => 1),
+               total => $pool->{total});
+
+    # what a cache of each worker's own, half the bytes, could have done
+    my %apart;
     for my $pid (@pids) {
-        my $seq = $l->{seq}{$pid};
-        my $i = ideal($l->{size}, $C{cache}, $seq);
-        $sum{$_} += $i->{$_} for qw(hits total k bytes);
-        $sum{lru} += lru($l->{size}, $C{cache}, $seq);
-        $sum{lru_nc} += lru($l->{size}, $C{cache}, $seq, no_crawler => 1);
-        $sum{lru_2} += lru($l->{size}, $C{cache}, $seq, second => 1);
+        my $i = ideal($l->{size}, $C{cache} / @pids, $l->{seq}{$pid});
+        $apart{$_} += $i->{$_} for qw(hits total);
     }
-
-    my $ideal = pct($sum{hits}, $sum{total});
-    my $pool = ideal($l->{size}, $C{workers} * $C{cache},
-                     map { $l->{seq}{$_} } @pids);
 
     push @t, "## The render cache\n\n",
         "| | HIT | MISS | BYPASS | other | hit rate |\n",
@@ -1092,23 +1095,22 @@ sub report {
     }
     push @t, "\n",
         sprintf("%d distinct URIs were asked for. **The ideal static "
-                . "top-k for the same bytes**: in each worker the most "
-                . "requested pages of its own requests that fit 16 MB "
-                . "(%.0f pages a worker, %.1f MB of pages) would have "
-                . "answered **%.1f%%** of them, the module's cache %.1f%%: "
-                . "%.1f points apart. One cache of both workers' 32 MB "
-                . "over all requests would hold %d pages and answer "
-                . "%.1f%%.\n\n",
-                $l->{uris}, $sum{k} / $nw, $sum{bytes} / $nw / (1 << 20),
-                $ideal, $hit, $ideal - $hit, $pool->{k},
-                pct($pool->{hits}, $pool->{total})),
-        sprintf("The same requests through a simulated LRU of 16 MB a "
-                . "worker, with no edit forgetting anything (page bytes "
-                . "only: the module's entries also hold their key and "
-                . "dependencies): %.1f%% when every miss is kept, as the "
-                . "module does; %.1f%% when the crawler's misses are not "
-                . "kept; %.1f%% when a page is kept on its second miss "
-                . "only.\n\n",
+                . "top-k for the same bytes**: the most requested pages "
+                . "of all requests that fit the %d MB the workers share "
+                . "(%d pages, %.1f MB of pages) would have answered "
+                . "**%.1f%%** of them, the module's cache %.1f%%: %.1f "
+                . "points apart. Two caches of half the bytes, one a "
+                . "worker, could at best have answered %.1f%%.\n\n",
+                $l->{uris}, $C{cache} >> 20, $pool->{k},
+                $pool->{bytes} / (1 << 20), $ideal, $hit, $ideal - $hit,
+                pct($apart{hits}, $apart{total})),
+        sprintf("The same requests, in the order they ended, through a "
+                . "simulated LRU of the same bytes, with no edit "
+                . "forgetting anything (page bytes only: the module's "
+                . "entries also hold their key and dependencies): %.1f%% "
+                . "when every miss is kept; %.1f%% when the crawler's "
+                . "misses are not kept; %.1f%% when a page is kept on its "
+                . "second miss only, as the module does when full.\n\n",
                 pct($sum{lru}, $sum{total}), pct($sum{lru_nc}, $sum{total}),
                 pct($sum{lru_2}, $sum{total}));
     $RES{hit} = $hit;

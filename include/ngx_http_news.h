@@ -217,27 +217,47 @@ typedef struct {
     ngx_uint_t                  kind;       /* its template's */
     uint32_t                    crc;
     time_t                      last_modified;
-    size_t                      size;
+    size_t                      size;       /* in its budget */
     ngx_uint_t                  status;     /* 0, or an error page's */
-    ngx_uint_t                  refs;
+    ngx_uint_t                  refs;       /* requests sending it */
     ngx_http_news_cache_t      *cache;
+    unsigned                    budget:2;   /* NGX_HTTP_NEWS_CACHE_B_* */
     unsigned                    dead:1;
     unsigned                    transient:1; /* too big to keep */
     unsigned                    gzip:1;     /* kept compressed */
 } ngx_http_news_page_t;
 
 
-struct ngx_http_news_cache_s {
+/* the budgets of the pages kept: pages, error pages, list pages' ends */
+#define NGX_HTTP_NEWS_CACHE_B_PAGES   0
+#define NGX_HTTP_NEWS_CACHE_B_ERRORS  1
+#define NGX_HTTP_NEWS_CACHE_B_ENDS    2
+#define NGX_HTTP_NEWS_CACHE_BUDGETS   3
+
+
+/* the pages kept, shared by the workers in the cache's zone */
+typedef struct {
     ngx_rbtree_t                rbtree;
     ngx_rbtree_node_t           sentinel;
-    ngx_queue_t                 lru;        /* pages */
-    ngx_queue_t                 errors;     /* error pages */
-    ngx_queue_t                 ends;       /* the ends of list pages */
-    ngx_queue_t                 sending;    /* too big, while being sent */
-    size_t                      size;
-    size_t                      errors_size;
-    size_t                      ends_size;
-    uint32_t                   *missed;     /* keys missed, for admission */
+    ngx_queue_t                 lru[NGX_HTTP_NEWS_CACHE_BUDGETS];
+    size_t                      used[NGX_HTTP_NEWS_CACHE_BUDGETS];
+    ngx_uint_t                  epoch;      /* moves when pages go */
+    int64_t                     seen;       /* change_log's, forgotten */
+    ngx_file_uniq_t             uniq;       /* the file last opened */
+    dev_t                       dev;
+    uint32_t                    missed[NGX_HTTP_NEWS_CACHE_MISSED];
+} ngx_http_news_cache_sh_t;
+
+
+/* a database's render cache, as a worker sees it */
+struct ngx_http_news_cache_s {
+    ngx_http_news_cache_sh_t   *sh;
+    ngx_slab_pool_t            *shpool;
+    ngx_rbtree_t                rbtree;     /* this worker's pages too big */
+    ngx_rbtree_node_t           sentinel;   /* to keep, while being sent */
+    ngx_queue_t                 sending;
+    ngx_file_uniq_t             uniq;       /* the file this worker reads */
+    dev_t                       dev;
     size_t                      max;        /* 0: no cache */
 };
 
@@ -322,11 +342,13 @@ typedef struct {
     ngx_str_t                   country;
     ngx_str_t                   region;
     ngx_str_t                   cache_status;   /* HIT, MISS, BYPASS */
+    ngx_uint_t                  cache_epoch;    /* at its first lookup */
     u_char                      region_buf[NGX_HTTP_NEWS_REGION_LEN];
     unsigned                    located:1;
     unsigned                    rendered:1; /* a page put in the cache */
     unsigned                    preview:1;  /* never cached or counted */
     unsigned                    base_unvetted:1;
+    unsigned                    cache_looked:1; /* cache_epoch is set */
 } ngx_http_news_ctx_t;
 
 
@@ -471,6 +493,7 @@ char *ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd,
 
 /* ngx_http_news_db.c */
 ngx_http_news_db_t *ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path);
+ngx_int_t ngx_http_news_db_cache_zones(ngx_conf_t *cf, size_t size);
 ngx_int_t ngx_http_news_db_open_all(ngx_cycle_t *cycle);
 void ngx_http_news_db_close_all(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log);
@@ -521,22 +544,36 @@ ngx_int_t ngx_http_news_page_start(ngx_http_request_t *r,
     ngx_http_news_anchor_t *after, ngx_uint_t *pages);
 
 /* ngx_http_news_cache.c */
-void ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max);
 ngx_int_t ngx_http_news_cache_key(ngx_http_request_t *r, u_char kind,
     ngx_str_t *what, ngx_uint_t page, ngx_str_t *key);
 ngx_http_news_page_t *ngx_http_news_cache_get(ngx_http_request_t *r,
     ngx_http_news_cache_t *cache, ngx_str_t *key);
 ngx_http_news_page_t *ngx_http_news_cache_put(ngx_http_request_t *r,
     ngx_http_news_cache_t *cache, ngx_str_t *key, ngx_chain_t *body, off_t len,
-    ngx_str_t *info_code, ngx_uint_t status);
+    ngx_http_news_page_t *proto);
 ngx_http_news_page_t *ngx_http_news_cache_put_str(ngx_http_request_t *r,
     ngx_http_news_cache_t *cache, ngx_str_t *key, ngx_str_t *value,
     ngx_str_t *info_code);
 ngx_uint_t ngx_http_news_cache_keeps(ngx_http_news_cache_t *cache,
     size_t len);
+
+/* ngx_http_news_cache_zone.c */
+ngx_int_t ngx_http_news_cache_zone(ngx_conf_t *cf,
+    ngx_http_news_cache_t *cache, ngx_str_t *name, size_t max);
+void ngx_http_news_cache_init(ngx_http_news_cache_t *cache);
+void ngx_http_news_cache_open(ngx_http_news_cache_t *cache,
+    ngx_file_uniq_t uniq, dev_t dev);
+int64_t ngx_http_news_cache_current(ngx_http_news_cache_t *cache);
+void ngx_http_news_cache_seen(ngx_http_news_cache_t *cache, int64_t id);
+ngx_http_news_page_t *ngx_http_news_cache_alloc(ngx_http_news_cache_t *cache,
+    ngx_uint_t budget, size_t size, uint32_t hash);
 void ngx_http_news_cache_flush(ngx_http_news_cache_t *cache);
 void ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
     ngx_http_news_page_t *page);
+void ngx_http_news_cache_free(ngx_http_news_cache_t *cache,
+    ngx_http_news_page_t *page);
+
+/* ngx_http_news_cache_forget.c */
 void ngx_http_news_cache_forget(ngx_http_news_cache_t *cache, uint64_t *deps,
     ngx_uint_t n);
 ngx_int_t ngx_http_news_profile(ngx_conf_t *cf,

@@ -2,19 +2,30 @@
 /*
  * Copyright (C) ngx_news_module authors
  *
- * The render cache: pages rendered from a database are kept, per worker,
- * until what they are made of changes.  PRAGMA data_version, read on
- * every request, moves with every commit of another connection; the
- * commit's rows in the change log (ngx_http_news_changes.c) say which
- * pages it touched, and those are forgotten, so that an admin's edit
- * shows on the next request and the rest of the cache stays.  A page being
- * sent is referenced and outlives its eviction until the request ends.
+ * The render cache: pages rendered from a database are kept, in a zone
+ * the workers share, until what they are made of changes.  PRAGMA
+ * data_version, read on every request, moves with every commit of another
+ * connection; the commit's rows in the change log (ngx_http_news_changes.c)
+ * say which pages it touched, and those are forgotten, so that an admin's
+ * edit shows on the next request and the rest of the cache stays.  A page
+ * being sent is referenced and outlives its eviction until the request
+ * ends.
+ *
+ * Each worker reads the database on its own, and sees a commit when its
+ * next request comes: a page rendered from before a commit must not be
+ * kept after another worker forgot what the commit touched.  The zone's
+ * epoch moves whenever pages are forgotten, and a request keeps what it
+ * rendered only if the epoch has not moved since its first lookup, which
+ * comes before its read transaction; nor if the file it read is no longer
+ * the one last opened (a replaced file, which a worker finds within a
+ * second).
  *
  * Error pages (404, 410) are kept too, in a budget of their own, so that
  * a client asking for made-up URLs only ever evicts other errors; so are
  * the ends of list pages, which cost a pass over the list to find again.
  * A page too big to keep is still shared, while it is being sent, by every
- * request for it: twenty slow readers of a 100 MB article hold one copy.
+ * request for it in the worker: twenty slow readers of a 100 MB article
+ * hold one copy.
  */
 
 
@@ -24,30 +35,12 @@
 #include <ngx_http_news.h>
 
 
+static void ngx_http_news_cache_fill(ngx_http_news_page_t *page,
+    ngx_http_news_ctx_t *ctx, ngx_str_t *key, ngx_chain_t *body,
+    ngx_http_news_page_t *proto);
 static ngx_int_t ngx_http_news_cache_hold(ngx_http_request_t *r,
     ngx_http_news_page_t *page);
 static void ngx_http_news_cache_release(void *data);
-static ngx_uint_t ngx_http_news_cache_admit(ngx_http_news_cache_t *cache,
-    uint32_t hash);
-static ngx_queue_t *ngx_http_news_cache_queue(ngx_http_news_cache_t *cache,
-    ngx_http_news_page_t *page);
-
-
-void
-ngx_http_news_cache_init(ngx_http_news_cache_t *cache, size_t max)
-{
-    ngx_rbtree_init(&cache->rbtree, &cache->sentinel,
-                    ngx_str_rbtree_insert_value);
-    ngx_queue_init(&cache->lru);
-    ngx_queue_init(&cache->errors);
-    ngx_queue_init(&cache->ends);
-    ngx_queue_init(&cache->sending);
-
-    cache->size = 0;
-    cache->errors_size = 0;
-    cache->ends_size = 0;
-    cache->max = max;
-}
 
 
 /*
@@ -151,30 +144,58 @@ ngx_http_news_page_t *
 ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
     ngx_str_t *key)
 {
-    ngx_http_news_page_t   *page;
+    uint32_t                   hash;
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_news_ctx_t       *ctx;
+    ngx_http_news_page_t      *page;
+    ngx_http_news_cache_sh_t  *sh;
 
     if (cache->max == 0 || key->len == 0) {
         return NULL;
     }
 
-    page = (ngx_http_news_page_t *)
-               ngx_str_rbtree_lookup(&cache->rbtree, key,
-                                     ngx_crc32_short(key->data, key->len));
-    if (page == NULL) {
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "news cache miss");
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
         return NULL;
     }
 
-    if (ngx_http_news_cache_hold(r, page) != NGX_OK) {
-        return NULL;
+    ctx = ngx_http_news_get_ctx(r);
+    hash = ngx_crc32_short(key->data, key->len);
+    sh = cache->sh;
+
+    ngx_shmtx_lock(&cache->shpool->mutex);
+
+    if (ctx != NULL && !ctx->cache_looked) {
+        ctx->cache_epoch = sh->epoch;
+        ctx->cache_looked = 1;
     }
 
-    if (!page->transient) {
+    page = (ngx_http_news_page_t *) ngx_str_rbtree_lookup(&sh->rbtree, key,
+                                                          hash);
+    if (page != NULL) {
+        page->refs++;
+
         ngx_queue_remove(&page->lru);
-        ngx_queue_insert_head(ngx_http_news_cache_queue(cache, page),
-                              &page->lru);
+        ngx_queue_insert_head(&sh->lru[page->budget], &page->lru);
     }
+
+    ngx_shmtx_unlock(&cache->shpool->mutex);
+
+    if (page == NULL) {
+        page = (ngx_http_news_page_t *)
+                   ngx_str_rbtree_lookup(&cache->rbtree, key, hash);
+
+        if (page == NULL) {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "news cache miss");
+            return NULL;
+        }
+
+        page->refs++;
+    }
+
+    cln->handler = ngx_http_news_cache_release;
+    cln->data = page;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "news cache hit: %uz bytes, status %ui",
@@ -185,53 +206,45 @@ ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
 
 
 /*
- * keeps a page: the body as one block copied from the rendered chain;
- * older pages (errors: older errors) make room.  A page too big to keep
- * is held only while requests send it.  NULL when there is no cache.
+ * keeps a page: the body as one block copied from the rendered chain, the
+ * rest of what it is sent with from proto; older pages (errors: older
+ * errors) make room.  A page too big to keep, or rendered while the cache
+ * forgot pages, is held only while requests of this worker send it.
+ * NULL when there is no cache.
  */
 
 ngx_http_news_page_t *
 ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
-    ngx_str_t *key, ngx_chain_t *body, off_t len, ngx_str_t *info_code,
-    ngx_uint_t status)
+    ngx_str_t *key, ngx_chain_t *body, off_t len, ngx_http_news_page_t *proto)
 {
-    u_char                 *p;
-    size_t                  size, budget, *used;
-    uint32_t                hash;
-    ngx_str_t               tags, keys;
-    ngx_uint_t              transient, ndeps;
+    size_t                     size, footprint;
+    uint32_t                   hash;
+    ngx_uint_t                 budget, ndeps, keep;
 #if (NGX_DEBUG)
-    ngx_uint_t              i;
+    ngx_uint_t                 i;
 #endif
-    ngx_http_news_ctx_t    *ctx;
-    ngx_queue_t            *q, *queue;
-    ngx_chain_t            *cl;
-    ngx_http_news_page_t   *page, *old;
+    ngx_http_news_ctx_t       *ctx;
+    ngx_http_news_page_t      *page, *old;
+    ngx_http_news_cache_sh_t  *sh;
+
+    if (cache->max == 0 || key->len == 0) {
+        return NULL;
+    }
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_news_module);
     ndeps = (ctx != NULL && ctx->deps != NULL) ? ctx->deps->nelts : 0;
 
     /* the dependencies first: they want the alignment of the page */
 
-    ngx_str_null(&tags);
-    ngx_str_null(&keys);
+    size = sizeof(ngx_http_news_page_t) + ndeps * sizeof(uint64_t)
+           + key->len + (size_t) len + proto->info_code.len;
 
     if (ctx != NULL) {
-        tags = ctx->cache_tags;
-        keys = ctx->cache_keys;
+        size += ctx->cache_tags.len + ctx->cache_keys.len;
     }
 
-    size = sizeof(ngx_http_news_page_t) + ndeps * sizeof(uint64_t)
-           + key->len + (size_t) len + info_code->len + tags.len + keys.len;
-
-    if (cache->max == 0 || key->len == 0) {
-        return NULL;
-    }
-
-    if (status) {
-        queue = &cache->errors;
-        used = &cache->errors_size;
-        budget = cache->max / 16;
+    if (proto->status) {
+        budget = NGX_HTTP_NEWS_CACHE_B_ERRORS;
 
     } else if (key->data[0] == NGX_HTTP_NEWS_CACHE_ANCHOR) {
         /*
@@ -239,59 +252,151 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
          * million posts a tenth of a second for the home page's): pages
          * read once do not evict them
          */
-        queue = &cache->ends;
-        used = &cache->ends_size;
-        budget = cache->max / 8;
+        budget = NGX_HTTP_NEWS_CACHE_B_ENDS;
 
     } else {
-        queue = &cache->lru;
-        used = &cache->size;
-        budget = cache->max;
+        budget = NGX_HTTP_NEWS_CACHE_B_PAGES;
     }
 
     hash = ngx_crc32_short(key->data, key->len);
+    sh = cache->sh;
 
-    transient = (size > cache->max / 4 || size > budget
-                 || (queue == &cache->lru && *used + size > budget
-                     && !ngx_http_news_cache_admit(cache, hash)));
+    keep = (ctx != NULL && ctx->cache_looked);
 
-    if (transient) {
-        queue = &cache->sending;
-        used = NULL;
+    /* what the block takes in the zone: whole slab pages, or a power of 2 */
+
+    if (size > ngx_pagesize / 2) {
+        footprint = ngx_align(size, ngx_pagesize);
+
+    } else {
+        for (footprint = 8; footprint < size; footprint <<= 1) {
+            /* void */
+        }
     }
 
-    old = (ngx_http_news_page_t *) ngx_str_rbtree_lookup(&cache->rbtree, key,
-                                                         hash);
-    if (old != NULL) {
-        ngx_http_news_cache_remove(cache, old);
+    page = keep ? ngx_http_news_cache_alloc(cache, budget, footprint, hash)
+                : NULL;
+
+    if (page != NULL) {
+        /* filled unlocked: the other workers wait for no copy */
+        ngx_http_news_cache_fill(page, ctx, key, body, proto);
+
+        page->size = footprint;
+        page->budget = budget;
+        page->cache = cache;
+
+        ngx_shmtx_lock(&cache->shpool->mutex);
+
+        keep = (ctx->cache_epoch == sh->epoch
+                && cache->uniq == sh->uniq && cache->dev == sh->dev);
+
+        if (keep) {
+            old = (ngx_http_news_page_t *)
+                      ngx_str_rbtree_lookup(&sh->rbtree, key, hash);
+            if (old != NULL) {
+                ngx_http_news_cache_remove(cache, old);
+            }
+
+            page->sn.node.key = hash;
+            ngx_rbtree_insert(&sh->rbtree, &page->sn.node);
+            ngx_queue_insert_head(&sh->lru[budget], &page->lru);
+
+            page->refs = 1;
+
+        } else {
+            sh->used[budget] -= footprint;
+            ngx_slab_free_locked(cache->shpool, page);
+        }
+
+        ngx_shmtx_unlock(&cache->shpool->mutex);
+
+        if (!keep) {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "news cache put: pages forgotten meanwhile");
+            page = NULL;
+        }
     }
 
-    while (used != NULL && *used + size > budget && !ngx_queue_empty(queue)) {
-        q = ngx_queue_last(queue);
-
-        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "news cache evict: %uz bytes",
-                       ((ngx_http_news_page_t *)
-                           ngx_queue_data(q, ngx_http_news_page_t, lru))->size);
-
-        ngx_http_news_cache_remove(cache,
-                             ngx_queue_data(q, ngx_http_news_page_t, lru));
-    }
-
-    page = ngx_alloc(size, r->connection->log);
     if (page == NULL) {
+        old = (ngx_http_news_page_t *)
+                  ngx_str_rbtree_lookup(&cache->rbtree, key, hash);
+        if (old != NULL) {
+            ngx_http_news_cache_remove(cache, old);
+        }
+
+        page = ngx_alloc(size, r->connection->log);
+        if (page == NULL) {
+            return NULL;
+        }
+
+        ngx_http_news_cache_fill(page, ctx, key, body, proto);
+
+        page->size = size;
+        page->cache = cache;
+        page->transient = 1;
+        page->sn.node.key = hash;
+        page->refs = 1;
+
+        ngx_rbtree_insert(&cache->rbtree, &page->sn.node);
+        ngx_queue_insert_head(&cache->sending, &page->lru);
+    }
+
+    if (ctx != NULL) {
+        /* what this request sends was made for it: $news_cache_status */
+        ctx->rendered = 1;
+    }
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "news cache put: %uz bytes, status %ui%s", size,
+                   proto->status,
+                   page->transient ? ", while being sent" : "");
+
+#if (NGX_DEBUG)
+    for (i = 0; i < ndeps; i++) {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "news cache put: depends on %ui:%uL",
+                       ngx_http_news_dep_type(page->deps[i]),
+                       (uint64_t) ngx_http_news_dep_id(page->deps[i]));
+    }
+#endif
+
+    /* the reference taken above is this request's */
+
+    if (ngx_http_news_cache_hold(r, page) != NGX_OK) {
+        ngx_http_news_cache_release(page);
         return NULL;
     }
+
+    return page;
+}
+
+
+static void
+ngx_http_news_cache_fill(ngx_http_news_page_t *page, ngx_http_news_ctx_t *ctx,
+    ngx_str_t *key, ngx_chain_t *body, ngx_http_news_page_t *proto)
+{
+    u_char       *p;
+    ngx_str_t     tags, keys;
+    ngx_chain_t  *cl;
+
+    ngx_str_null(&tags);
+    ngx_str_null(&keys);
 
     ngx_memzero(page, sizeof(ngx_http_news_page_t));
 
     p = (u_char *) page + sizeof(ngx_http_news_page_t);
 
     page->deps = (uint64_t *) p;
-    page->ndeps = ndeps;
 
-    if (ndeps) {
-        p = ngx_cpymem(p, ctx->deps->elts, ndeps * sizeof(uint64_t));
+    if (ctx != NULL) {
+        tags = ctx->cache_tags;
+        keys = ctx->cache_keys;
+
+        if (ctx->deps != NULL && ctx->deps->nelts) {
+            page->ndeps = ctx->deps->nelts;
+            p = ngx_cpymem(p, ctx->deps->elts,
+                           page->ndeps * sizeof(uint64_t));
+        }
     }
 
     page->sn.str.data = p;
@@ -308,11 +413,13 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
 
     page->body.len = p - page->body.data;
 
-    page->info_code.data = p;
-    page->info_code.len = info_code->len;
+    /* memcpy() of nothing from NULL is undefined: each copied if any */
 
-    if (info_code->len) {
-        p = ngx_cpymem(p, info_code->data, info_code->len);
+    page->info_code.data = p;
+    page->info_code.len = proto->info_code.len;
+
+    if (proto->info_code.len) {
+        p = ngx_cpymem(p, proto->info_code.data, proto->info_code.len);
     }
 
     page->tags.data = p;
@@ -329,47 +436,11 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
         ngx_memcpy(p, keys.data, keys.len);
     }
 
-    page->size = size;
-    page->sn.node.key = hash;
-    page->status = status;
-    page->cache = cache;
-    page->transient = transient;
-
-    ngx_rbtree_insert(&cache->rbtree, &page->sn.node);
-    ngx_queue_insert_head(queue, &page->lru);
-
-    if (ctx != NULL) {
-        /* what this request sends was made for it: $news_cache_status */
-        ctx->rendered = 1;
-    }
-
-    if (used != NULL) {
-        *used += size;
-    }
-
-    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "news cache put: %uz bytes, status %ui%s", size, status,
-                   transient ? ", while being sent" : "");
-
-#if (NGX_DEBUG)
-    for (i = 0; i < ndeps; i++) {
-        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "news cache put: depends on %ui:%uL",
-                       ngx_http_news_dep_type(page->deps[i]),
-                       (uint64_t) ngx_http_news_dep_id(page->deps[i]));
-    }
-#endif
-
-    if (ngx_http_news_cache_hold(r, page) != NGX_OK) {
-        /* a page no request holds is not kept for one */
-        if (transient) {
-            ngx_http_news_cache_remove(cache, page);
-        }
-
-        return NULL;
-    }
-
-    return page;
+    page->status = proto->status;
+    page->crc = proto->crc;
+    page->last_modified = proto->last_modified;
+    page->kind = proto->kind;
+    page->gzip = proto->gzip;
 }
 
 
@@ -380,18 +451,21 @@ ngx_http_news_cache_put_str(ngx_http_request_t *r,
     ngx_http_news_cache_t *cache,
     ngx_str_t *key, ngx_str_t *value, ngx_str_t *info_code)
 {
-    ngx_buf_t    b;
-    ngx_chain_t  cl;
+    ngx_buf_t              b;
+    ngx_chain_t            cl;
+    ngx_http_news_page_t   proto;
 
     ngx_memzero(&b, sizeof(ngx_buf_t));
+    ngx_memzero(&proto, sizeof(ngx_http_news_page_t));
 
     b.pos = value->data;
     b.last = value->data + value->len;
     cl.buf = &b;
     cl.next = NULL;
 
-    return ngx_http_news_cache_put(r, cache, key, &cl, value->len, info_code,
-                                   0);
+    proto.info_code = *info_code;
+
+    return ngx_http_news_cache_put(r, cache, key, &cl, value->len, &proto);
 }
 
 
@@ -402,114 +476,6 @@ ngx_http_news_cache_keeps(ngx_http_news_cache_t *cache, size_t len)
 {
     return (cache->max != 0
             && sizeof(ngx_http_news_page_t) + len <= cache->max / 4);
-}
-
-
-/* the database changed or was reopened: every page may be stale */
-
-void
-ngx_http_news_cache_flush(ngx_http_news_cache_t *cache)
-{
-    ngx_queue_t            *q, *queue[4];
-    ngx_uint_t              i;
-
-    queue[0] = &cache->lru;
-    queue[1] = &cache->errors;
-    queue[2] = &cache->ends;
-    queue[3] = &cache->sending;
-
-    for (i = 0; i < 4; i++) {
-        while (!ngx_queue_empty(queue[i])) {
-            q = ngx_queue_head(queue[i]);
-            ngx_http_news_cache_remove(cache,
-                                 ngx_queue_data(q, ngx_http_news_page_t, lru));
-        }
-    }
-}
-
-
-/*
- * whether a page is worth what it evicts, when the cache is full: one
- * asked for the first time is not (a crawler's walk of the archive, a
- * reader's one look at an old article), only on its second miss since,
- * as the last keys missed remember (direct-mapped, so they age by
- * themselves).  A page not kept is still sent from the one copy.
- */
-
-static ngx_uint_t
-ngx_http_news_cache_admit(ngx_http_news_cache_t *cache, uint32_t hash)
-{
-    uint32_t  *slot;
-
-    if (cache->missed == NULL) {
-        /* the worker's, for its life: the cycle's pool */
-        cache->missed = ngx_pcalloc(ngx_cycle->pool,
-                                    NGX_HTTP_NEWS_CACHE_MISSED
-                                    * sizeof(uint32_t));
-        if (cache->missed == NULL) {
-            return 1;
-        }
-    }
-
-    /* the product's top 14 bits: NGX_HTTP_NEWS_CACHE_MISSED slots */
-    slot = &cache->missed[(uint32_t) (hash * 2654435761U) >> 18];
-
-    if (*slot == (hash | 1)) {
-        return 1;
-    }
-
-    *slot = hash | 1;
-
-    return 0;
-}
-
-
-/* the queue a kept page is in, by its kind */
-
-static ngx_queue_t *
-ngx_http_news_cache_queue(ngx_http_news_cache_t *cache,
-    ngx_http_news_page_t *page)
-{
-    if (page->status) {
-        return &cache->errors;
-    }
-
-    if (page->sn.str.data[0] == NGX_HTTP_NEWS_CACHE_ANCHOR) {
-        return &cache->ends;
-    }
-
-    return &cache->lru;
-}
-
-
-/* out of the cache; freed now, or when the last request sending it ends */
-
-void
-ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
-    ngx_http_news_page_t *page)
-{
-    ngx_rbtree_delete(&cache->rbtree, &page->sn.node);
-    ngx_queue_remove(&page->lru);
-
-    if (page->transient) {
-        /* counted in no budget */
-
-    } else if (page->status) {
-        cache->errors_size -= page->size;
-
-    } else if (page->sn.str.data[0] == NGX_HTTP_NEWS_CACHE_ANCHOR) {
-        cache->ends_size -= page->size;
-
-    } else {
-        cache->size -= page->size;
-    }
-
-    if (page->refs) {
-        page->dead = 1;
-        return;
-    }
-
-    ngx_free(page);
 }
 
 
@@ -526,26 +492,42 @@ ngx_http_news_cache_hold(ngx_http_request_t *r, ngx_http_news_page_t *page)
     cln->handler = ngx_http_news_cache_release;
     cln->data = page;
 
-    page->refs++;
-
     return NGX_OK;
 }
 
+
+/* a request ends: a page it held goes if it was evicted or too big */
 
 static void
 ngx_http_news_cache_release(void *data)
 {
     ngx_http_news_page_t  *page = data;
 
-    if (--page->refs) {
+    ngx_http_news_cache_t  *cache;
+
+    cache = page->cache;
+
+    if (page->transient) {
+        if (--page->refs) {
+            return;
+        }
+
+        if (page->dead) {
+            ngx_free(page);
+
+        } else {
+            /* too big to keep: gone with the last request sending it */
+            ngx_http_news_cache_remove(cache, page);
+        }
+
         return;
     }
 
-    if (page->dead) {
-        ngx_free(page);
+    ngx_shmtx_lock(&cache->shpool->mutex);
 
-    } else if (page->transient) {
-        /* too big to keep: gone with the last request sending it */
-        ngx_http_news_cache_remove(page->cache, page);
+    if (--page->refs == 0 && page->dead) {
+        ngx_slab_free_locked(cache->shpool, page);
     }
+
+    ngx_shmtx_unlock(&cache->shpool->mutex);
 }

@@ -29,20 +29,31 @@ void
 ngx_http_news_cache_forget(ngx_http_news_cache_t *cache, uint64_t *deps,
     ngx_uint_t n)
 {
-    ngx_queue_t           *q, *next, *queue[4];
+    ngx_queue_t           *q, *next, *queue;
     ngx_uint_t             i;
     ngx_http_news_page_t  *page;
 
+    if (cache->max == 0) {
+        return;
+    }
+
     ngx_qsort(deps, n, sizeof(uint64_t), ngx_http_news_dep_cmp);
 
-    queue[0] = &cache->lru;
-    queue[1] = &cache->errors;
-    queue[2] = &cache->ends;
-    queue[3] = &cache->sending;
+    ngx_shmtx_lock(&cache->shpool->mutex);
 
-    for (i = 0; i < 4; i++) {
-        for (q = ngx_queue_head(queue[i]);
-             q != ngx_queue_sentinel(queue[i]);
+    for (i = 0; i <= NGX_HTTP_NEWS_CACHE_BUDGETS; i++) {
+
+        if (i == NGX_HTTP_NEWS_CACHE_BUDGETS) {
+            /* this worker's pages too big to keep, which need no lock */
+            ngx_shmtx_unlock(&cache->shpool->mutex);
+            queue = &cache->sending;
+
+        } else {
+            queue = &cache->sh->lru[i];
+        }
+
+        for (q = ngx_queue_head(queue);
+             q != ngx_queue_sentinel(queue);
              q = next)
         {
             next = ngx_queue_next(q);
@@ -51,6 +62,11 @@ ngx_http_news_cache_forget(ngx_http_news_cache_t *cache, uint64_t *deps,
             if (ngx_http_news_cache_stale(page, deps, n)) {
                 ngx_http_news_cache_remove(cache, page);
             }
+        }
+
+        if (i == NGX_HTTP_NEWS_CACHE_BUDGETS - 1) {
+            /* what another worker renders from before is not kept */
+            cache->sh->epoch++;
         }
     }
 }

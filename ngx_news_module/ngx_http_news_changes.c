@@ -4,7 +4,8 @@
  *
  * What a commit changed: the content database's change_log, kept by the
  * schema's triggers whatever writes the file, read when a worker sees the
- * file change, past the last row it saw.  Each row becomes the
+ * file change, past the last row it or another worker read (the pages
+ * the workers share are current up to there).  Each row becomes the
  * dependencies (NGX_HTTP_NEWS_DEP_*) of the pages it touches, and the
  * render cache forgets those pages and keeps the rest: an edit every few
  * seconds no longer empties it.  When the log cannot tell (a category or
@@ -37,7 +38,7 @@ typedef struct {
 
 
 static ngx_int_t ngx_http_news_changes_read(ngx_http_news_db_t *db,
-    ngx_log_t *log, ngx_array_t *rows);
+    ngx_log_t *log, ngx_array_t *rows, int64_t current);
 static ngx_int_t ngx_http_news_changes_post(ngx_http_news_db_t *db,
     ngx_log_t *log, ngx_http_news_change_t *c, ngx_array_t *deps);
 static ngx_int_t ngx_http_news_changes_add(ngx_array_t *deps,
@@ -55,13 +56,25 @@ ngx_int_t
 ngx_http_news_db_changes(ngx_http_news_db_t *db, ngx_log_t *log)
 {
     ngx_int_t                rc;
+    int64_t                  current;
     ngx_uint_t               i;
     ngx_pool_t              *pool;
     ngx_array_t              rows, deps;
     ngx_http_news_change_t  *c;
 
-    if (db->change_seen < 0) {
-        /* just opened: the cache is empty, the log is read from here on */
+    /*
+     * the rows up to where the pages the workers share are current were
+     * read by another worker, or by this one before, and their pages are
+     * gone: read on past them
+     */
+
+    current = ngx_http_news_cache_current(&db->cache);
+
+    if (db->change_seen < 0 && current < 0) {
+        /*
+         * just opened, and the cache has no pages of this file: the log
+         * is read from here on
+         */
         (void) ngx_http_news_changes_last(db, log);
         return NGX_DECLINED;
     }
@@ -79,7 +92,7 @@ ngx_http_news_db_changes(ngx_http_news_db_t *db, ngx_log_t *log)
         return NGX_DECLINED;
     }
 
-    rc = ngx_http_news_changes_read(db, log, &rows);
+    rc = ngx_http_news_changes_read(db, log, &rows, current);
 
     if (rc != NGX_OK) {
         ngx_destroy_pool(pool);
@@ -132,16 +145,17 @@ ngx_http_news_db_changes(ngx_http_news_db_t *db, ngx_log_t *log)
 
 
 /*
- * the rows past change_seen, which moves past them: NGX_DECLINED when
- * they cannot tell which pages they touch
+ * the rows past change_seen and the cache's current row, which
+ * change_seen moves past: NGX_DECLINED when they cannot tell which pages
+ * they touch
  */
 
 static ngx_int_t
 ngx_http_news_changes_read(ngx_http_news_db_t *db, ngx_log_t *log,
-    ngx_array_t *rows)
+    ngx_array_t *rows, int64_t current)
 {
     u_char                  *what;
-    int64_t                  id, next;
+    int64_t                  id, next, from;
     ngx_int_t                rc;
     ngx_uint_t               all;
     sqlite3_stmt            *stmt;
@@ -149,10 +163,12 @@ ngx_http_news_changes_read(ngx_http_news_db_t *db, ngx_log_t *log,
 
     stmt = db->stmt[NGX_HTTP_NEWS_STMT_CHANGES];
 
-    sqlite3_bind_int64(stmt, 1, db->change_seen);
+    from = ngx_max(db->change_seen, current);
+
+    sqlite3_bind_int64(stmt, 1, from);
     sqlite3_bind_int64(stmt, 2, NGX_HTTP_NEWS_CHANGES_MAX + 1);
 
-    next = db->change_seen + 1;
+    next = from + 1;
     all = 0;
 
     for ( ;; ) {
@@ -204,13 +220,13 @@ ngx_http_news_changes_read(ngx_http_news_db_t *db, ngx_log_t *log,
         return NGX_DECLINED;
     }
 
-    if (next - 1 - db->change_seen > NGX_HTTP_NEWS_CHANGES_MAX) {
+    if (next - 1 - from > NGX_HTTP_NEWS_CHANGES_MAX) {
         /* a bulk edit: cheaper to forget every page than to read on */
         (void) ngx_http_news_changes_last(db, log);
         return NGX_DECLINED;
     }
 
-    if (next - 1 == db->change_seen) {
+    if (next - 1 == from && from == db->change_seen) {
         /* a commit that logged nothing: a table the log does not follow */
         return NGX_DECLINED;
     }

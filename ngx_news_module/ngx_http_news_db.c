@@ -93,6 +93,31 @@ ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path)
 }
 
 
+/* at configuration: each database's render cache, a zone of news_cache */
+
+ngx_int_t
+ngx_http_news_db_cache_zones(ngx_conf_t *cf, size_t size)
+{
+    ngx_uint_t                  i;
+    ngx_http_news_db_t        **dbp;
+    ngx_http_news_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+
+    dbp = mcf->dbs.elts;
+
+    for (i = 0; i < mcf->dbs.nelts; i++) {
+        if (ngx_http_news_cache_zone(cf, &dbp[i]->cache, &dbp[i]->path, size)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_http_news_db_open_all(ngx_cycle_t *cycle)
 {
@@ -111,7 +136,7 @@ ngx_http_news_db_open_all(ngx_cycle_t *cycle)
         /* a missing or broken file is not fatal: it is retried later */
         dbp[i]->busy_timeout = mcf->busy_timeout;
         dbp[i]->checked = ngx_time();
-        ngx_http_news_cache_init(&dbp[i]->cache, mcf->cache_size);
+        ngx_http_news_cache_init(&dbp[i]->cache);
         (void) ngx_http_news_db_open(dbp[i], cycle->log);
     }
 
@@ -268,6 +293,9 @@ ngx_http_news_db_changed(ngx_http_news_db_t *db, time_t now,
     if (rc != NGX_OK || (live && live <= now)) {
         ngx_http_news_cache_flush(&db->cache);
     }
+
+    /* the pages in the cache are current up to here */
+    ngx_http_news_cache_seen(&db->cache, db->change_seen);
 
     db->changed = now;
 
@@ -431,7 +459,10 @@ ngx_http_news_db_open(ngx_http_news_db_t *db, ngx_log_t *log)
     db->dev = fi.st_dev;
     db->data_version = -1;
     db->counter_valid = 0;
+
     db->change_seen = -1;
+
+    ngx_http_news_cache_open(&db->cache, db->uniq, db->dev);
 
     ngx_log_error(NGX_LOG_INFO, log, 0, "news: opened \"%V\"", &db->path);
 

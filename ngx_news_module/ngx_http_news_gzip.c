@@ -58,10 +58,9 @@ ngx_http_news_send_gzip(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
 {
     int                    rc;
     z_stream               zs;
-    ngx_str_t              none;
     ngx_buf_t             *b;
     ngx_chain_t            cl;
-    ngx_http_news_page_t  *page;
+    ngx_http_news_page_t  *page, proto;
 
     ngx_memzero(&zs, sizeof(z_stream));
 
@@ -113,18 +112,18 @@ ngx_http_news_send_gzip(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
     cl.buf = b;
     cl.next = NULL;
 
-    ngx_str_null(&none);
+    ngx_memzero(&proto, sizeof(ngx_http_news_page_t));
 
-    page = ngx_http_news_cache_put(r, cache, key, &cl, b->last - b->pos, &none,
-                                   0);
+    proto.crc = ngx_crc32_long(b->pos, b->last - b->pos);
+    proto.last_modified = last_modified;
+    proto.kind = kind;
+    proto.gzip = 1;
+
+    page = ngx_http_news_cache_put(r, cache, key, &cl, b->last - b->pos,
+                                   &proto);
     if (page == NULL) {
         return NGX_DECLINED;
     }
-
-    page->crc = ngx_crc32_long(page->body.data, page->body.len);
-    page->last_modified = last_modified;
-    page->kind = kind;
-    page->gzip = 1;
 
     return ngx_http_news_send_page(r, page);
 }

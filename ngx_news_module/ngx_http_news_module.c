@@ -459,6 +459,10 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(mcf->busy_timeout, 50);
     ngx_conf_init_size_value(mcf->cache_size, 16 * 1024 * 1024);
 
+    if (ngx_http_news_db_cache_zones(cf, mcf->cache_size) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     if (ngx_http_news_readership_init_conf(cf, mcf) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }

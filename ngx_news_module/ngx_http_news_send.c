@@ -72,7 +72,7 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
     ngx_uint_t                 i;
     ngx_chain_t               *out;
     ngx_http_news_ctx_t       *ctx;
-    ngx_http_news_page_t      *page;
+    ngx_http_news_page_t      *page, proto;
     ngx_http_news_loc_conf_t  *nlcf;
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
@@ -99,15 +99,18 @@ ngx_http_news_send(ngx_http_request_t *r, ngx_uint_t kind, ngx_str_t *vars,
             info_code = &none;
         }
 
+        ngx_memzero(&proto, sizeof(ngx_http_news_page_t));
+
+        proto.info_code = *info_code;
+        proto.status = r->headers_out.status;
+        proto.crc = crc;
+        proto.last_modified = last_modified;
+        proto.kind = kind;
+
         page = ngx_http_news_cache_put(r, ngx_http_news_db_cache(nlcf->db),
-                                       cache_key, out, len,
-                                       info_code, r->headers_out.status);
+                                       cache_key, out, len, &proto);
 
         if (page != NULL) {
-            page->crc = crc;
-            page->last_modified = last_modified;
-            page->kind = kind;
-
             /*
              * the page is sent from its copy: the request's own large
              * values (an article body) need not live as long as a slow
@@ -145,7 +148,7 @@ ngx_http_news_send_body(ngx_http_request_t *r, ngx_uint_t kind,
     uint32_t                   crc;
     ngx_chain_t               *out;
     ngx_http_news_ctx_t       *ctx;
-    ngx_http_news_page_t      *page;
+    ngx_http_news_page_t      *page, proto;
     ngx_http_news_loc_conf_t  *nlcf;
 
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
@@ -159,14 +162,17 @@ ngx_http_news_send_body(ngx_http_request_t *r, ngx_uint_t kind,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    ngx_memzero(&proto, sizeof(ngx_http_news_page_t));
+
+    proto.info_code = *info_code;
+    proto.crc = crc;
+    proto.last_modified = last_modified;
+    proto.kind = kind;
+
     page = ngx_http_news_cache_put(r, ngx_http_news_db_cache(nlcf->db),
-                                   cache_key, out, body->len, info_code, 0);
+                                   cache_key, out, body->len, &proto);
 
     if (page != NULL) {
-        page->crc = crc;
-        page->last_modified = last_modified;
-        page->kind = kind;
-
         return ngx_http_news_send_page(r, page);
     }
 
