@@ -1110,7 +1110,8 @@ sub report {
                 . "entries also hold their key and dependencies): %.1f%% "
                 . "when every miss is kept; %.1f%% when the crawler's "
                 . "misses are not kept; %.1f%% when a page is kept on its "
-                . "second miss only, as the module does when full.\n\n",
+                . "second miss only (the module's admission before its "
+                . "frequency sketch).\n\n",
                 pct($sum{lru}, $sum{total}), pct($sum{lru_nc}, $sum{total}),
                 pct($sum{lru_2}, $sum{total}));
     $RES{hit} = $hit;
@@ -1177,7 +1178,8 @@ sub report {
     # memory
     push @t, "## Workers: RSS (MB), requests\n\n",
         "VmRSS of each worker (in brackets the part of it that is shared "
-        . "memory the worker touched, RssShmem: the readership zone); the "
+        . "memory the worker touched, RssShmem: the readership zone and "
+        . "the render cache's); the "
         . "growth is from the start of the first measured run to the end "
         . "of the last, the peak VmHWM over the same time.\n\n",
         "| server | worker | started | run starts | run ends | growth "

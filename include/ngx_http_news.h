@@ -200,8 +200,13 @@ typedef struct ngx_http_news_tpl_s  ngx_http_news_tpl_t;
 
 typedef struct ngx_http_news_cache_s  ngx_http_news_cache_t;
 
-/* the keys a full render cache remembers missing: 2^14 */
-#define NGX_HTTP_NEWS_CACHE_MISSED  16384
+/*
+ * how often keys are asked for, as the render cache counts them: four
+ * rows of 2^15 counters, halved every 2^18 lookups
+ */
+#define NGX_HTTP_NEWS_CACHE_SKETCH_BITS  15
+#define NGX_HTTP_NEWS_CACHE_SKETCH       (1 << NGX_HTTP_NEWS_CACHE_SKETCH_BITS)
+#define NGX_HTTP_NEWS_CACHE_SAMPLE       (8 * NGX_HTTP_NEWS_CACHE_SKETCH)
 
 
 /* a rendered page, or a share link's target path, in the render cache */
@@ -245,7 +250,8 @@ typedef struct {
     int64_t                     seen;       /* change_log's, forgotten */
     ngx_file_uniq_t             uniq;       /* the file last opened */
     dev_t                       dev;
-    uint32_t                    missed[NGX_HTTP_NEWS_CACHE_MISSED];
+    ngx_uint_t                  looked;     /* lookups since halved */
+    uint64_t                    sketch[4][NGX_HTTP_NEWS_CACHE_SKETCH / 8];
 } ngx_http_news_cache_sh_t;
 
 
@@ -567,6 +573,7 @@ int64_t ngx_http_news_cache_current(ngx_http_news_cache_t *cache);
 void ngx_http_news_cache_seen(ngx_http_news_cache_t *cache, int64_t id);
 ngx_http_news_page_t *ngx_http_news_cache_alloc(ngx_http_news_cache_t *cache,
     ngx_uint_t budget, size_t size, uint32_t hash);
+void ngx_http_news_cache_count(ngx_http_news_cache_sh_t *sh, uint32_t hash);
 void ngx_http_news_cache_flush(ngx_http_news_cache_t *cache);
 void ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
     ngx_http_news_page_t *page);

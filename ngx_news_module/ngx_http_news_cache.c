@@ -170,6 +170,8 @@ ngx_http_news_cache_get(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
         ctx->cache_looked = 1;
     }
 
+    ngx_http_news_cache_count(sh, hash);
+
     page = (ngx_http_news_page_t *) ngx_str_rbtree_lookup(&sh->rbtree, key,
                                                           hash);
     if (page != NULL) {

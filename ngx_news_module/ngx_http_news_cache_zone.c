@@ -5,8 +5,9 @@
  * The render cache's zone, one for each database, shared by the workers:
  * its making at configuration, which file its pages are of and up to
  * which row of the change log they are current, the room a page to keep
- * is made (each budget's oldest pages go; a page asked for the first time
- * while the cache is full is not kept), and pages removed, one or all.
+ * is made (each budget's oldest pages go; a page asked for less often
+ * than they were, while the cache is full, is not kept), and pages
+ * removed, one or all.
  * Everything in it is read and changed with the zone locked.
  */
 
@@ -19,8 +20,10 @@
 
 static ngx_int_t ngx_http_news_cache_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
-static ngx_uint_t ngx_http_news_cache_admit(ngx_http_news_cache_sh_t *sh,
+static ngx_uint_t ngx_http_news_cache_frequency(ngx_http_news_cache_sh_t *sh,
     uint32_t hash);
+static ngx_uint_t ngx_http_news_cache_admit(ngx_http_news_cache_sh_t *sh,
+    uint32_t hash, size_t size, size_t max);
 
 
 /*
@@ -201,8 +204,8 @@ ngx_http_news_cache_seen(ngx_http_news_cache_t *cache, int64_t id)
 /*
  * a block of the zone for a page to keep, its room made by the budget's
  * oldest pages (and, when the zone is fragmented, any budget's); NULL
- * when the page is not to be kept: too big, or asked for the first time
- * while the cache is full
+ * when the page is not to be kept: too big, or asked for less often than
+ * what it would evict while the cache is full
  */
 
 ngx_http_news_page_t *
@@ -240,7 +243,7 @@ ngx_http_news_cache_alloc(ngx_http_news_cache_t *cache, ngx_uint_t budget,
 
     if (budget == NGX_HTTP_NEWS_CACHE_B_PAGES
         && sh->used[budget] + size > max
-        && !ngx_http_news_cache_admit(sh, hash))
+        && !ngx_http_news_cache_admit(sh, hash, size, max))
     {
         goto done;
     }
@@ -318,28 +321,106 @@ ngx_http_news_cache_flush(ngx_http_news_cache_t *cache)
 
 
 /*
- * whether a page is worth what it evicts, when the cache is full: one
- * asked for the first time is not (a crawler's walk of the archive, a
- * reader's one look at an old article), only on its second miss since,
- * as the last keys missed remember (direct-mapped, so they age by
- * themselves).  A page not kept is still sent from the one copy.
+ * how often keys are asked for: a count-min sketch, each key counted in
+ * one byte of each row (the crc32 of its key times a row's odd constant,
+ * the top bits), its frequency the least of its four counts; all halved
+ * every NGX_HTTP_NEWS_CACHE_SAMPLE lookups, so that what readers asked
+ * for long ago fades
+ */
+
+static uint32_t  ngx_http_news_cache_rows[4] = {
+    0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f
+};
+
+
+void
+ngx_http_news_cache_count(ngx_http_news_cache_sh_t *sh, uint32_t hash)
+{
+    u_char      *c;
+    ngx_uint_t   i, j;
+
+    for (i = 0; i < 4; i++) {
+        c = (u_char *) sh->sketch[i]
+            + ((uint32_t) (hash * ngx_http_news_cache_rows[i])
+               >> (32 - NGX_HTTP_NEWS_CACHE_SKETCH_BITS));
+
+        if (*c != 0xff) {
+            (*c)++;
+        }
+    }
+
+    if (++sh->looked < NGX_HTTP_NEWS_CACHE_SAMPLE) {
+        return;
+    }
+
+    sh->looked = 0;
+
+    for (i = 0; i < 4; i++) {
+        for (j = 0; j < NGX_HTTP_NEWS_CACHE_SKETCH / 8; j++) {
+            sh->sketch[i][j] = (sh->sketch[i][j] >> 1)
+                               & 0x7f7f7f7f7f7f7f7fULL;
+        }
+    }
+}
+
+
+static ngx_uint_t
+ngx_http_news_cache_frequency(ngx_http_news_cache_sh_t *sh, uint32_t hash)
+{
+    u_char      *c;
+    ngx_uint_t   i, f;
+
+    f = 0xff;
+
+    for (i = 0; i < 4; i++) {
+        c = (u_char *) sh->sketch[i]
+            + ((uint32_t) (hash * ngx_http_news_cache_rows[i])
+               >> (32 - NGX_HTTP_NEWS_CACHE_SKETCH_BITS));
+
+        f = ngx_min(f, *c);
+    }
+
+    return f;
+}
+
+
+/*
+ * whether a page is worth what it evicts, when the cache is full (a
+ * TinyLFU admission): only if it is asked for more often than each of
+ * the oldest pages it would evict.  A crawler's walk of the archive, a
+ * reader's one look at an old article, evict nothing readers come back
+ * to; a page not kept is still sent from its one copy.
  */
 
 static ngx_uint_t
-ngx_http_news_cache_admit(ngx_http_news_cache_sh_t *sh, uint32_t hash)
+ngx_http_news_cache_admit(ngx_http_news_cache_sh_t *sh, uint32_t hash,
+    size_t size, size_t max)
 {
-    uint32_t  *slot;
+    size_t                 room, used;
+    ngx_uint_t             f;
+    ngx_queue_t           *q, *lru;
+    ngx_http_news_page_t  *victim;
 
-    /* the product's top 14 bits: NGX_HTTP_NEWS_CACHE_MISSED slots */
-    slot = &sh->missed[(uint32_t) (hash * 2654435761U) >> 18];
+    f = ngx_http_news_cache_frequency(sh, hash);
 
-    if (*slot == (hash | 1)) {
-        return 1;
+    lru = &sh->lru[NGX_HTTP_NEWS_CACHE_B_PAGES];
+    used = sh->used[NGX_HTTP_NEWS_CACHE_B_PAGES];
+    room = (used < max) ? max - used : 0;
+
+    for (q = ngx_queue_last(lru);
+         room < size && q != ngx_queue_sentinel(lru);
+         q = ngx_queue_prev(q))
+    {
+        victim = ngx_queue_data(q, ngx_http_news_page_t, lru);
+
+        if (ngx_http_news_cache_frequency(sh, victim->sn.node.key) >= f) {
+            return 0;
+        }
+
+        room += victim->size;
     }
 
-    *slot = hash | 1;
-
-    return 0;
+    return 1;
 }
 
 
