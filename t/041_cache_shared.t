@@ -42,21 +42,10 @@ $t->write_conf($t->conf_server('',
         . ' add_header X-Pid $pid always;',
     http => 'news_cache 4m;',
     template => { article => $tpl }));
-{
-    my $conf = $t->read_file('nginx.conf');
-    $conf =~ s/^worker_processes 1;$/worker_processes 2;/m
-        or die "no worker_processes line in nginx.conf\n";
-    $conf =~ s/(listen 127\.0\.0\.1:\d+)/$1 reuseport/
-        or die "no listen line in nginx.conf\n";
-    $t->write_file('nginx.conf', $conf);
-}
+$t->set_workers(2, reuseport => 1);
 $t->run;
 
-my $deadline = time + 5;
-sleep 0.05 while time < $deadline
-    && (() = $t->error_log =~ /start worker process \d+/g) < 2;
-is(scalar(() = $t->error_log =~ /start worker process \d+/g), 2,
-    'two workers');
+is($t->wait_workers(2), 2, 'two workers');
 
 # a GET answered by the worker wanted (or by another than the one named)
 sub get_from {

@@ -40,19 +40,10 @@ $t->write_conf($t->conf_server('',
     server => 'add_header X-Cache $news_cache_status always;'
         . ' add_header X-Pid $pid always;',
     http => 'news_cache 128m;'));
-{
-    my $conf = $t->read_file('nginx.conf');
-    $conf =~ s/^worker_processes 1;$/worker_processes 2;/m
-        or die "no worker_processes line in nginx.conf\n";
-    $conf =~ s/(listen 127\.0\.0\.1:\d+)/$1 reuseport/
-        or die "no listen line in nginx.conf\n";
-    $t->write_file('nginx.conf', $conf);
-}
+$t->set_workers(2, reuseport => 1);
 $t->run;
 
-my $deadline = time + 5;
-sleep 0.05 while time < $deadline
-    && (() = $t->error_log =~ /start worker process \d+/g) < 2;
+is($t->wait_workers(2), 2, 'two workers');
 
 # a kept-alive connection, and a response read off it
 sub send_get {

@@ -33,12 +33,7 @@ $t->write_conf($t->conf_server('', http => <<"EOF2"));
     news_readership zone=r:1m db=%%PREFIX%%/rs.db flush=100ms;
     news_timezone UTC;
 EOF2
-{
-    my $conf = $t->read_file('nginx.conf');
-    $conf =~ s/^worker_processes 1;$/worker_processes 2;/m
-        or die "no worker_processes line in nginx.conf\n";
-    $t->write_file('nginx.conf', $conf);
-}
+$t->set_workers(2);
 
 my $rs = NewsReadership->new($t, "$p/rs.db");
 

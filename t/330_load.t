@@ -35,19 +35,10 @@ is($t->article_path($hot), $hot_path, 'setup: article path');
 is($t->sql_value('PRAGMA journal_mode = WAL;'), 'wal', 'setup: WAL mode');
 
 $t->write_conf($t->conf_server);
-{
-    my $conf = $t->read_file('nginx.conf');
-    $conf =~ s/^worker_processes 1;$/worker_processes 2;/m
-        or die "no worker_processes line in nginx.conf\n";
-    $t->write_file('nginx.conf', $conf);
-}
+$t->set_workers(2);
 $t->run;
 
-my $deadline = time + 3;
-sleep 0.05 while time < $deadline
-    && (() = $t->error_log =~ /start worker process \d+/g) < 2;
-is(scalar(() = $t->error_log =~ /start worker process \d+/g), 2,
-    'two workers');
+is($t->wait_workers(2), 2, 'two workers');
 is($t->get($hot_path)->{status}, 200, 'setup: the hot page');
 
 # wrk picks its paths round robin: the hot article often, all the others,

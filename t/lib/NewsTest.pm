@@ -465,6 +465,35 @@ EOF
     return $self;
 }
 
+# nginx.conf as written, with $n workers; reuseport => 1 gives each
+# worker a listening socket of its own, so that the kernel spreads new
+# connections over them
+sub set_workers {
+    my ($self, $n, %o) = @_;
+
+    my $conf = $self->read_file('nginx.conf');
+    $conf =~ s/^worker_processes 1;$/worker_processes $n;/m
+        or die "no worker_processes line in nginx.conf\n";
+    if ($o{reuseport}) {
+        $conf =~ s/(listen 127\.0\.0\.1:\d+)/$1 reuseport/g
+            or die "no listen line in nginx.conf\n";
+    }
+    $self->write_file('nginx.conf', $conf);
+    return $self;
+}
+
+# how many workers started, once $n did or a few seconds went by
+sub wait_workers {
+    my ($self, $n) = @_;
+
+    my $count = sub {
+        return scalar(() = $self->error_log =~ /start worker process \d+/g);
+    };
+    my $deadline = time + 5;
+    sleep 0.05 while time < $deadline && $count->() < $n;
+    return $count->();
+}
+
 sub expand {
     my ($self, $text) = @_;
     my %v = (
