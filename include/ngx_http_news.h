@@ -246,6 +246,7 @@ typedef struct {
     ngx_rbtree_node_t           sentinel;
     ngx_queue_t                 lru[NGX_HTTP_NEWS_CACHE_BUDGETS];
     size_t                      used[NGX_HTTP_NEWS_CACHE_BUDGETS];
+    ngx_uint_t                  pages;
     ngx_uint_t                  epoch;      /* moves when pages go */
     int64_t                     seen;       /* change_log's, forgotten */
     ngx_file_uniq_t             uniq;       /* the file last opened */
@@ -580,6 +581,9 @@ void ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
 void ngx_http_news_cache_free(ngx_http_news_cache_t *cache,
     ngx_http_news_page_t *page);
 
+void ngx_http_news_cache_usage(ngx_http_news_cache_t *cache, size_t *bytes,
+    ngx_uint_t *pages);
+
 /* ngx_http_news_cache_forget.c */
 void ngx_http_news_cache_forget(ngx_http_news_cache_t *cache, uint64_t *deps,
     ngx_uint_t n);
@@ -808,6 +812,48 @@ char *ngx_http_news_readership_init_conf(ngx_conf_t *cf,
 ngx_int_t ngx_http_news_readership_init_worker(ngx_cycle_t *cycle);
 void ngx_http_news_readership_exit_worker(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_news_readership_postconf(ngx_conf_t *cf);
+
+/* ngx_http_news_metrics.c */
+#define NGX_HTTP_NEWS_METRICS_KINDS     12
+#define NGX_HTTP_NEWS_METRICS_STATUSES  15      /* and "other" */
+#define NGX_HTTP_NEWS_METRICS_BUCKETS   5
+
+/* the counters, in the news_metrics zone: each added to atomically */
+typedef struct {
+    size_t                      size;       /* the layout's, at a reload */
+    ngx_atomic_t                requests[NGX_HTTP_NEWS_METRICS_KINDS]
+                                        [NGX_HTTP_NEWS_METRICS_STATUSES];
+    ngx_atomic_t                cache[3];   /* HIT, MISS, BYPASS */
+    ngx_atomic_t                cache_evictions;
+    ngx_atomic_t                db_opens;
+    ngx_atomic_t                db_reopens;
+    ngx_atomic_t                db_faults;
+    ngx_atomic_t                geo_found;
+    ngx_atomic_t                geo_not_found;
+    ngx_atomic_t                geo_errors;
+    ngx_atomic_t                rs_rows;
+    ngx_atomic_t                rs_lost;
+    ngx_atomic_t                rs_flushes;
+    ngx_atomic_t                rs_flush_failed;
+    ngx_atomic_t                rs_flush_usec;
+    ngx_atomic_t                rs_flush_le[NGX_HTTP_NEWS_METRICS_BUCKETS];
+    ngx_atomic_t                views[26 * 26][2];  /* country; bot */
+} ngx_http_news_metrics_t;
+
+extern ngx_http_news_metrics_t  *ngx_http_news_metrics;
+
+#define ngx_http_news_metric_add(field, n)                                   \
+    if (ngx_http_news_metrics) {                                             \
+        (void) ngx_atomic_fetch_add(&ngx_http_news_metrics->field, n);       \
+    }
+
+ngx_int_t ngx_http_news_metrics_zone(ngx_conf_t *cf);
+ngx_int_t ngx_http_news_metrics_postconf(ngx_conf_t *cf);
+char *ngx_http_news_metrics_set(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_news_metrics_view(ngx_str_t *country, ngx_uint_t bot);
+void ngx_http_news_metrics_flush(ngx_uint_t rows, ngx_msec_int_t usec,
+    ngx_uint_t ok);
 ngx_str_t *ngx_http_news_readership_path(ngx_http_request_t *r);
 
 /* ngx_http_news_stats.c */

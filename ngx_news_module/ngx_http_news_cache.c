@@ -302,6 +302,7 @@ ngx_http_news_cache_put(ngx_http_request_t *r, ngx_http_news_cache_t *cache,
             page->sn.node.key = hash;
             ngx_rbtree_insert(&sh->rbtree, &page->sn.node);
             ngx_queue_insert_head(&sh->lru[budget], &page->lru);
+            sh->pages++;
 
             page->refs = 1;
 

@@ -180,6 +180,30 @@ ngx_http_news_cache_current(ngx_http_news_cache_t *cache)
 }
 
 
+/* the bytes and pages kept, for news_metrics */
+
+void
+ngx_http_news_cache_usage(ngx_http_news_cache_t *cache, size_t *bytes,
+    ngx_uint_t *pages)
+{
+    ngx_uint_t  i;
+
+    if (cache->max == 0) {
+        return;
+    }
+
+    ngx_shmtx_lock(&cache->shpool->mutex);
+
+    for (i = 0; i < NGX_HTTP_NEWS_CACHE_BUDGETS; i++) {
+        *bytes += cache->sh->used[i];
+    }
+
+    *pages += cache->sh->pages;
+
+    ngx_shmtx_unlock(&cache->shpool->mutex);
+}
+
+
 /* the worker forgot what the log's rows up to id touched */
 
 void
@@ -253,6 +277,7 @@ ngx_http_news_cache_alloc(ngx_http_news_cache_t *cache, ngx_uint_t budget,
         q = ngx_queue_last(&sh->lru[budget]);
         ngx_http_news_cache_remove(cache,
                              ngx_queue_data(q, ngx_http_news_page_t, lru));
+        ngx_http_news_metric_add(cache_evictions, 1);
     }
 
     for ( ;; ) {
@@ -276,6 +301,7 @@ ngx_http_news_cache_alloc(ngx_http_news_cache_t *cache, ngx_uint_t budget,
         q = ngx_queue_last(&sh->lru[i % NGX_HTTP_NEWS_CACHE_BUDGETS]);
         ngx_http_news_cache_remove(cache,
                              ngx_queue_data(q, ngx_http_news_page_t, lru));
+        ngx_http_news_metric_add(cache_evictions, 1);
     }
 
 done:
@@ -441,6 +467,7 @@ ngx_http_news_cache_remove(ngx_http_news_cache_t *cache,
     } else {
         ngx_rbtree_delete(&cache->sh->rbtree, &page->sn.node);
         cache->sh->used[page->budget] -= page->size;
+        cache->sh->pages--;
     }
 
     if (page->refs) {

@@ -194,6 +194,7 @@ ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
             ngx_log_error(NGX_LOG_NOTICE, log, 0,
                           "news: \"%V\" was replaced or removed, reopening",
                           &db->path);
+            ngx_http_news_metric_add(db_reopens, 1);
             ngx_http_news_db_close(db);
         }
 
@@ -465,6 +466,7 @@ ngx_http_news_db_open(ngx_http_news_db_t *db, ngx_log_t *log)
     ngx_http_news_cache_open(&db->cache, db->uniq, db->dev);
 
     ngx_log_error(NGX_LOG_INFO, log, 0, "news: opened \"%V\"", &db->path);
+    ngx_http_news_metric_add(db_opens, 1);
 
     return NGX_OK;
 

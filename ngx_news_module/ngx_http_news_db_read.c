@@ -81,6 +81,8 @@ ngx_http_news_db_fault(ngx_http_news_db_t *db, ngx_str_t *more)
 {
     time_t  now;
 
+    ngx_http_news_metric_add(db_faults, 1);
+
     now = ngx_time();
 
     if (now == db->fault_logged) {

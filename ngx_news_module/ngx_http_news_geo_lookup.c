@@ -71,11 +71,18 @@ ngx_http_news_geo_lookup(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
 {
     int                        status;
     u_char                    *p;
+    ngx_int_t                  rc;
     MMDB_entry_data_s          country, sub;
     MMDB_lookup_result_s       res;
     ngx_http_news_geo_memo_t  *m;
 
-    if (ngx_http_news_geo_entry(r, geo, &res) != NGX_OK) {
+    rc = ngx_http_news_geo_entry(r, geo, &res);
+
+    if (rc != NGX_OK) {
+        if (rc == NGX_DECLINED) {
+            ngx_http_news_metric_add(geo_not_found, 1);
+        }
+
         return;
     }
 
@@ -86,7 +93,11 @@ ngx_http_news_geo_lookup(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
         m = &geo->memo[(uint32_t) (res.entry.offset * 2654435761U) >> 24];
 
         if (m->offset == res.entry.offset + 1) {
-            if (m->len) {
+            if (m->len == 0) {
+                ngx_http_news_metric_add(geo_not_found, 1);
+
+            } else {
+                ngx_http_news_metric_add(geo_found, 1);
                 ngx_memcpy(ctx->region_buf, m->region, m->len);
                 ctx->region.data = ctx->region_buf;
                 ctx->region.len = m->len;
@@ -149,6 +160,13 @@ ngx_http_news_geo_lookup(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
     ctx->region.len = p - ctx->region_buf;
 
 done:
+
+    if (ctx->country.data == ctx->region_buf) {
+        ngx_http_news_metric_add(geo_found, 1);
+
+    } else {
+        ngx_http_news_metric_add(geo_not_found, 1);
+    }
 
     if (m == NULL) {
         return;
@@ -230,7 +248,7 @@ ngx_http_news_geo_entry(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
 
     if (mmdb_error != MMDB_SUCCESS) {
         ngx_http_news_geo_error(r, geo, mmdb_error);
-        return NGX_DECLINED;
+        return NGX_ERROR;
     }
 
     return res->found_entry ? NGX_OK : NGX_DECLINED;
@@ -382,6 +400,8 @@ static void
 ngx_http_news_geo_error(ngx_http_request_t *r, ngx_http_news_geo_t *geo,
     int status)
 {
+    ngx_http_news_metric_add(geo_errors, 1);
+
     if (geo->error_logged) {
         return;
     }

@@ -17,6 +17,7 @@ static ngx_int_t ngx_http_news_init_process(ngx_cycle_t *cycle);
 static void ngx_http_news_exit_process(ngx_cycle_t *cycle);
 static void *ngx_http_news_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf);
+static ngx_int_t ngx_http_news_postconf(ngx_conf_t *cf);
 static void *ngx_http_news_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -333,6 +334,13 @@ static ngx_command_t  ngx_http_news_commands[] = {
       0,
       NULL },
 
+    { ngx_string("news_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_news_metrics_set,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("news_robots_extra"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_news_robots_extra,
@@ -346,7 +354,7 @@ static ngx_command_t  ngx_http_news_commands[] = {
 
 static ngx_http_module_t  ngx_http_news_module_ctx = {
     ngx_http_news_add_variables,           /* preconfiguration */
-    ngx_http_news_readership_postconf,     /* postconfiguration */
+    ngx_http_news_postconf,                /* postconfiguration */
 
     ngx_http_news_create_main_conf,        /* create main configuration */
     ngx_http_news_init_main_conf,          /* init main configuration */
@@ -459,7 +467,9 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(mcf->busy_timeout, 50);
     ngx_conf_init_size_value(mcf->cache_size, 16 * 1024 * 1024);
 
-    if (ngx_http_news_db_cache_zones(cf, mcf->cache_size) != NGX_OK) {
+    if (ngx_http_news_db_cache_zones(cf, mcf->cache_size) != NGX_OK
+        || ngx_http_news_metrics_zone(cf) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -468,6 +478,19 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     return ngx_http_news_most_read_init_conf(cf, mcf);
+}
+
+
+/* the log phase's handlers: requests counted, readership counted */
+
+static ngx_int_t
+ngx_http_news_postconf(ngx_conf_t *cf)
+{
+    if (ngx_http_news_metrics_postconf(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_news_readership_postconf(cf);
 }
 
 

@@ -101,7 +101,7 @@ ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
     time_t                      now;
     uint32_t                    hash;
     ngx_int_t                   rc;
-    ngx_uint_t                  log_full;
+    ngx_uint_t                  log_full, bot;
     ngx_http_news_rs_t         *rs;
     ngx_http_news_ctx_t        *ctx;
     ngx_http_news_main_conf_t  *mcf;
@@ -130,10 +130,11 @@ ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
     }
 
     now = ngx_time();
+    bot = ngx_http_news_is_bot(r, rs);
 
     p = key;
     *p++ = (u_char) ('0' + kind);
-    *p++ = (u_char) ('0' + ngx_http_news_is_bot(r, rs));
+    *p++ = (u_char) ('0' + bot);
     ngx_http_news_day(mcf, now, p);
     p += NGX_HTTP_NEWS_DAY_LEN;
     *p++ = (u_char) code->len;
@@ -160,7 +161,14 @@ ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code, ngx_uint_t kind)
 
     ngx_shmtx_unlock(&rs->shpool->mutex);
 
-    if (rc == NGX_BUSY) {
+    if (kind == NGX_HTTP_NEWS_VIEW) {
+        ngx_http_news_metrics_view(&ctx->country, bot);
+    }
+
+    if (rc == NGX_DECLINED) {
+        ngx_http_news_metric_add(rs_lost, 1);
+
+    } else if (rc == NGX_BUSY) {
         /* the zone fills: this worker's flush now, not at its time */
         ngx_http_news_rs_flush_soon(rs);
     }

@@ -18,6 +18,7 @@
 #include "ngx_http_news_readership.h"
 
 
+static ngx_msec_int_t ngx_http_news_rs_usec(void);
 static ngx_int_t ngx_http_news_rs_write_names(ngx_http_news_rs_t *rs,
     ngx_http_news_rs_batch_t *batch, sqlite3_stmt **failed);
 
@@ -36,6 +37,7 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
     u_char                    *k;
     uint64_t                   total;
     ngx_int_t                  rc;
+    ngx_msec_int_t             start;
     ngx_uint_t                 i;
     sqlite3_stmt              *stmt;
     ngx_http_news_rs_rec_t    *rec;
@@ -43,6 +45,9 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
 
     batch = &rs->batch;
     stmt = NULL;
+
+    /* a thread's: the event loop's clock does not move here */
+    start = ngx_http_news_rs_usec();
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0,
                    "news readership flush: batch %uL of %ui keys",
@@ -181,6 +186,8 @@ ngx_http_news_rs_write(void *data, ngx_log_t *log)
         goto rollback;
     }
 
+    ngx_http_news_metrics_flush(batch->n, ngx_http_news_rs_usec() - start, 1);
+
     ngx_http_news_rs_release(rs, batch, 1);
 
     return;
@@ -225,7 +232,20 @@ failed:
                   "news: %ui readership counts kept for the next flush",
                   batch->n);
 
+    ngx_http_news_metrics_flush(0, 0, 0);
+
     ngx_http_news_rs_release(rs, batch, 0);
+}
+
+
+static ngx_msec_int_t
+ngx_http_news_rs_usec(void)
+{
+    struct timespec  ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (ngx_msec_int_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 
