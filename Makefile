@@ -18,7 +18,7 @@ DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev libssl-dev \
                libmaxminddb-dev libmaxmind-db-writer-perl \
                libjson-pp-perl perl make gcc wrk python3-html5lib \
                python3-feedparser curl libqrencode-dev zbar-tools \
-               zlib1g-dev
+               zlib1g-dev rsync
 
 MODULE_SRCS  = $(wildcard ngx_news_module/*.[ch] include/*.h) \
                common/news_search_text.c common/news_html_ref.c \

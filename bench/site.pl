@@ -591,6 +591,14 @@ sub measure {
         }
     }
 
+    # the module's own counters, at the end
+    my (undef, undef, $metrics) = http_get($SERVER{b}{port}, $C{host},
+                                           '/metrics',
+                                           "X-Forwarded-For: "
+                                           . "$C{admin_addr}\r\n");
+    $RES{b}{metrics} = { map { /^(\w+(?:\{[^}]*\})?) (\S+)$/ ? ($1, $2) : () }
+                         split /\n/, $metrics // '' };
+
     for my $key (qw(a b)) {
         $RES{$key}{rss_end} = rss_of($SERVER{$key});
         $RES{$key}{run} = summary(@{$RES{$key}{runs}});
@@ -1114,6 +1122,17 @@ sub report {
                 . "frequency sketch).\n\n",
                 pct($sum{lru}, $sum{total}), pct($sum{lru_nc}, $sum{total}),
                 pct($sum{lru_2}, $sum{total}));
+    my $m = $sb->{metrics} // {};
+    push @t, sprintf("At the end (news_metrics): the cache kept %s pages, "
+                     . "%.1f MB; %s pages were evicted to make room; "
+                     . "readership lost %s requests to a full zone, "
+                     . "flushed %s rows in %s flushes.\n\n",
+                     $m->{news_cache_pages} // '?',
+                     ($m->{news_cache_bytes} // 0) / (1 << 20),
+                     $m->{news_cache_evictions_total} // '?',
+                     $m->{news_readership_lost_total} // '?',
+                     $m->{news_readership_flushed_rows_total} // '?',
+                     $m->{news_readership_flush_seconds_count} // '?');
     $RES{hit} = $hit;
     $RES{ideal} = $ideal;
 

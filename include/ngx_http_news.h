@@ -499,7 +499,8 @@ char *ngx_http_news_cache_size(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 /* ngx_http_news_db.c */
-ngx_http_news_db_t *ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path);
+ngx_http_news_db_t *ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_uint_t snapshot);
 ngx_int_t ngx_http_news_db_cache_zones(ngx_conf_t *cf, size_t size);
 ngx_int_t ngx_http_news_db_open_all(ngx_cycle_t *cycle);
 void ngx_http_news_db_close_all(ngx_cycle_t *cycle);

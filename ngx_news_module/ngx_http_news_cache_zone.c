@@ -28,8 +28,9 @@ static ngx_uint_t ngx_http_news_cache_admit(ngx_http_news_cache_sh_t *sh,
 
 /*
  * at configuration: a database's zone, "news_cache <path>", of max bytes
- * of pages and the room its index and slab pages take beside them; a new
- * zone at each reload, as pages are made by the configuration too
+ * of pages and the room the other budgets, its index and slab pages take
+ * beside them; a new zone at each reload, as pages are made by the
+ * configuration too
  */
 
 ngx_int_t
@@ -54,8 +55,15 @@ ngx_http_news_cache_zone(ngx_conf_t *cf, ngx_http_news_cache_t *cache,
 
     ngx_sprintf(name.data, "news_cache %V", path);
 
-    size = max + max / 8 + sizeof(ngx_http_news_cache_sh_t)
-           + 8 * ngx_pagesize;
+    /*
+     * the pages' budget, the ends' (an eighth) and the errors' (a
+     * sixteenth) beside it, and an eighth for the slab's rounding and
+     * what pages being sent hold after their eviction: a zone short of
+     * them would evict pages to make room for ends and errors
+     */
+
+    size = max + max / 8 + max / 16 + max / 8
+           + sizeof(ngx_http_news_cache_sh_t) + 8 * ngx_pagesize;
 
     shm_zone = ngx_shared_memory_add(cf, &name, size, &ngx_http_news_module);
     if (shm_zone == NULL) {

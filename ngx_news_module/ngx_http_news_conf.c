@@ -49,15 +49,28 @@ ngx_http_news_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_news_loc_conf_t *nlcf = conf;
 
-    ngx_str_t  *value;
+    ngx_str_t   *value;
+    ngx_uint_t   snapshot;
 
     if (nlcf->db != NULL) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
+    snapshot = 0;
 
-    nlcf->db = ngx_http_news_db_add(cf, &value[1]);
+    if (cf->args->nelts == 3) {
+        if (ngx_strcmp(value[2].data, "snapshot") != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\", it must be "
+                               "\"snapshot\"", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        snapshot = 1;
+    }
+
+    nlcf->db = ngx_http_news_db_add(cf, &value[1], snapshot);
     if (nlcf->db == NULL) {
         return NGX_CONF_ERROR;
     }

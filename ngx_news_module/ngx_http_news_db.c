@@ -34,8 +34,9 @@ static ngx_int_t ngx_http_news_db_open(ngx_http_news_db_t *db, ngx_log_t *log);
 
 
 ngx_http_news_db_t *
-ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path)
+ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t snapshot)
 {
+    u_char                     *p;
     ngx_str_t                   full;
     ngx_uint_t                  i;
     ngx_http_news_db_t         *db, **dbp;
@@ -55,6 +56,13 @@ ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path)
         if (dbp[i]->path.len == full.len
             && ngx_strncmp(dbp[i]->path.data, full.data, full.len) == 0)
         {
+            if ((dbp[i]->uri.len != 0) != (snapshot != 0)) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "news_db \"%V\" is a snapshot in one "
+                                   "place and not in another", &full);
+                return NULL;
+            }
+
             return dbp[i];
         }
     }
@@ -75,6 +83,31 @@ ngx_http_news_db_add(ngx_conf_t *cf, ngx_str_t *path)
     }
 
     ngx_sprintf(db->wal_path.data, "%V-wal%Z", &full);
+
+    if (snapshot) {
+        /*
+         * a file that only ever arrives whole, by rename: opened with
+         * immutable=1, no locks and no change checks (the rename is still
+         * seen).  The path as a URI, its '%', '?' and '#' escaped.
+         */
+
+        db->uri.len = sizeof("file:") - 1 + full.len
+                      + 2 * ngx_escape_uri(NULL, full.data, full.len,
+                                           NGX_ESCAPE_URI)
+                      + sizeof("?immutable=1") - 1;
+
+        db->uri.data = ngx_pnalloc(cf->pool, db->uri.len + 1);
+        if (db->uri.data == NULL) {
+            return NULL;
+        }
+
+        p = ngx_cpymem(db->uri.data, "file:", sizeof("file:") - 1);
+        p = (u_char *) ngx_escape_uri(p, full.data, full.len,
+                                      NGX_ESCAPE_URI);
+        p = ngx_cpymem(p, "?immutable=1", sizeof("?immutable=1"));
+
+        db->uri.len = p - 1 - db->uri.data;
+    }
 
     if (access((char *) full.data, R_OK) != 0) {
         ngx_conf_log_error(NGX_LOG_WARN, cf, ngx_errno,
@@ -205,6 +238,23 @@ ngx_http_news_db_ready(ngx_http_news_db_t *db, ngx_log_t *log)
 
     if (db->conn == NULL) {
         return NGX_DECLINED;
+    }
+
+    if (db->uri.len) {
+        /*
+         * a snapshot: it changes by rename only, seen above; once opened,
+         * it is looked at as after a change (its time, the log's end)
+         */
+
+        if (db->data_version == -1) {
+            db->data_version = 0;
+            ngx_http_news_db_changed(db, now, 1, log);
+
+        } else {
+            ngx_http_news_db_live(db, now, log);
+        }
+
+        return db->conn ? NGX_OK : NGX_DECLINED;
     }
 
     /*
@@ -386,8 +436,12 @@ ngx_http_news_db_open(ngx_http_news_db_t *db, ngx_log_t *log)
         return NGX_ERROR;
     }
 
-    rc = sqlite3_open_v2((char *) db->path.data, &db->conn,
-                         SQLITE_OPEN_READONLY|SQLITE_OPEN_NOMUTEX, NULL);
+    rc = sqlite3_open_v2(db->uri.len ? (char *) db->uri.data
+                                     : (char *) db->path.data,
+                         &db->conn,
+                         SQLITE_OPEN_READONLY|SQLITE_OPEN_NOMUTEX
+                         |(db->uri.len ? SQLITE_OPEN_URI : 0),
+                         NULL);
     if (rc != SQLITE_OK) {
         goto failed;
     }

@@ -62,6 +62,7 @@ typedef enum {
 struct ngx_http_news_db_s {
     ngx_str_t                   path;       /* null-terminated */
     ngx_str_t                   wal_path;   /* likewise */
+    ngx_str_t                   uri;        /* snapshot: "file:...", or 0 */
     sqlite3                    *conn;
     sqlite3_stmt               *stmt[NGX_HTTP_NEWS_STMT_MAX];
     ngx_fd_t                    fd;         /* for the header alone */

@@ -38,8 +38,10 @@ static ngx_int_t ngx_http_news_metrics_log(ngx_http_request_t *r);
 static ngx_int_t ngx_http_news_metrics_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_news_metrics_write(ngx_http_request_t *r,
     ngx_http_news_out_t *out);
-static void ngx_http_news_metrics_counter(ngx_http_news_out_t *out,
+static void ngx_http_news_metrics_family(ngx_http_news_out_t *out,
     char *name, char *help, char *type);
+static void ngx_http_news_metrics_one(ngx_http_news_out_t *out, char *name,
+    char *help, char *type, ngx_atomic_uint_t value);
 
 
 ngx_http_news_metrics_t  *ngx_http_news_metrics;
@@ -371,7 +373,7 @@ ngx_http_news_metrics_write(ngx_http_request_t *r, ngx_http_news_out_t *out)
     m = ngx_http_news_metrics;
     mcf = ngx_http_get_module_main_conf(r, ngx_http_news_module);
 
-    ngx_http_news_metrics_counter(out, "news_requests_total",
+    ngx_http_news_metrics_family(out, "news_requests_total",
         "Requests answered by news locations, by page kind and status.",
         "counter");
 
@@ -402,7 +404,7 @@ ngx_http_news_metrics_write(ngx_http_request_t *r, ngx_http_news_out_t *out)
         }
     }
 
-    ngx_http_news_metrics_counter(out, "news_cache_requests_total",
+    ngx_http_news_metrics_family(out, "news_cache_requests_total",
         "Requests by what the render cache did ($news_cache_status).",
         "counter");
 
@@ -424,39 +426,28 @@ ngx_http_news_metrics_write(ngx_http_request_t *r, ngx_http_news_out_t *out)
                                   &pages);
     }
 
-    ngx_http_news_metrics_counter(out, "news_cache_evictions_total",
-        "Pages evicted from the render cache to make room.", "counter");
-    ngx_http_news_out_lit(out, "news_cache_evictions_total ");
-    ngx_http_news_out_uint(out, m->cache_evictions);
+    ngx_http_news_metrics_one(out, "news_cache_evictions_total",
+        "Pages evicted from the render cache to make room.", "counter",
+        m->cache_evictions);
 
-    ngx_http_news_metrics_counter(out, "news_cache_bytes",
-        "Bytes of the pages the render cache keeps.", "gauge");
-    ngx_http_news_out_lit(out, "news_cache_bytes ");
-    ngx_http_news_out_uint(out, bytes);
+    ngx_http_news_metrics_one(out, "news_cache_bytes",
+        "Bytes of the pages the render cache keeps.", "gauge", bytes);
 
-    ngx_http_news_metrics_counter(out, "news_cache_pages",
-        "Pages the render cache keeps.", "gauge");
-    ngx_http_news_out_lit(out, "news_cache_pages ");
-    ngx_http_news_out_uint(out, pages);
+    ngx_http_news_metrics_one(out, "news_cache_pages",
+        "Pages the render cache keeps.", "gauge", pages);
 
-    ngx_http_news_metrics_counter(out, "news_db_opens_total",
-        "Content databases opened by the workers.", "counter");
-    ngx_http_news_out_lit(out, "news_db_opens_total ");
-    ngx_http_news_out_uint(out, m->db_opens);
+    ngx_http_news_metrics_one(out, "news_db_opens_total",
+        "Content databases opened by the workers.", "counter", m->db_opens);
 
-    ngx_http_news_metrics_counter(out, "news_db_reopens_total",
+    ngx_http_news_metrics_one(out, "news_db_reopens_total",
         "Content databases found replaced or removed, and reopened.",
-        "counter");
-    ngx_http_news_out_lit(out, "news_db_reopens_total ");
-    ngx_http_news_out_uint(out, m->db_reopens);
+        "counter", m->db_reopens);
 
-    ngx_http_news_metrics_counter(out, "news_db_faults_total",
+    ngx_http_news_metrics_one(out, "news_db_faults_total",
         "Reads of a content database that failed (locked files apart).",
-        "counter");
-    ngx_http_news_out_lit(out, "news_db_faults_total ");
-    ngx_http_news_out_uint(out, m->db_faults);
+        "counter", m->db_faults);
 
-    ngx_http_news_metrics_counter(out, "news_geoip_lookups_total",
+    ngx_http_news_metrics_family(out, "news_geoip_lookups_total",
         "Readers' addresses looked up in the GeoIP database, by result.",
         "counter");
     ngx_http_news_out_lit(out, "news_geoip_lookups_total{result=\"found\"} ");
@@ -470,30 +461,23 @@ ngx_http_news_metrics_write(ngx_http_request_t *r, ngx_http_news_out_t *out)
     pending = (mcf->rs != NULL && mcf->rs->sh != NULL)
               ? mcf->rs->sh->nused : 0;
 
-    ngx_http_news_metrics_counter(out, "news_readership_pending",
+    ngx_http_news_metrics_one(out, "news_readership_pending",
         "Readership counts in the zone, waiting for the next flush.",
-        "gauge");
-    ngx_http_news_out_lit(out, "news_readership_pending ");
-    ngx_http_news_out_uint(out, pending);
+        "gauge", pending);
 
-    ngx_http_news_metrics_counter(out, "news_readership_flushed_rows_total",
-        "Readership counts written to the readership database.", "counter");
-    ngx_http_news_out_lit(out, "news_readership_flushed_rows_total ");
-    ngx_http_news_out_uint(out, m->rs_rows);
+    ngx_http_news_metrics_one(out, "news_readership_flushed_rows_total",
+        "Readership counts written to the readership database.", "counter",
+        m->rs_rows);
 
-    ngx_http_news_metrics_counter(out, "news_readership_lost_total",
+    ngx_http_news_metrics_one(out, "news_readership_lost_total",
         "Requests not counted by article and region: the zone was full "
-        "(readership_lost).", "counter");
-    ngx_http_news_out_lit(out, "news_readership_lost_total ");
-    ngx_http_news_out_uint(out, m->rs_lost);
+        "(readership_lost).", "counter", m->rs_lost);
 
-    ngx_http_news_metrics_counter(out, "news_readership_flush_failures_total",
+    ngx_http_news_metrics_one(out, "news_readership_flush_failures_total",
         "Flushes that failed, their counts kept for the next one.",
-        "counter");
-    ngx_http_news_out_lit(out, "news_readership_flush_failures_total ");
-    ngx_http_news_out_uint(out, m->rs_flush_failed);
+        "counter", m->rs_flush_failed);
 
-    ngx_http_news_metrics_counter(out, "news_readership_flush_seconds",
+    ngx_http_news_metrics_family(out, "news_readership_flush_seconds",
         "Time a flush took, its transaction included.", "histogram");
 
     for (i = 0; i < NGX_HTTP_NEWS_METRICS_BUCKETS; i++) {
@@ -516,7 +500,7 @@ ngx_http_news_metrics_write(ngx_http_request_t *r, ngx_http_news_out_t *out)
     ngx_http_news_out_lit(out, "\nnews_readership_flush_seconds_count ");
     ngx_http_news_out_uint(out, m->rs_flushes);
 
-    ngx_http_news_metrics_counter(out, "news_views_total",
+    ngx_http_news_metrics_family(out, "news_views_total",
         "Article views counted by readership, by the reader's country "
         "(ZZ: not found) and whether a bot asked.", "counter");
 
@@ -552,7 +536,7 @@ ngx_http_news_metrics_write(ngx_http_request_t *r, ngx_http_news_out_t *out)
 /* a metric's HELP and TYPE lines, after the previous metric's last line */
 
 static void
-ngx_http_news_metrics_counter(ngx_http_news_out_t *out, char *name,
+ngx_http_news_metrics_family(ngx_http_news_out_t *out, char *name,
     char *help, char *type)
 {
     if (out->pos > out->start && out->pos[-1] != '\n') {
@@ -567,5 +551,20 @@ ngx_http_news_metrics_counter(ngx_http_news_out_t *out, char *name,
     ngx_http_news_out_add(out, (u_char *) name, ngx_strlen(name));
     ngx_http_news_out_lit(out, " ");
     ngx_http_news_out_add(out, (u_char *) type, ngx_strlen(type));
+    ngx_http_news_out_lit(out, "\n");
+}
+
+
+/* a metric of one sample, without labels */
+
+static void
+ngx_http_news_metrics_one(ngx_http_news_out_t *out, char *name, char *help,
+    char *type, ngx_atomic_uint_t value)
+{
+    ngx_http_news_metrics_family(out, name, help, type);
+
+    ngx_http_news_out_add(out, (u_char *) name, ngx_strlen(name));
+    ngx_http_news_out_lit(out, " ");
+    ngx_http_news_out_uint(out, value);
     ngx_http_news_out_lit(out, "\n");
 }

@@ -40,7 +40,7 @@ static ngx_conf_num_bounds_t  ngx_http_news_sitemap_size_bounds = {
 static ngx_command_t  ngx_http_news_commands[] = {
 
     { ngx_string("news_db"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
       ngx_http_news_db,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,

@@ -42,6 +42,27 @@ for my $case (
     like($out, qr/nginx\.conf:\d+/, "$name: file and line");
 }
 
+my ($rc, $out);
+
+# news_db's one parameter, and one file named a snapshot in one place and
+# not in another
+
+$t->write_conf($t->conf_server('', db => '%%DB%% frozen'));
+($rc, $out) = $t->test_conf;
+isnt($rc, 0, 'news_db with a parameter not "snapshot": nginx -t fails');
+like($out, qr/invalid parameter "frozen"/, 'news_db: the parameter named');
+
+$t->write_conf($t->conf_server('', db => '%%DB%% snapshot',
+    category => 'news_db %%DB%%;'));
+($rc, $out) = $t->test_conf;
+isnt($rc, 0, 'a snapshot in one place and not in another: nginx -t fails');
+like($out, qr/is a snapshot in one place and not in another/,
+    'a snapshot in one place and not in another: said');
+
+$t->write_conf($t->conf_server('', db => '%%DB%% snapshot'));
+($rc, $out) = $t->test_conf;
+is($rc, 0, 'news_db ... snapshot: nginx -t accepts it');
+
 # a template of a kind there is none of, in a file that is a good article
 # template
 
@@ -49,7 +70,7 @@ my $dir = $ENV{TEST_NEWS_TEMPLATES} || $t->templates;
 $t->write_file('article.html', $t->read_file("$dir/article.html"));
 $t->write_conf($t->conf_server(
     "        news_template sidebar %%PREFIX%%/article.html;\n"));
-my ($rc, $out) = $t->test_conf;
+($rc, $out) = $t->test_conf;
 isnt($rc, 0, 'unknown template kind: nginx -t fails');
 like($out, qr/sidebar/, 'unknown template kind: named');
 
