@@ -18,7 +18,11 @@ DEPS_PKGS    = nginx nginx-dev libsqlite3-dev libpcre2-dev libssl-dev \
                libmaxminddb-dev libmaxmind-db-writer-perl \
                libjson-pp-perl perl make gcc wrk python3-html5lib \
                python3-feedparser curl libqrencode-dev zbar-tools \
-               zlib1g-dev rsync
+               zlib1g-dev rsync libpq-dev postgresql
+
+# libpq-fe.h, for newsctl ship-readership
+PQ_CFLAGS    = -I$(shell pg_config --includedir 2>/dev/null \
+                         || echo /usr/include/postgresql)
 
 MODULE_SRCS  = $(wildcard ngx_news_module/*.[ch] include/*.h) \
                common/news_search_text.c common/news_html_ref.c \
@@ -110,9 +114,13 @@ objs/news_migrations.h: newsctl/gen_migrations.sh sql/to_c.sh \
 
 objs/newsctl: $(NEWSCTL_SRCS) $(COMMON_DEPS) objs/news_schema.h \
               objs/news_readership.h objs/news_migrations.h \
-              objs/news_add_post.h
-	$(CC) $(CFLAGS) $(WARN) -Iobjs -Icommon -Inewsctl -o $@ newsctl/*.c \
-	    $(COMMON_SRCS) $(FTS5_SRCS) -lsqlite3 -lcrypto
+              objs/news_add_post.h objs/news_pg_schema.h
+	$(CC) $(CFLAGS) $(WARN) -Iobjs -Icommon -Inewsctl $(PQ_CFLAGS) -o $@ \
+	    newsctl/*.c $(COMMON_SRCS) $(FTS5_SRCS) -lsqlite3 -lcrypto -lpq
+
+objs/news_pg_schema.h: sql/postgresql/schema.sql sql/to_c.sh
+	@mkdir -p objs
+	sh sql/to_c.sh news_pg_schema_sql $< > $@
 
 # C unit tests: TAP programs that prove runs through t/unit_*.t
 UNIT_SRCS    = $(wildcard t/unit/*.c)

@@ -102,10 +102,11 @@ $(ASAN_DIR)/ngx_http_news_module.so: $(ASAN_DIR)/nginx/objs/Makefile \
 $(ASAN_DIR)/newsctl: $(NEWSCTL_SRCS) $(COMMON_DEPS) objs/news_schema.h \
                      objs/news_add_post.h \
                      objs/news_readership.h objs/news_migrations.h \
-                     mk/hardening.mk
+                     objs/news_pg_schema.h mk/hardening.mk
 	@mkdir -p $(ASAN_DIR)
-	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iobjs -Icommon -Inewsctl -o $@ \
-	    newsctl/*.c $(COMMON_SRCS) $(FTS5_SRCS) -lsqlite3 -lcrypto
+	$(SAN_CC) $(SAN_FLAGS) $(WARN) -Iobjs -Icommon -Inewsctl $(PQ_CFLAGS) \
+	    -o $@ newsctl/*.c $(COMMON_SRCS) $(FTS5_SRCS) -lsqlite3 -lcrypto \
+	    -lpq
 
 $(ASAN_DIR)/unit/%: t/unit/%.c t/unit/tap.h $(COMMON_DEPS) mk/hardening.mk
 	@mkdir -p $(ASAN_DIR)/unit

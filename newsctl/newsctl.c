@@ -2,8 +2,9 @@
  * newsctl: the admin tool of ngx_news_module.  It creates the SQLite file
  * nginx serves the site from, imports Jekyll posts into it, brings an
  * older schema up to date, reports what got past its constraints, puts a
- * copy of it in place of the file nginx serves, and folds the readership
- * files of several nginx nodes into one.
+ * copy of it in place of the file nginx serves, folds the readership
+ * files of several nginx nodes into one, and ships a node's readership
+ * to PostgreSQL.
  *
  * This file: the command table, options, usage, and the SQLite helpers
  * the commands share.
@@ -61,6 +62,12 @@ static newsctl_command_t  newsctl_commands[] = {
       "--into FILE NODE_DB...",
       "fold nodes' readership files into FILE; merging again never counts "
       "twice",
+      { NULL } },
+
+    { "ship-readership", newsctl_ship_readership, "--db", "--to", NULL,
+      "--db NODE_DB --to postgresql://...",
+      "add a node's new readership counts to PostgreSQL, each once "
+      "however often it runs (libpq's connection string or URI)",
       { NULL } },
 
     { "new", newsctl_new, "--db", NULL, NULL,

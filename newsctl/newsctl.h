@@ -11,6 +11,7 @@
  *                         its parts; newsctl_check.h)
  *   newsctl_publish.c     publish: a copy put in place of the served file
  *   newsctl_readership.c  merge-readership: nodes' readership files
+ *   newsctl_ship.c        ship-readership: a node's counts to PostgreSQL
  *   newsctl_new.c         new: a post with a fresh infoCode
  *   newsctl_preview.c     preview-url: a signed link to a post not public
  */
@@ -97,6 +98,7 @@ int newsctl_import(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_migrate(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_check(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_merge_readership(newsctl_command_t *cmd, newsctl_opts_t *opts);
+int newsctl_ship_readership(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_publish(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_new(newsctl_command_t *cmd, newsctl_opts_t *opts);
 int newsctl_preview_url(newsctl_command_t *cmd, newsctl_opts_t *opts);

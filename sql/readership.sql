@@ -103,3 +103,84 @@ CREATE TABLE IF NOT EXISTS readership_batch (
     count    INTEGER NOT NULL CHECK (count >= 0),
     PRIMARY KEY (node, epoch, seq)
 ) WITHOUT ROWID;
+
+-- shipping to PostgreSQL ("newsctl ship-readership"): the file's epoch, a
+-- random number made with the file (a file made again is a new epoch),
+-- and whether its counts go to an outbox, which the first shipment turns
+-- on (with the counts so far as its first rows)
+CREATE TABLE IF NOT EXISTS readership_file (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    epoch     INTEGER NOT NULL,
+    shipping  INTEGER NOT NULL DEFAULT 0 CHECK (shipping IN (0, 1))
+);
+
+INSERT OR IGNORE INTO readership_file (id, epoch)
+    VALUES (1, abs(random() % 9007199254740991) + 1);
+
+-- what the counts gained since the last shipment, written by the triggers
+-- below in the transaction that adds them, whoever adds them; kind 'lost'
+-- is readership_lost's (info_code and region empty).  A shipment takes the
+-- rows that are in none yet, and they go once it is shipped.
+CREATE TABLE IF NOT EXISTS readership_outbox (
+    id         INTEGER PRIMARY KEY,
+    shipment   INTEGER,             -- readership_shipment's seq, or NULL
+    node       TEXT NOT NULL,
+    day        TEXT NOT NULL,
+    info_code  TEXT NOT NULL,
+    region     TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    bot        INTEGER NOT NULL,
+    count      INTEGER NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS readership_outbox_by_shipment
+    ON readership_outbox (shipment);
+
+-- the shipments, keyed in PostgreSQL's ledger by (node, epoch, seq):
+-- AUTOINCREMENT, so that a seq is never used twice in a file
+CREATE TABLE IF NOT EXISTS readership_shipment (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    node     TEXT NOT NULL,
+    made     INTEGER NOT NULL,      -- unix time
+    shipped  INTEGER                -- unix time, NULL until shipped
+);
+
+CREATE TRIGGER IF NOT EXISTS readership_outboxed AFTER INSERT ON readership
+    WHEN (SELECT shipping FROM readership_file) = 1
+BEGIN
+    INSERT INTO readership_outbox
+        (node, day, info_code, region, kind, bot, count)
+        VALUES (NEW.node, NEW.day, NEW.info_code, NEW.region, NEW.kind,
+                NEW.bot, NEW.count);
+END;
+
+CREATE TRIGGER IF NOT EXISTS readership_reoutboxed
+    AFTER UPDATE OF count ON readership
+    WHEN (SELECT shipping FROM readership_file) = 1
+         AND NEW.count != OLD.count
+BEGIN
+    INSERT INTO readership_outbox
+        (node, day, info_code, region, kind, bot, count)
+        VALUES (NEW.node, NEW.day, NEW.info_code, NEW.region, NEW.kind,
+                NEW.bot, NEW.count - OLD.count);
+END;
+
+CREATE TRIGGER IF NOT EXISTS readership_lost_outboxed
+    AFTER INSERT ON readership_lost
+    WHEN (SELECT shipping FROM readership_file) = 1
+BEGIN
+    INSERT INTO readership_outbox
+        (node, day, info_code, region, kind, bot, count)
+        VALUES (NEW.node, NEW.day, '', '', 'lost', 0, NEW.count);
+END;
+
+CREATE TRIGGER IF NOT EXISTS readership_lost_reoutboxed
+    AFTER UPDATE OF count ON readership_lost
+    WHEN (SELECT shipping FROM readership_file) = 1
+         AND NEW.count != OLD.count
+BEGIN
+    INSERT INTO readership_outbox
+        (node, day, info_code, region, kind, bot, count)
+        VALUES (NEW.node, NEW.day, '', '', 'lost', 0,
+                NEW.count - OLD.count);
+END;
