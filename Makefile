@@ -3,7 +3,9 @@
 #   make deps    install the Debian packages the build and tests need
 #   make         objs/ngx_http_news_module.so and objs/newsctl
 #   make test    everything under t/ with prove, again under ASan and
-#                UBSan, and the fuzz targets for a bounded time
+#                UBSan, the fuzz targets for a bounded time, and the
+#                Debian packages (mk/package.mk)
+#   make deb     the Debian packages; make install: PREFIX, DESTDIR
 #   make demo    a demo site on http://127.0.0.1:8080/ (PORT=N: another)
 #   make screenshots  the README's PNGs of it (mk/screenshots.mk)
 
@@ -143,6 +145,7 @@ test: deps
 	prove -r t
 	$(MAKE) test-asan
 	$(MAKE) fuzz FUZZ_SECONDS=20
+	$(MAKE) test-package
 
 # the demo's port on 127.0.0.1: make demo PORT=8081
 PORT        ?= 8080
