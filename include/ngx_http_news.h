@@ -812,7 +812,7 @@ char *ngx_http_news_readership_init_conf(ngx_conf_t *cf,
     ngx_http_news_main_conf_t *mcf);
 ngx_int_t ngx_http_news_readership_init_worker(ngx_cycle_t *cycle);
 void ngx_http_news_readership_exit_worker(ngx_cycle_t *cycle);
-ngx_int_t ngx_http_news_readership_postconf(ngx_conf_t *cf);
+ngx_int_t ngx_http_news_readership_log(ngx_http_request_t *r);
 
 /* ngx_http_news_metrics.c */
 #define NGX_HTTP_NEWS_METRICS_KINDS     12
@@ -849,7 +849,7 @@ extern ngx_http_news_metrics_t  *ngx_http_news_metrics;
     }
 
 ngx_int_t ngx_http_news_metrics_zone(ngx_conf_t *cf);
-ngx_int_t ngx_http_news_metrics_postconf(ngx_conf_t *cf);
+ngx_int_t ngx_http_news_metrics_log(ngx_http_request_t *r);
 char *ngx_http_news_metrics_set(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 void ngx_http_news_metrics_view(ngx_str_t *country, ngx_uint_t bot);

@@ -34,7 +34,6 @@ typedef struct {
 
 static ngx_int_t ngx_http_news_metrics_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
-static ngx_int_t ngx_http_news_metrics_log(ngx_http_request_t *r);
 static ngx_int_t ngx_http_news_metrics_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_news_metrics_write(ngx_http_request_t *r,
     ngx_http_news_out_t *out);
@@ -100,27 +99,6 @@ ngx_http_news_metrics_zone(ngx_conf_t *cf)
 }
 
 
-/* and a log-phase handler to count requests */
-
-ngx_int_t
-ngx_http_news_metrics_postconf(ngx_conf_t *cf)
-{
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_news_metrics_log;
-
-    return NGX_OK;
-}
-
-
 static ngx_int_t
 ngx_http_news_metrics_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
@@ -155,7 +133,7 @@ ngx_http_news_metrics_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
 /* a request of a news location answered: its kind, status, cache's part */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_news_metrics_log(ngx_http_request_t *r)
 {
     ngx_uint_t                 i, kind, status;

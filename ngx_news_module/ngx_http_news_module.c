@@ -481,16 +481,41 @@ ngx_http_news_init_main_conf(ngx_conf_t *cf, void *conf)
 }
 
 
-/* the log phase's handlers: requests counted, readership counted */
+/*
+ * the log phase's handlers: requests counted for news_metrics, and views
+ * and shares when news_readership is on (rs_count.c)
+ */
 
 static ngx_int_t
 ngx_http_news_postconf(ngx_conf_t *cf)
 {
-    if (ngx_http_news_metrics_postconf(cf) != NGX_OK) {
+    ngx_http_handler_pt        *h;
+    ngx_http_news_main_conf_t  *mcf;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
+    if (h == NULL) {
         return NGX_ERROR;
     }
 
-    return ngx_http_news_readership_postconf(cf);
+    *h = ngx_http_news_metrics_log;
+
+    if (mcf->rs == NULL) {
+        /* nothing is counted: no readership handler in the log phase */
+        return NGX_OK;
+    }
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_news_readership_log;
+
+    return NGX_OK;
 }
 
 

@@ -16,7 +16,6 @@
 #include "ngx_http_news_readership.h"
 
 
-static ngx_int_t ngx_http_news_readership_log(ngx_http_request_t *r);
 static void ngx_http_news_count(ngx_http_request_t *r, ngx_str_t *code,
     ngx_uint_t kind);
 static ngx_uint_t ngx_http_news_is_bot(ngx_http_request_t *r,
@@ -33,33 +32,6 @@ static void ngx_http_news_learn_names(ngx_http_request_t *r,
  */
 
 ngx_int_t
-ngx_http_news_readership_postconf(ngx_conf_t *cf)
-{
-    ngx_http_handler_pt        *h;
-    ngx_http_news_main_conf_t  *mcf;
-    ngx_http_core_main_conf_t  *cmcf;
-
-    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_news_module);
-
-    if (mcf->rs == NULL) {
-        /* nothing is counted: no handler in every request's log phase */
-        return NGX_OK;
-    }
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_news_readership_log;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
 ngx_http_news_readership_log(ngx_http_request_t *r)
 {
     ngx_uint_t            status, kind;
