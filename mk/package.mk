@@ -65,6 +65,9 @@ install: all man
 # a copy of the work tree (without objs/ and .git), built there:
 # dpkg-buildpackage writes its .deb files beside the tree it builds
 DEB_DIR      = objs/deb
+DEB_ROOT     = $(CURDIR)/$(DEB_DIR)/root
+PKG_CORE_TESTS = t/010_newsctl.t t/020_share.t t/030_article.t \
+               t/050_category.t t/059_home_pages.t t/210_readership.t
 DEB_SRC      = $(DEB_DIR)/ngx-news-module-$(VERSION)
 
 deb:
@@ -82,5 +85,15 @@ test-package: deb
 	TEST_NEWS_DEB_DIR=$(CURDIR)/$(DEB_DIR) \
 	TEST_NEWS_INSTALL_DIR=$(CURDIR)/objs/install-check \
 	    prove t/600_package.t
+	@# the core tests again, against the packaged module, newsctl and
+	@# templates
+	rm -rf $(DEB_ROOT) && mkdir -p $(DEB_ROOT)
+	for d in $(DEB_DIR)/libnginx-mod-http-news_*.deb \
+	         $(DEB_DIR)/news-tools_*.deb; do \
+	    dpkg-deb -x $$d $(DEB_ROOT) || exit 1; done
+	TEST_NEWS_MODULE=$(DEB_ROOT)/usr/lib/nginx/modules/ngx_http_news_module.so \
+	TEST_NEWS_NEWSCTL=$(DEB_ROOT)/usr/bin/newsctl \
+	TEST_NEWS_TEMPLATES=$(DEB_ROOT)/usr/share/news/templates \
+	    prove $(PKG_CORE_TESTS)
 
 .PHONY: man install deb test-package
