@@ -15,6 +15,7 @@ use Test::More;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use File::Temp qw(tempdir);
+use NewsTest ();
 
 my $DIR = $ENV{TEST_NEWS_DEB_DIR};
 plan(skip_all => 'the packages are tested by "make test-package" '
@@ -76,8 +77,17 @@ for my $page ("$root/usr/share/man/man1/newsctl.1.gz",
     my $warn = `MANWIDTH=80 man --warnings -l '$page' 2>&1 >/dev/null`;
     is($warn, '', "$page renders with no warning");
 }
-like(`zcat '$root/usr/share/man/man5/ngx_http_news_module.5.gz'`,
-    qr/news_cache_control/, 'the directives\' man page has the directives');
+# every directive the module defines (its command tables) has its section
+my $man = `zcat '$root/usr/share/man/man5/ngx_http_news_module.5.gz'`;
+my %sections = map { $_ => 1 } map { split /, / }
+               $man =~ /^\.SS (news_\w+(?:, news_\w+)*)$/mg;
+my $src = join '', map { local (@ARGV, $/) = $_; <> }
+          grep { !/variables/ } glob(NewsTest::repo() . '/ngx_news_module/*.c');
+my @directives = sort keys %{{ map { $_ => 1 }
+                 $src =~ /\{ ngx_string\("(news_\w+)"\),\n\s+NGX_HTTP_/g }};
+ok(@directives > 30, scalar(@directives) . ' directives in the source');
+is(join(' ', grep { !$sections{$_} } @directives), '',
+    'each has its section in ngx_http_news_module(5)');
 
 # make install, PREFIX=/usr/local into a DESTDIR
 SKIP: {
@@ -102,7 +112,6 @@ $ENV{TEST_NEWS_MODULE} = $so;
 $ENV{TEST_NEWS_NEWSCTL} = $newsctl;
 $ENV{TEST_NEWS_TEMPLATES} = "$root/usr/share/news/templates";
 
-require NewsTest;
 my $t = NewsTest->new;
 
 my $SHARED = $ENV{NEWS_SHARED} // $t->repo . '/../shared';

@@ -2,8 +2,9 @@
 
 # mk/package/man.pl README.md OUTDIR VERSION: the man pages, made from the
 # README so that the two cannot drift:
-#   ngx_http_news_module.5  every "### news_*" section (the directives),
-#                           wherever the README has it, in its order
+#   ngx_http_news_module.5  every "### news_*" section (the directives,
+#                           one or a few a heading), wherever the README
+#                           has it, in its order
 #   newsctl.1               the "### newsctl" section and the commands
 #                           newsctl --help lists (from objs/newsctl)
 # The Markdown the README uses is turned into man(7) roff: paragraphs,
@@ -142,7 +143,8 @@ sub write_page {
 
 # the module's directives
 
-my @dirs = grep { $_->[0] == 3 && $_->[1] =~ /^news_\w+$/ } @sections;
+my @dirs = grep { $_->[0] == 3 && $_->[1] =~ /^news_\w+(?:, news_\w+)*$/ }
+           @sections;
 die "man.pl: no directive sections in $readme\n" unless @dirs;
 
 my @m = ('.\\" made from README.md by mk/package/man.pl; do not edit',
