@@ -482,6 +482,7 @@ typedef struct {
 
 
 extern ngx_module_t  ngx_http_news_module;
+extern ngx_command_t  ngx_http_news_commands[];
 
 
 /* ngx_http_news_conf.c */
