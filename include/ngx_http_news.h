@@ -427,6 +427,7 @@ typedef struct {
     ngx_uint_t                  chinese;          /* language is zh-* */
     ngx_http_news_tpl_t        *tpl[NGX_HTTP_NEWS_TPL_MAX];
     ngx_http_handler_pt         handler;
+    ngx_uint_t                  metrics_kind;   /* its page kind, metrics' */
 
     /* news_most_read: days 0 is off */
     ngx_uint_t                  most_read_days;
@@ -845,12 +846,15 @@ typedef struct {
 extern ngx_http_news_metrics_t  *ngx_http_news_metrics;
 
 #define ngx_http_news_metric_add(field, n)                                   \
-    if (ngx_http_news_metrics) {                                             \
-        (void) ngx_atomic_fetch_add(&ngx_http_news_metrics->field, n);       \
-    }
+    do {                                                                     \
+        if (ngx_http_news_metrics) {                                         \
+            (void) ngx_atomic_fetch_add(&ngx_http_news_metrics->field, n);   \
+        }                                                                    \
+    } while (0)
 
 ngx_int_t ngx_http_news_metrics_zone(ngx_conf_t *cf);
 ngx_int_t ngx_http_news_metrics_log(ngx_http_request_t *r);
+ngx_uint_t ngx_http_news_metrics_kind(ngx_http_handler_pt handler);
 char *ngx_http_news_metrics_set(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 void ngx_http_news_metrics_view(ngx_str_t *country, ngx_uint_t bot);

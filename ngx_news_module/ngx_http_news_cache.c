@@ -516,7 +516,7 @@ ngx_http_news_cache_release(void *data)
         }
 
         if (page->dead) {
-            ngx_free(page);
+            ngx_http_news_cache_free(cache, page);
 
         } else {
             /* too big to keep: gone with the last request sending it */
@@ -529,7 +529,7 @@ ngx_http_news_cache_release(void *data)
     ngx_shmtx_lock(&cache->shpool->mutex);
 
     if (--page->refs == 0 && page->dead) {
-        ngx_slab_free_locked(cache->shpool, page);
+        ngx_http_news_cache_free(cache, page);
     }
 
     ngx_shmtx_unlock(&cache->shpool->mutex);

@@ -143,18 +143,9 @@ ngx_http_news_metrics_log(ngx_http_request_t *r)
 
     m = ngx_http_news_metrics;
     nlcf = ngx_http_get_module_loc_conf(r, ngx_http_news_module);
+    kind = nlcf->metrics_kind;
 
-    if (m == NULL || nlcf->handler == NULL) {
-        return NGX_OK;
-    }
-
-    for (kind = 0; kind < NGX_HTTP_NEWS_METRICS_KINDS; kind++) {
-        if (ngx_http_news_metrics_kinds[kind].handler == nlcf->handler) {
-            break;
-        }
-    }
-
-    if (kind == NGX_HTTP_NEWS_METRICS_KINDS) {
+    if (m == NULL || kind == NGX_HTTP_NEWS_METRICS_KINDS) {
         return NGX_OK;
     }
 
@@ -191,6 +182,28 @@ ngx_http_news_metrics_log(ngx_http_request_t *r)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * at configuration: the page kind of a location's handler, counted as;
+ * NGX_HTTP_NEWS_METRICS_KINDS for none (not a news page)
+ */
+
+ngx_uint_t
+ngx_http_news_metrics_kind(ngx_http_handler_pt handler)
+{
+    ngx_uint_t  kind;
+
+    for (kind = 0; kind < NGX_HTTP_NEWS_METRICS_KINDS; kind++) {
+        if (handler != NULL
+            && ngx_http_news_metrics_kinds[kind].handler == handler)
+        {
+            break;
+        }
+    }
+
+    return kind;
 }
 
 

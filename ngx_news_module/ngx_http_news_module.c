@@ -221,6 +221,7 @@ ngx_http_news_create_loc_conf(ngx_conf_t *cf)
     conf->sitemap_size = NGX_CONF_UNSET;
     conf->robots_sitemaps = NGX_CONF_UNSET_PTR;
     conf->search = NGX_CONF_UNSET_PTR;
+    conf->metrics_kind = NGX_HTTP_NEWS_METRICS_KINDS;
 
     return conf;
 }
@@ -299,6 +300,9 @@ ngx_http_news_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (ngx_http_news_search_merge(cf, prev, conf) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
     }
+
+    /* what its requests count as in news_metrics, found once */
+    conf->metrics_kind = ngx_http_news_metrics_kind(conf->handler);
 
     if (conf->handler == NULL) {
         return NGX_CONF_OK;
